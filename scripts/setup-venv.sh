@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates the project's own virtual environment and installs Qala with its dev tools.
+# Uses uv when it can be had (much faster), plain venv + pip otherwise.
+set -euo pipefail
+venv="${1:-.venv}"
+py="${PYTHON:-python3}"
+if ! command -v uv >/dev/null 2>&1; then
+  "$py" -m pip install --quiet uv >/dev/null 2>&1 || true
+fi
+if command -v uv >/dev/null 2>&1; then
+  [[ -x "$venv/bin/python" ]] || uv venv --quiet --python "$py" "$venv"
+  uv pip install --quiet --python "$venv/bin/python" -e ".[dev]"
+else
+  [[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  "$venv/bin/pip" install --quiet -e ".[dev]"
+fi

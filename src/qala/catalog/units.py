@@ -1,0 +1,89 @@
+"""Units through pint, with the units of Kazakh and CIS energy statistics.
+
+User unit strings are normalised through ``unit_aliases.csv`` before pint parses them, because pint's
+own readings of some common abbreviations are wrong for this field (``kt`` is a knot, ``Gcal`` the
+thermochemical calorie, ``ton`` the US short ton).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pint
+
+AMBIGUOUS = {
+    "ton": "'ton' is ambiguous (pint reads it as the US short ton); write t for the metric tonne",
+    "tons": "'tons' is ambiguous (pint reads it as the US short ton); write t for the metric tonne",
+    "cal": "'cal' is ambiguous (thermochemical or International Table); write Gcal, Mcal or GJ",
+    "kcal": "'kcal' is ambiguous (thermochemical or International Table); write Gcal, Mcal or GJ",
+}
+
+_DIMENSION_UNITS = {"energy": "J", "mass": "kg", "volume": "m**3"}
+
+
+class UnitError(ValueError):
+    """A unit string that cannot be used, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class ParsedUnit:
+    text: str
+    pint_expr: str
+    dimension: str  # "energy", "mass", "volume" or pint's dimensionality text
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(on_redefinition="raise")
+    with resources.files("qala.catalog").joinpath("data/units.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                ureg.define(line)
+    return ureg
+
+
+@cache
+def aliases() -> dict[str, str]:
+    path = resources.files("qala.catalog").joinpath("data/unit_aliases.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["alias"]: row["pint"] for row in csv.DictReader(fh)}
+
+
+def _normalise(text: str) -> str:
+    t = " ".join(text.replace("\u00a0", " ").split())
+    return aliases().get(t, t)
+
+
+@cache
+def parse_unit(text: str) -> ParsedUnit:
+    """Parse a user unit string; raise UnitError with a plain reason when it cannot be used."""
+    raw = text.strip()
+    if not raw:
+        raise UnitError("the unit is empty")
+    if raw.lower() in AMBIGUOUS:
+        raise UnitError(AMBIGUOUS[raw.lower()])
+    expr = _normalise(raw)
+    ureg = registry()
+    try:
+        unit = ureg.parse_units(expr)
+    except Exception as exc:  # noqa: BLE001 - pint's tokenizer raises assorted errors on garbage
+        raise UnitError(f"unknown unit '{raw}'") from exc
+    dim = next(
+        (name for name, ref in _DIMENSION_UNITS.items()
+         if unit.dimensionality == ureg.parse_units(ref).dimensionality),
+        str(unit.dimensionality),
+    )
+    return ParsedUnit(text=raw, pint_expr=expr, dimension=dim)
+
+
+@cache
+def factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier taking an amount in ``from_unit`` to ``to_unit`` (both user or pint strings)."""
+    ureg = registry()
+    src = ureg.parse_units(parse_unit(from_unit).pint_expr)
+    dst = ureg.parse_units(_normalise(to_unit))
+    return float(ureg.Quantity(1.0, src).to(dst).magnitude)
