@@ -57,7 +57,7 @@ def _float(name: str, lineno: int, row: dict[str, str], col: str) -> float:
 def load_activities() -> dict[str, Activity]:
     out: dict[str, Activity] = {}
     for n, r in read_rows("activities.csv"):
-        _need("activities.csv", n, r, "code", "kind", "canonical_unit", "name_en", "name_ru", "name_kk")
+        _need("activities.csv", n, r, "code", "kind", "name_en", "name_ru", "name_kk")
         if r["kind"] not in ACTIVITY_KINDS:
             raise CatalogError(f"activities.csv line {n}: unknown kind {r['kind']!r}")
         aliases = tuple(a for a in (r.get("aliases") or "").split(";") if a)

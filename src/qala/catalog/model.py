@@ -11,7 +11,7 @@ CATEGORIES = (
     "energy_industries", "manufacturing", "commercial", "residential",
     "road", "rail", "navigation", "aviation", "offroad", "solid_waste_disposal",
 )
-ACTIVITY_KINDS = ("fuel", "grid_energy", "plant_output", "waste")
+ACTIVITY_KINDS = ("fuel", "grid_energy", "plant_output", "waste", "other")
 
 
 @dataclass(frozen=True)

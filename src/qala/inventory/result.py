@@ -1,0 +1,117 @@
+"""The inventory as a value: one long, tidy table of rows plus its aggregates and methodology."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+SECTORS = ("I", "II", "III", "IV", "V", "VI")
+GAS_ORDER = ("CO2", "CH4", "N2O")
+ROW_COLUMNS = (
+    "gpc_ref", "sector", "scope", "level", "activity", "facility", "gas",
+    "activity_amount", "activity_unit", "canonical_amount", "canonical_unit", "conversion",
+    "factor", "factor_unit", "factor_source", "mass_t", "tco2e", "n_records",
+)
+
+
+@dataclass(frozen=True)
+class NotationKey:
+    key: str  # NO, IE, NE, C
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ChpFacility:
+    facility: str
+    heat_tj: float
+    power_tj: float
+    heat_share: float
+    emissions_tco2e: float
+
+
+@dataclass(frozen=True)
+class ChpReport:
+    method: str
+    parameters: dict[str, dict[str, Any]]
+    facilities: tuple[ChpFacility, ...]
+    heat_factor_kg_per_tj: dict[str, float]  # per gas, per TJ of heat supplied
+    power_factor_kg_per_tj: dict[str, float]
+    heat_factor_tco2e_per_gcal: float | None
+    power_factor_tco2e_per_mwh: float | None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    city: str
+    year: int
+    gwp: str
+    rows: pl.DataFrame
+    notation_keys: dict[str, NotationKey]
+    methodology: dict[str, Any]
+    chp: ChpReport | None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = "t CO2e"
+
+    # --- aggregates ---------------------------------------------------------------------------
+    def _sum(self, expr: pl.Expr | None = None) -> float:
+        rows = self.rows.filter(pl.col("gas") != "CO2(b)")
+        if expr is not None:
+            rows = rows.filter(expr)
+        return float(rows["tco2e"].sum())
+
+    @property
+    def totals(self) -> dict[str, float]:
+        return {
+            "basic": self._sum(pl.col("level") == "B"),
+            "basic_plus": self._sum(pl.col("level").is_in(["B", "B+"])),
+            "territorial": self._sum(pl.col("scope") == 1),
+        }
+
+    @property
+    def by_sector(self) -> dict[str, float]:
+        """t CO2e per sector, within the BASIC+ boundary."""
+        return {s: self._sum((pl.col("sector") == s) & pl.col("level").is_in(["B", "B+"])) for s in SECTORS}
+
+    @property
+    def by_scope(self) -> dict[str, float]:
+        return {str(s): self._sum(pl.col("scope") == s) for s in (1, 2, 3)}
+
+    @property
+    def by_gas(self) -> dict[str, float]:
+        return {g: self._sum(pl.col("gas") == g) for g in GAS_ORDER}
+
+    @property
+    def biogenic_co2_t(self) -> float:
+        return float(self.rows.filter(pl.col("gas") == "CO2(b)")["mass_t"].sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The inventory JSON of DESIGN.md §5 (extended, never broken)."""
+        return {
+            "city": self.city,
+            "year": self.year,
+            "gwp": self.gwp,
+            "unit": self.unit,
+            "totals": self.totals,
+            "by_sector": self.by_sector,
+            "by_scope": self.by_scope,
+            "by_gas": self.by_gas,
+            "biogenic_co2_t": self.biogenic_co2_t,
+            "rows": self.rows.select(ROW_COLUMNS).to_dicts(),
+            "notation_keys": {ref: nk.key for ref, nk in sorted(self.notation_keys.items())},
+            "notation_key_explanations": {
+                ref: nk.explanation for ref, nk in sorted(self.notation_keys.items())
+            },
+            "chp": None if self.chp is None else {
+                "method": self.chp.method,
+                "parameters": self.chp.parameters,
+                "facilities": [f.__dict__ for f in self.chp.facilities],
+                "district_heat_factor_kg_per_tj": self.chp.heat_factor_kg_per_tj,
+                "electricity_factor_kg_per_tj": self.chp.power_factor_kg_per_tj,
+                "district_heat_factor_tco2e_per_gcal": self.chp.heat_factor_tco2e_per_gcal,
+                "electricity_factor_tco2e_per_mwh": self.chp.power_factor_tco2e_per_mwh,
+            },
+            "methodology": self.methodology,
+            "warnings": list(self.warnings),
+        }

@@ -1,0 +1,78 @@
+"""Where the database is, and opening it: created, migrated and seeded on first touch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_URL = "QALA_DATABASE_URL"
+ENV_HOME = "QALA_HOME"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or used; the message says why in plain words."""
+
+
+def qala_home() -> Path:
+    return Path(os.environ.get(ENV_HOME) or user_data_dir("qala", appauthor=False))
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``--database`` first, then ``QALA_DATABASE_URL``, else an SQLite file in the data directory."""
+    url = explicit or os.environ.get(ENV_URL)
+    if url:
+        return url
+    return f"sqlite:///{qala_home() / 'qala.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def create(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"'{url}' is not a database URL (e.g. sqlite:///path.db, postgresql://...)") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "qala.store:migrations")
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -1,0 +1,253 @@
+"""Reading and writing activity records: all-or-nothing imports, supersession, provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
+
+from qala.ingest import columns as C
+from qala.ingest.problems import Problem, ValidationFailed
+from qala.ingest.validate import ValidatedTable
+from qala.inventory.result import NotationKey
+from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
+
+RECORD_COLUMNS = (
+    "city_code", "year", "gpc_ref", "activity", "activity_as_written", "facility", "amount", "unit",
+    "source", "data_quality", "ef_co2", "ef_ch4", "ef_n2o", "note", "source_row",
+)
+T = ActivityRecord.__table__
+
+
+@dataclass
+class Notice:
+    file: str
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, row {self.row}: {self.message}"
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    sha256: str
+    rows_read: int
+    new: int = 0
+    superseding: int = 0
+    duplicates: list[Notice] = field(default_factory=list)
+    superseded: list[Notice] = field(default_factory=list)
+    batch_id: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file, "sha256": self.sha256, "rows_read": self.rows_read, "new": self.new,
+            "superseding": self.superseding, "duplicates": [str(d) for d in self.duplicates],
+            "superseded": [str(s) for s in self.superseded], "batch_id": self.batch_id,
+        }
+
+
+@dataclass
+class ImportReport:
+    files: list[FileOutcome]
+    dry_run: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"dry_run": self.dry_run, "files": [f.to_dict() for f in self.files]}
+
+
+def known_cities(conn: Connection) -> list[str]:
+    return list(conn.execute(select(City.code).order_by(City.code)).scalars())
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a == b)
+
+
+def import_tables(
+    engine: Engine, tables: list[ValidatedTable], *, who: str, dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Write validated tables in one transaction, or nothing; report duplicates and supersessions."""
+    with engine.begin() as conn:
+        return import_into(conn, tables, who=who, dry_run=dry_run, now=now)
+
+
+def import_into(
+    conn: Connection, tables: list[ValidatedTable], *, who: str, dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportReport:
+    """As ``import_tables``, inside the caller's transaction (a dry run writes nothing)."""
+    now = now or datetime.now(UTC)
+    outcomes = [FileOutcome(t.file, t.sha256, t.records.height + len(t.duplicates)) for t in tables]
+    for t, out in zip(tables, outcomes, strict=True):
+        out.duplicates.extend(Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once")
+                              for d in t.duplicates)
+    cities = set(known_cities(conn))
+    problems = [
+        Problem(t.file, row, "city", city, f"a known city ({', '.join(sorted(cities)) or 'none yet'})")
+        for t in tables
+        for city, row in t.records.select("city", "source_row").iter_rows() if city not in cities
+    ]
+    batches = _cross_file(tables, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    for frame, out in zip(batches, outcomes, strict=True):
+        _import_one(conn, frame, out, who=who, now=now, dry_run=dry_run)
+    return ImportReport(outcomes, dry_run)
+
+
+def _cross_file(tables: list[ValidatedTable], problems: list[Problem]) -> list[pl.DataFrame]:
+    """The same key in two files of one import: identical is a duplicate, different is an error."""
+    seen: dict[tuple, tuple[str, int, tuple]] = {}
+    frames = []
+    for t in tables:
+        drop = []
+        for rec in t.records.iter_rows(named=True) if len(tables) > 1 else ():
+            key = tuple(rec[c] for c in C.KEY)
+            value = tuple(rec[c] for c in C.VALUE)
+            if key in seen:
+                other_file, other_row, other_value = seen[key]
+                if other_value == value:
+                    drop.append(rec["source_row"])
+                else:
+                    problems.append(Problem(t.file, rec["source_row"], "amount", f"{rec['amount']:g}",
+                                            f"one figure per key in one import: {other_file} row {other_row} "
+                                            "gives a different figure for the same year, gpc_ref, activity and facility"))
+            else:
+                seen[key] = (t.file, rec["source_row"], value)
+        frames.append(t.records.filter(~pl.col("source_row").is_in(drop)) if drop else t.records)
+    return frames
+
+
+def _import_one(conn: Connection, records: pl.DataFrame, out: FileOutcome, *, who: str, now: datetime,
+                dry_run: bool) -> None:
+    recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
+    existing = _current_for(conn, recs)
+    key = ["city_code", "year", "gpc_ref", "activity", "facility"]
+    existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
+    joined = recs.join(existing, on=key, how="left")
+    new_rows, superseding = [], []
+    for rec in joined.iter_rows(named=True):
+        old_id = rec["id_old"]
+        if old_id is None:
+            new_rows.append(rec)
+            continue
+        same = rec["amount"] == rec["amount_old"] and rec["unit"] == rec["unit_old"] and all(
+            _same(rec[c], rec[f"{c}_old"]) for c in C.EF)
+        if same:
+            out.duplicates.append(Notice(out.file, rec["source_row"],
+                                         f"same figure as record #{old_id} already in the base; counted once"))
+        else:
+            superseding.append(rec)
+            out.superseded.append(Notice(
+                out.file, rec["source_row"],
+                f"supersedes record #{old_id} ({rec['amount_old']:g} {rec['unit_old']} -> "
+                f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history"))
+    out.new, out.superseding = len(new_rows), len(superseding)
+    if dry_run:
+        return
+    batch_id = conn.execute(insert(ImportBatch).values(
+        file_name=out.file, sha256=out.sha256, imported_by=who, imported_at=now, rows_read=out.rows_read,
+        rows_new=out.new, rows_superseding=out.superseding, rows_duplicate=len(out.duplicates),
+    ).returning(ImportBatch.id)).scalar_one()
+    out.batch_id = batch_id
+    old_ids = [r["id_old"] for r in superseding]
+    if old_ids:
+        # The partial unique index allows one current figure per key: retire the old ones first
+        # (pointing at themselves for a moment), then insert, then point them at their successors.
+        for chunk in _chunks(old_ids, 500):
+            conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
+    rows = [{**{c: r[c] for c in RECORD_COLUMNS}, "batch_id": batch_id} for r in (*new_rows, *superseding)]
+    if rows:
+        conn.execute(insert(T), rows)
+    if old_ids:
+        ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).tuples().all())
+        conn.execute(
+            update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
+            [{"old": r["id_old"], "new": ids[r["source_row"]]} for r in superseding],
+        )
+
+
+def _chunks(items: list, size: int):  # noqa: ANN202
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
+    schema = {"id": pl.Int64, "city_code": pl.String, "year": pl.Int64, "gpc_ref": pl.String,
+              "activity": pl.String, "facility": pl.String, "amount": pl.Float64, "unit": pl.String,
+              "ef_co2": pl.Float64, "ef_ch4": pl.Float64, "ef_n2o": pl.Float64}
+    rows = []
+    for city, years in recs.group_by("city_code").agg(pl.col("year").unique()).iter_rows():
+        stmt = select(*(T.c[c] for c in schema)).where(
+            and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None)))
+        rows.extend(conn.execute(stmt).tuples().all())
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+# --- reading ------------------------------------------------------------------------------------
+def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
+    """Current (not superseded) records of a city, optionally of one year, for the inventory."""
+    cols = ["id", "year", "gpc_ref", "activity", "amount", "unit", "facility", "ef_co2", "ef_ch4",
+            "ef_n2o", "source", "data_quality"]
+    stmt = select(*(T.c[c] for c in cols)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
+    if year is not None:
+        stmt = stmt.where(T.c.year == year)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(T.c.id)).tuples().all()
+    schema = {"id": pl.Int64, "year": pl.Int64, "gpc_ref": pl.String, "activity": pl.String,
+              "amount": pl.Float64, "unit": pl.String, "facility": pl.String, "ef_co2": pl.Float64,
+              "ef_ch4": pl.Float64, "ef_n2o": pl.Float64, "source": pl.String, "data_quality": pl.String}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.col("facility").replace("", None))
+
+
+def years_with_data(engine: Engine, city: str) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(
+            select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct().order_by(T.c.year)
+        ).scalars())
+
+
+def notation_keys(engine: Engine, city: str, year: int) -> dict[str, NotationKey]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(NotationKeyRecord).where(
+            NotationKeyRecord.city_code == city, NotationKeyRecord.year == year)).scalars().all()
+        return {r.gpc_ref: NotationKey(r.key, r.explanation) for r in rows}
+
+
+def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, facility: str = "") -> list[dict]:
+    """Every figure ever imported for one key, oldest first, with its provenance."""
+    B = ImportBatch.__table__
+    stmt = (
+        select(T.c.id, T.c.amount, T.c.unit, T.c.source, T.c.data_quality, T.c.note, T.c.source_row,
+               T.c.superseded_by, T.c.superseded_at, B.c.file_name, B.c.sha256, B.c.imported_by,
+               B.c.imported_at)
+        .join(B, B.c.id == T.c.batch_id)
+        .where(T.c.city_code == city, T.c.year == year, T.c.gpc_ref == gpc_ref,
+               T.c.activity == activity, T.c.facility == facility)
+        .order_by(T.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def record_provenance(engine: Engine, city: str, year: int | None = None,
+                      include_superseded: bool = False) -> list[dict]:
+    B = ImportBatch.__table__
+    stmt = (
+        select(T.c.id, T.c.year, T.c.gpc_ref, T.c.activity, T.c.facility, T.c.amount, T.c.unit,
+               T.c.source, T.c.data_quality, T.c.source_row, T.c.superseded_by, B.c.file_name,
+               B.c.sha256, B.c.imported_by, B.c.imported_at)
+        .join(B, B.c.id == T.c.batch_id).where(T.c.city_code == city)
+    )
+    if year is not None:
+        stmt = stmt.where(T.c.year == year)
+    if not include_superseded:
+        stmt = stmt.where(T.c.superseded_by.is_(None))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt.order_by(T.c.year, T.c.gpc_ref, T.c.activity, T.c.id))]

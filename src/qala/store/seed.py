@@ -1,0 +1,66 @@
+"""Open a database: create it, migrate it, and load the bundled cities the first time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from qala.catalog import load_catalog
+from qala.cities import BUNDLED, bundled
+from qala.ingest.read import parse_bytes
+from qala.ingest.validate import validate_table
+from qala.store import db
+from qala.store.models import City, Meta, NotationKeyRecord
+from qala.store.records import import_into
+
+SEEDED_BY = "qala (bundled city data)"
+
+
+def open_database(url: str | None = None, *, seed: bool = True) -> Engine:
+    engine = db.create(db.database_url(url))
+    try:
+        db.migrate(engine)
+    except Exception as exc:
+        raise db.DatabaseError(f"cannot open or migrate the database: {exc}") from exc
+    if seed:
+        for code in BUNDLED:
+            seed_city(engine, code)
+    return engine
+
+
+def seed_city(engine: Engine, code: str) -> bool:
+    """Load a bundled city once per database; return True when it was loaded now."""
+    marker = f"seed.{code}"
+    with engine.connect() as conn:
+        if conn.execute(select(Meta.value).where(Meta.key == marker)).first():
+            return False
+    pkg = bundled(code)
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Meta).values(key=marker, value=now.isoformat()))
+            if not conn.execute(select(City.code).where(City.code == pkg.code)).first():
+                conn.execute(insert(City).values(code=pkg.code, country=pkg.country, created_at=now,
+                                                 **{f"name_{k}": v for k, v in pkg.names.items()}))
+            rel = f"qala/cities/{code}/notation_keys.csv"
+            for row in pkg.notation_keys():
+                conn.execute(insert(NotationKeyRecord).values(
+                    city_code=pkg.code, year=int(row["year"]), gpc_ref=row["gpc_ref"], key=row["key"],
+                    explanation=row["explanation"], source_file=rel))
+            if pkg.activity_file.is_file():
+                table = parse_bytes(pkg.activity_file.read_bytes(), f"qala/cities/{code}/activity.csv")
+                validated = validate_table(table, load_catalog(), default_city=pkg.code)
+                import_into(conn, [validated], who=SEEDED_BY, now=now)
+    except IntegrityError:
+        return False  # another process seeded it at the same moment
+    return True
+
+
+def add_city(engine: Engine, code: str, names: dict[str, str], country: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(City).values(code=code, country=country, created_at=datetime.now(UTC),
+                                         **{f"name_{k}": v for k, v in names.items()}))
+
+
