@@ -89,16 +89,13 @@ class Catalog:
         if factor_id is None:
             return self.default_grid_factor()
         if factor_id not in self.grid_factors:
-            raise KeyError(
-                f"unknown grid factor '{factor_id}'; expected one of {', '.join(self.grid_factors)}"
-            )
+            raise KeyError(f"unknown grid factor '{factor_id}'; expected one of {', '.join(self.grid_factors)}")
         return self.grid_factors[factor_id]
 
     def combustion_factors(self, activity: str, category: str) -> dict[str, EmissionFactor]:
         """The catalog's CO2/CH4/N2O factors for a fuel in an IPCC category ({} when none)."""
         return {
-            gas: f for gas in ("CO2", "CH4", "N2O")
-            if (f := self.factors.get((activity, category, gas))) is not None
+            gas: f for gas in ("CO2", "CH4", "N2O") if (f := self.factors.get((activity, category, gas))) is not None
         }
 
     def waste_ch4_factor(self) -> EmissionFactor:
@@ -153,9 +150,7 @@ def _conversion(cat: Catalog, activity: str, unit: str) -> Conversion:
 
 
 def _a(dimension: str) -> str:
-    return {"energy": "an energy", "mass": "a mass", "volume": "a volume"}.get(
-        dimension, f"of dimension {dimension}"
-    )
+    return {"energy": "an energy", "mass": "a mass", "volume": "a volume"}.get(dimension, f"of dimension {dimension}")
 
 
 @cache
@@ -169,8 +164,12 @@ def _waste_factor(cat: Catalog) -> EmissionFactor:
     )
     sources = "; ".join(f"{k}: {p[k].source}" for k in ("MCF", "DOC", "DOCf", "F", "OX", "R"))
     return EmissionFactor(
-        id="msw_landfilled.solid_waste_disposal.CH4", activity="msw_landfilled",
-        category="solid_waste_disposal", gas="CH4", value=kg_ch4_per_t, unit="kg/t",
+        id="msw_landfilled.solid_waste_disposal.CH4",
+        activity="msw_landfilled",
+        category="solid_waste_disposal",
+        gas="CH4",
+        value=kg_ch4_per_t,
+        unit="kg/t",
         source=f"DERIVED by the methane commitment method (GPC 2014 Eq. 8.3), {WASTE_DERIVATION}: "
         f"{arithmetic}. {sources}",
         confidence=min((p[k].confidence for k in ("MCF", "DOC")), default="medium"),

@@ -31,14 +31,13 @@ class CatalogError(ValueError):
     """The shipped catalog is inconsistent (a packaging bug, never a user error)."""
 
 
-def _data(name: str):  # noqa: ANN202 - importlib Traversable
+def _data(name: str):
     return resources.files("qala.catalog").joinpath("data", name)
 
 
 def read_rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
     with _data(name).open(encoding="utf-8", newline="") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            yield lineno, row
+        yield from enumerate(csv.DictReader(fh), start=2)
 
 
 def _need(name: str, lineno: int, row: dict[str, str], *cols: str) -> None:
@@ -62,9 +61,13 @@ def load_activities() -> dict[str, Activity]:
             raise CatalogError(f"activities.csv line {n}: unknown kind {r['kind']!r}")
         aliases = tuple(a for a in (r.get("aliases") or "").split(";") if a)
         out[r["code"]] = Activity(
-            code=r["code"], kind=r["kind"], canonical_unit=r["canonical_unit"],
-            biogenic=r["biogenic"] == "true", aliases=aliases,
-            names={lang: r[f"name_{lang}"] for lang in LANGS}, note=r.get("note", ""),
+            code=r["code"],
+            kind=r["kind"],
+            canonical_unit=r["canonical_unit"],
+            biogenic=r["biogenic"] == "true",
+            aliases=aliases,
+            names={lang: r[f"name_{lang}"] for lang in LANGS},
+            note=r.get("note", ""),
         )
     return out
 
@@ -79,9 +82,15 @@ def load_factors(activities: dict[str, Activity]) -> dict[tuple[str, str, str], 
         if key in out:
             raise CatalogError(f"emission_factors.csv line {n}: duplicate factor {key}")
         out[key] = EmissionFactor(
-            id=r["id"], activity=r["activity"], category=r["category"], gas=r["gas"],
-            value=_float("emission_factors.csv", n, r, "value"), unit=r["unit"], source=r["source"],
-            confidence=r["confidence"], note=r.get("note", ""),
+            id=r["id"],
+            activity=r["activity"],
+            category=r["category"],
+            gas=r["gas"],
+            value=_float("emission_factors.csv", n, r, "value"),
+            unit=r["unit"],
+            source=r["source"],
+            confidence=r["confidence"],
+            note=r.get("note", ""),
         )
     return out
 
@@ -93,8 +102,13 @@ def load_ncv(activities: dict[str, Activity]) -> dict[tuple[str, str], Calorific
         if r["activity"] not in activities or r["basis"] not in ("mass", "volume"):
             raise CatalogError(f"ncv.csv line {n}: unknown activity or basis")
         out[(r["activity"], r["basis"])] = CalorificValue(
-            activity=r["activity"], basis=r["basis"], value=_float("ncv.csv", n, r, "value"),
-            unit=r["unit"], source=r["source"], confidence=r["confidence"], note=r.get("note", ""),
+            activity=r["activity"],
+            basis=r["basis"],
+            value=_float("ncv.csv", n, r, "value"),
+            unit=r["unit"],
+            source=r["source"],
+            confidence=r["confidence"],
+            note=r.get("note", ""),
         )
     return out
 
@@ -109,10 +123,16 @@ def load_cells() -> dict[str, GpcCell]:
         if cat and cat not in CATEGORIES:
             raise CatalogError(f"gpc_cells.csv line {n}: unknown category {cat!r}")
         out[r["ref"]] = GpcCell(
-            ref=r["ref"], sector=r["sector"], subsector=r["subsector"], scope=int(r["scope"]),
-            level=r["level"], combustion_category=cat, meaning=r["meaning"],
+            ref=r["ref"],
+            sector=r["sector"],
+            subsector=r["subsector"],
+            scope=int(r["scope"]),
+            level=r["level"],
+            combustion_category=cat,
+            meaning=r["meaning"],
             subsector_names={lang: r[f"subsector_{lang}"] for lang in LANGS},
-            source=r["source"], note=r.get("note", ""),
+            source=r["source"],
+            note=r.get("note", ""),
         )
     return out
 
@@ -131,8 +151,13 @@ def load_gwp_sets() -> dict[str, GwpSet]:
         # CO2 is the reference gas (GWP 1 by definition); the package lists only the others.
         values = {"CO2": 1.0, **{gas: float(v) for gas, v in table.items()}}
         out[r["code"]] = GwpSet(
-            code=r["code"], package_key=r["package_key"], default=r["default"] == "true",
-            name=r["name"], source=r["source"], note=r.get("note", ""), values=values,
+            code=r["code"],
+            package_key=r["package_key"],
+            default=r["default"] == "true",
+            name=r["name"],
+            source=r["source"],
+            note=r.get("note", ""),
+            values=values,
         )
     if sum(s.default for s in out.values()) != 1:
         raise CatalogError("gwp_sets.csv: exactly one set must be the default")
@@ -144,10 +169,17 @@ def load_grid_factors() -> dict[str, GridFactor]:
     for n, r in read_rows("grid_factors.csv"):
         _need("grid_factors.csv", n, r, "id", "country", "year", "value", "unit", "gas", "source")
         out[r["id"]] = GridFactor(
-            id=r["id"], country=r["country"], year=int(r["year"]),
-            value=_float("grid_factors.csv", n, r, "value"), unit=r["unit"], gas=r["gas"],
-            basis=r["basis"], default=r["default"] == "true", source=r["source"],
-            confidence=r["confidence"], note=r.get("note", ""),
+            id=r["id"],
+            country=r["country"],
+            year=int(r["year"]),
+            value=_float("grid_factors.csv", n, r, "value"),
+            unit=r["unit"],
+            gas=r["gas"],
+            basis=r["basis"],
+            default=r["default"] == "true",
+            source=r["source"],
+            confidence=r["confidence"],
+            note=r.get("note", ""),
         )
     return out
 
@@ -160,8 +192,12 @@ def load_parameters(name: str, key: str = "parameter") -> dict[str, Parameter]:
             continue
         pname = f"{r['method']}.{r[key]}" if "method" in r else r[key]
         out[pname] = Parameter(
-            name=pname, value=_float(name, n, r, "value"), unit=r.get("unit", ""), source=r["source"],
-            confidence=r.get("confidence", ""), note=r.get("note", ""),
+            name=pname,
+            value=_float(name, n, r, "value"),
+            unit=r.get("unit", ""),
+            source=r["source"],
+            confidence=r.get("confidence", ""),
+            note=r.get("note", ""),
         )
     return out
 

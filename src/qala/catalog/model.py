@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 GASES = ("CO2", "CH4", "N2O")
 LEVELS = ("B", "B+", "T", "O")
 CATEGORIES = (
-    "energy_industries", "manufacturing", "commercial", "residential",
-    "road", "rail", "navigation", "aviation", "offroad", "solid_waste_disposal",
+    "energy_industries",
+    "manufacturing",
+    "commercial",
+    "residential",
+    "road",
+    "rail",
+    "navigation",
+    "aviation",
+    "offroad",
+    "solid_waste_disposal",
 )
 ACTIVITY_KINDS = ("fuel", "grid_energy", "plant_output", "waste", "other")
 

@@ -39,8 +39,8 @@ class ParsedUnit:
 def registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(on_redefinition="raise")
     with resources.files("qala.catalog").joinpath("data/units.txt").open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
+        for raw in fh:
+            line = raw.strip()
             if line and not line.startswith("#"):
                 ureg.define(line)
     return ureg
@@ -70,11 +70,10 @@ def parse_unit(text: str) -> ParsedUnit:
     ureg = registry()
     try:
         unit = ureg.parse_units(expr)
-    except Exception as exc:  # noqa: BLE001 - pint's tokenizer raises assorted errors on garbage
+    except Exception as exc:
         raise UnitError(f"unknown unit '{raw}'") from exc
     dim = next(
-        (name for name, ref in _DIMENSION_UNITS.items()
-         if unit.dimensionality == ureg.parse_units(ref).dimensionality),
+        (name for name, ref in _DIMENSION_UNITS.items() if unit.dimensionality == ureg.parse_units(ref).dimensionality),
         str(unit.dimensionality),
     )
     return ParsedUnit(text=raw, pint_expr=expr, dimension=dim)

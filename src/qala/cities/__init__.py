@@ -34,5 +34,9 @@ class CityPackage:
 def bundled(code: str) -> CityPackage:
     folder = resources.files("qala.cities").joinpath(code)
     meta = tomllib.loads(folder.joinpath("city.toml").read_text(encoding="utf-8"))
-    return CityPackage(code=meta["code"], country=meta["country"],
-                       names={lang: meta[f"name_{lang}"] for lang in ("en", "ru", "kk")}, folder=folder)
+    return CityPackage(
+        code=meta["code"],
+        country=meta["country"],
+        names={lang: meta[f"name_{lang}"] for lang in ("en", "ru", "kk")},
+        folder=folder,
+    )

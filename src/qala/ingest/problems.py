@@ -23,8 +23,13 @@ class Problem:
         return f"{where}{got} - {self.expected}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"file": self.file, "row": self.row, "column": self.column, "value": self.value,
-                "expected": self.expected}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+        }
 
 
 class ValidationFailed(Exception):

@@ -42,7 +42,9 @@ def parse_bytes(data: bytes, name: str) -> RawTable:
     if len(data) > MAX_BYTES:
         raise ValidationFailed([Problem(name, None, None, None, f"a file of at most {MAX_BYTES // 2**20} MiB")])
     if not data.strip():
-        raise ValidationFailed([Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")])
+        raise ValidationFailed(
+            [Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")]
+        )
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
@@ -58,11 +60,14 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], list[list[str]], list[
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 4]
-        raise ValidationFailed([Problem(name, line, None, repr(bad)[2:-1],
-                                        "UTF-8 text (save the file as 'CSV UTF-8')")]) from exc
+        raise ValidationFailed(
+            [Problem(name, line, None, repr(bad)[2:-1], "UTF-8 text (save the file as 'CSV UTF-8')")]
+        ) from exc
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise ValidationFailed([Problem(name, line, None, None, "a text CSV file (found a NUL byte: is this a binary file?)")])
+        raise ValidationFailed(
+            [Problem(name, line, None, None, "a text CSV file (found a NUL byte: is this a binary file?)")]
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     header: list[str] | None = None
@@ -77,8 +82,9 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], list[list[str]], list[
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             if len(record) != len(header):
-                problems.append(Problem(name, line, None, None,
-                                        f"{len(header)} fields as in the header, found {len(record)}"))
+                problems.append(
+                    Problem(name, line, None, None, f"{len(header)} fields as in the header, found {len(record)}")
+                )
                 continue
             rows.append(record)
             numbers.append(line)
@@ -110,7 +116,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[str]], list
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ValidationFailed:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds on bad input
+    except Exception as exc:
         raise ValidationFailed([not_xlsx]) from exc
     try:
         ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
@@ -129,17 +135,20 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[str]], list
             cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-                raise ValidationFailed([Problem(name, number, None, None,
-                                                f"values only under the {len(header)} header columns")])
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                raise ValidationFailed(
+                    [Problem(name, number, None, None, f"values only under the {len(header)} header columns")]
+                )
             rows.append(cells[: len(header)])
             numbers.append(number)
     except ValidationFailed:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ValidationFailed([not_xlsx]) from exc
     finally:
         wb.close()
     if header is None:
-        raise ValidationFailed([Problem(name, None, None, None, "a header row and at least one data row (the sheet is empty)")])
+        raise ValidationFailed(
+            [Problem(name, None, None, None, "a header row and at least one data row (the sheet is empty)")]
+        )
     return header, rows, numbers

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from qala.catalog import Catalog, UnitError
-from qala.ingest import columns as C
+from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import RawTable
 from qala.inventory.rules import placement_error
@@ -23,10 +23,21 @@ NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 MAX_REPORTED_PER_RULE = 1000
 
 RECORD_SCHEMA = {
-    "city": pl.String, "year": pl.Int64, "gpc_ref": pl.String, "activity": pl.String,
-    "activity_as_written": pl.String, "amount": pl.Float64, "unit": pl.String, "facility": pl.String,
-    "source": pl.String, "data_quality": pl.String, "ef_co2": pl.Float64, "ef_ch4": pl.Float64,
-    "ef_n2o": pl.Float64, "note": pl.String, "source_row": pl.Int64,
+    "city": pl.String,
+    "year": pl.Int64,
+    "gpc_ref": pl.String,
+    "activity": pl.String,
+    "activity_as_written": pl.String,
+    "amount": pl.Float64,
+    "unit": pl.String,
+    "facility": pl.String,
+    "source": pl.String,
+    "data_quality": pl.String,
+    "ef_co2": pl.Float64,
+    "ef_ch4": pl.Float64,
+    "ef_n2o": pl.Float64,
+    "note": pl.String,
+    "source_row": pl.Int64,
 }
 
 
@@ -53,14 +64,15 @@ def _header_problems(table: RawTable) -> list[Problem]:
         if h in seen:
             problems.append(Problem(table.file, 1, h, h, "each column once (this column is repeated)"))
         seen.add(h)
-        if h not in C.ALL:
-            near = difflib.get_close_matches(h, C.ALL, n=1)
+        if h not in cols.ALL:
+            near = difflib.get_close_matches(h, cols.ALL, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            problems.append(Problem(table.file, 1, h or "(blank)", h,
-                                    f"a known column{hint}: one of {', '.join(C.ALL)}"))
-    for req in C.REQUIRED:
+            problems.append(
+                Problem(table.file, 1, h or "(blank)", h, f"a known column{hint}: one of {', '.join(cols.ALL)}")
+            )
+    for req in cols.REQUIRED:
         if req not in header:
-            problems.append(Problem(table.file, 1, req, None, f"a column '{req}' ({C.DESCRIPTIONS[req]})"))
+            problems.append(Problem(table.file, 1, req, None, f"a column '{req}' ({cols.DESCRIPTIONS[req]})"))
     return problems
 
 
@@ -74,23 +86,29 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     header = [h.strip().lower() for h in table.header]
     width = len(header)
     data = {h: [r[i] if i < len(r) else "" for r in table.rows] for i, h in enumerate(header)}
-    for col in C.OPTIONAL:
+    for col in cols.OPTIONAL:
         data.setdefault(col, [""] * len(table.rows))
     _ = width
-    raw = pl.DataFrame({**data, "_row": table.row_numbers}, schema_overrides={h: pl.String for h in data})
-    raw = raw.with_columns(pl.col(c).str.strip_chars() for c in C.ALL)
+    raw = pl.DataFrame({**data, "_row": table.row_numbers}, schema_overrides=dict.fromkeys(data, pl.String))
+    raw = raw.with_columns(pl.col(c).str.strip_chars() for c in cols.ALL)
 
     checker = _Checker(table.file, raw, problems)
     year = checker.year()
     amount = checker.number("amount", required=True)
-    efs = {c: checker.number(c, required=False) for c in C.EF}
+    efs = {c: checker.number(c, required=False) for c in cols.EF}
     city = checker.city(default_city)
     gpc = checker.gpc_ref(catalog)
     activity = checker.activity(catalog)
     quality = checker.quality()
     typed = raw.with_columns(
-        year=year, amount=amount, city=city, gpc_ref=gpc, activity=activity, data_quality=quality,
-        activity_as_written=pl.col("activity"), **efs,
+        year=year,
+        amount=amount,
+        city=city,
+        gpc_ref=gpc,
+        activity=activity,
+        data_quality=quality,
+        activity_as_written=pl.col("activity"),
+        **efs,
     )
     checker.frame = typed
     checker.units(catalog)
@@ -99,9 +117,19 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
         raise ValidationFailed(problems)
 
     records = typed.select(
-        "city", "year", "gpc_ref", "activity", "activity_as_written", "amount", "unit",
-        pl.col("facility").replace("", None), pl.col("source").replace("", None), "data_quality",
-        *C.EF, pl.col("note").replace("", None), pl.col("_row").alias("source_row"),
+        "city",
+        "year",
+        "gpc_ref",
+        "activity",
+        "activity_as_written",
+        "amount",
+        "unit",
+        pl.col("facility").replace("", None),
+        pl.col("source").replace("", None),
+        "data_quality",
+        *cols.EF,
+        pl.col("note").replace("", None),
+        pl.col("_row").alias("source_row"),
     ).cast(RECORD_SCHEMA)  # type: ignore[arg-type]
     records, duplicates = _in_file_duplicates(table.file, records, problems)
     if problems:
@@ -109,8 +137,10 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     return ValidatedTable(table.file, table.sha256, records, tuple(duplicates))
 
 
-def _in_file_duplicates(file: str, records: pl.DataFrame, problems: list[Problem]) -> tuple[pl.DataFrame, list[Duplicate]]:
-    key = list(C.KEY)
+def _in_file_duplicates(
+    file: str, records: pl.DataFrame, problems: list[Problem]
+) -> tuple[pl.DataFrame, list[Duplicate]]:
+    key = list(cols.KEY)
     counted = records.with_columns(pl.len().over(key).alias("_n"))
     dup = counted.filter(pl.col("_n") > 1)
     if dup.is_empty():
@@ -123,15 +153,21 @@ def _in_file_duplicates(file: str, records: pl.DataFrame, problems: list[Problem
         for other in group.iter_rows(named=True):
             if other is first or other["source_row"] == first["source_row"]:
                 continue
-            same = all(other[c] == first[c] for c in C.VALUE)
+            same = all(other[c] == first[c] for c in cols.VALUE)
             if same:
                 duplicates.append(Duplicate(file, other["source_row"], f"row {first['source_row']}"))
             else:
-                problems.append(Problem(
-                    file, other["source_row"], "amount", _fmt(other["amount"]),
-                    f"one figure per year, gpc_ref, activity and facility: row {first['source_row']} gives "
-                    f"{_fmt(first['amount'])} {first['unit']} for the same key; give each a distinct "
-                    "facility, sum them, or remove one"))
+                problems.append(
+                    Problem(
+                        file,
+                        other["source_row"],
+                        "amount",
+                        _fmt(other["amount"]),
+                        f"one figure per year, gpc_ref, activity and facility: row {first['source_row']} gives "
+                        f"{_fmt(first['amount'])} {first['unit']} for the same key; give each a distinct "
+                        "facility, sum them, or remove one",
+                    )
+                )
     kept = records.filter(pl.col("source_row").is_in(sorted(keep_rows)))
     return kept, duplicates
 
@@ -152,8 +188,11 @@ class _Checker:
             self.problems.append(Problem(self.file, row, column, value, expected))
         total = self.frame.filter(mask).height
         if total > MAX_REPORTED_PER_RULE:
-            self.problems.append(Problem(self.file, None, column, None,
-                                         f"{total - MAX_REPORTED_PER_RULE} more rows with the same problem"))
+            self.problems.append(
+                Problem(
+                    self.file, None, column, None, f"{total - MAX_REPORTED_PER_RULE} more rows with the same problem"
+                )
+            )
 
     def year(self) -> pl.Expr:
         col = pl.col("year")
@@ -161,10 +200,13 @@ class _Checker:
         as_float = pl.when(numeric).then(col.cast(pl.Float64, strict=False))
         self._report(col == "", "year", "a calendar year (the cell is empty)")
         self._report((col != "") & ~numeric, "year", "a calendar year such as 2022")
-        ok_int = (as_float.round(0) == as_float)
+        ok_int = as_float.round(0) == as_float
         self._report(numeric & ~ok_int, "year", "a whole year such as 2022")
-        self._report(numeric & ok_int & ((as_float < C.YEAR_MIN) | (as_float > C.YEAR_MAX)), "year",
-                     f"a year between {C.YEAR_MIN} and {C.YEAR_MAX}")
+        self._report(
+            numeric & ok_int & ((as_float < cols.YEAR_MIN) | (as_float > cols.YEAR_MAX)),
+            "year",
+            f"a year between {cols.YEAR_MIN} and {cols.YEAR_MAX}",
+        )
         return as_float.cast(pl.Int64, strict=False)
 
     def number(self, column: str, *, required: bool) -> pl.Expr:
@@ -196,7 +238,9 @@ class _Checker:
         for ref in self.frame.filter((col != "") & ~col.is_in(known))["gpc_ref"].unique().to_list():
             near = difflib.get_close_matches(ref, known, n=3)
             hint = f"; nearest: {', '.join(near)}" if near else ""
-            self._report(col == ref, "gpc_ref", f"a GPC reference with scope, e.g. I.1.1 or II.1.1 (unknown reference{hint})")
+            self._report(
+                col == ref, "gpc_ref", f"a GPC reference with scope, e.g. I.1.1 or II.1.1 (unknown reference{hint})"
+            )
         return col
 
     def activity(self, catalog: Catalog) -> pl.Expr:
@@ -217,9 +261,9 @@ class _Checker:
 
     def quality(self) -> pl.Expr:
         col = pl.col("data_quality").str.to_lowercase()
-        self._report((col != "") & ~col.is_in(list(C.QUALITY)), "data_quality", "high, medium or low",
-                     value_col="data_quality")
-        return pl.when(col == "").then(None).otherwise(col.replace_strict(C.QUALITY, default=None))
+        unknown = (col != "") & ~col.is_in(list(cols.QUALITY))
+        self._report(unknown, "data_quality", "high, medium or low", value_col="data_quality")
+        return pl.when(col == "").then(None).otherwise(col.replace_strict(cols.QUALITY, default=None))
 
     def units(self, catalog: Catalog) -> None:
         f = self.frame
@@ -233,15 +277,22 @@ class _Checker:
 
     def placement(self, catalog: Catalog) -> None:
         f = self.frame.with_columns(
-            pl.any_horizontal(pl.col(c).is_not_null() for c in C.EF).alias("_user_ef"),
+            pl.any_horizontal(pl.col(c).is_not_null() for c in cols.EF).alias("_user_ef"),
             (pl.col("facility") != "").alias("_has_facility"),
         )
-        combos = f.filter(pl.col("activity").is_not_null() & pl.col("gpc_ref").is_in(list(catalog.cells))).select(
-            "gpc_ref", "activity", "_user_ef", "_has_facility").unique()
+        combos = (
+            f.filter(pl.col("activity").is_not_null() & pl.col("gpc_ref").is_in(list(catalog.cells)))
+            .select("gpc_ref", "activity", "_user_ef", "_has_facility")
+            .unique()
+        )
         for ref, act, user_ef, has_fac in combos.iter_rows():
             msg = placement_error(catalog, ref, act, bool(user_ef), "x" if has_fac else None)
             if msg:
-                mask = ((pl.col("gpc_ref") == ref) & (pl.col("activity") == act)
-                        & (pl.col("_user_ef") == user_ef) & (pl.col("_has_facility") == has_fac))
+                mask = (
+                    (pl.col("gpc_ref") == ref)
+                    & (pl.col("activity") == act)
+                    & (pl.col("_user_ef") == user_ef)
+                    & (pl.col("_has_facility") == has_fac)
+                )
                 self.frame = f
                 self._report(mask, "activity", msg)

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from qala.catalog import Catalog, UnitError
+from qala.catalog.units import factor as unit_factor
 from qala.inventory import chp as chp_alloc
 from qala.inventory.result import ChpFacility, ChpReport, Inventory, NotationKey
 from qala.inventory.rules import placement_error
@@ -47,8 +48,9 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
     if missing:
         raise InventoryError([f"activity table lacks column(s): {', '.join(missing)}"])
     keys = ["gpc_ref", "activity", "unit"]
-    extra = [c for c in ("facility", *EF_COLUMNS) if c in activity.columns
-             and activity[c].null_count() < activity.height]
+    extra = [
+        c for c in ("facility", *EF_COLUMNS) if c in activity.columns and activity[c].null_count() < activity.height
+    ]
     by = [*keys, *extra]
     if all(isinstance(activity[c].dtype, pl.Categorical | pl.Enum) for c in by) and len(by) <= 3:
         # Fast path for large in-memory tables: one integer key from the categories' codes.
@@ -65,9 +67,7 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
     grouped = grouped.with_columns(pl.col(k).cast(pl.String) for k in keys)
     for c in ("facility", *EF_COLUMNS):
         if c not in grouped.columns:
-            grouped = grouped.with_columns(
-                pl.lit(None, dtype=pl.String if c == "facility" else pl.Float64).alias(c)
-            )
+            grouped = grouped.with_columns(pl.lit(None, dtype=pl.String if c == "facility" else pl.Float64).alias(c))
     return grouped.with_columns(pl.col("facility").cast(pl.String), *(pl.col(c).cast(pl.Float64) for c in EF_COLUMNS))
 
 
@@ -85,8 +85,15 @@ def _conversions(catalog: Catalog, grouped: pl.DataFrame) -> tuple[pl.DataFrame,
             continue
         rows.append((activity, unit, conv.multiplier, conv.canonical_unit, conv.describe()))
     table = pl.DataFrame(
-        rows, schema={"activity": pl.String, "unit": pl.String, "multiplier": pl.Float64,
-                      "canonical_unit": pl.String, "conversion": pl.String}, orient="row",
+        rows,
+        schema={
+            "activity": pl.String,
+            "unit": pl.String,
+            "multiplier": pl.Float64,
+            "canonical_unit": pl.String,
+            "conversion": pl.String,
+        },
+        orient="row",
     )
     return table, problems
 
@@ -94,50 +101,68 @@ def _conversions(catalog: Catalog, grouped: pl.DataFrame) -> tuple[pl.DataFrame,
 def _cells_table(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame(
         [(c.ref, c.sector, c.scope, c.level, c.combustion_category) for c in catalog.cells.values()],
-        schema={"gpc_ref": pl.String, "sector": pl.String, "scope": pl.Int64, "level": pl.String,
-                "category": pl.String}, orient="row",
+        schema={
+            "gpc_ref": pl.String,
+            "sector": pl.String,
+            "scope": pl.Int64,
+            "level": pl.String,
+            "category": pl.String,
+        },
+        orient="row",
     )
 
 
 def _activities_table(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame(
         [(a.code, a.kind, a.biogenic) for a in catalog.activities.values()],
-        schema={"activity": pl.String, "kind": pl.String, "biogenic": pl.Boolean}, orient="row",
+        schema={"activity": pl.String, "kind": pl.String, "biogenic": pl.Boolean},
+        orient="row",
     )
 
 
 def _factor_table(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame(
         [(f.activity, f.category, f.gas, f.value, f.unit, f.source) for f in catalog.factors.values()],
-        schema={"activity": pl.String, "category": pl.String, "gas": pl.String, "factor": pl.Float64,
-                "factor_unit": pl.String, "factor_source": pl.String}, orient="row",
+        schema={
+            "activity": pl.String,
+            "category": pl.String,
+            "gas": pl.String,
+            "factor": pl.Float64,
+            "factor_unit": pl.String,
+            "factor_source": pl.String,
+        },
+        orient="row",
     )
 
 
 def _emission_rows(frame: pl.DataFrame, factors: pl.DataFrame) -> pl.DataFrame:
     """Long rows (one per gas) for groups whose factors are per canonical unit."""
-    return (
-        frame.join(factors, on=["activity", "category"] if "category" in factors.columns
-                   else ["activity"], how="inner")
-        .with_columns((pl.col("canonical_amount") * pl.col("factor") / 1000.0).alias("mass_t"))
-    )
+    return frame.join(
+        factors, on=["activity", "category"] if "category" in factors.columns else ["activity"], how="inner"
+    ).with_columns((pl.col("canonical_amount") * pl.col("factor") / 1000.0).alias("mass_t"))
 
 
 def _user_factor_rows(frame: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for col, gas in GAS_OF.items():
-        parts.append(frame.with_columns(
-            pl.lit(gas).alias("gas"),
-            pl.col(col).fill_null(0.0).alias("factor"),
-            (pl.lit("kg/") + pl.col("unit")).alias("factor_unit"),
-            pl.lit("user-supplied factor in the activity data (blank = 0)").alias("factor_source"),
-        ).with_columns((pl.col("amount") * pl.col("factor") / 1000.0).alias("mass_t")))
+        parts.append(
+            frame.with_columns(
+                pl.lit(gas).alias("gas"),
+                pl.col(col).fill_null(0.0).alias("factor"),
+                (pl.lit("kg/") + pl.col("unit")).alias("factor_unit"),
+                pl.lit("user-supplied factor in the activity data (blank = 0)").alias("factor_source"),
+            ).with_columns((pl.col("amount") * pl.col("factor") / 1000.0).alias("mass_t"))
+        )
     return pl.concat(parts, how="vertical")
 
 
 def _district_and_power_factors(
-    catalog: Catalog, plants: pl.DataFrame, outputs: pl.DataFrame, options: InventoryOptions,
-    gwp: Mapping[str, float], warnings: list[str],
+    catalog: Catalog,
+    plants: pl.DataFrame,
+    outputs: pl.DataFrame,
+    options: InventoryOptions,
+    gwp: Mapping[str, float],
+    warnings: list[str],
 ) -> ChpReport | None:
     """Allocate each plant's emissions; derive per-gas factors of district heat and electricity."""
     if outputs.is_empty() and plants.is_empty():
@@ -156,8 +181,10 @@ def _district_and_power_factors(
     facilities = []
     for fac in sorted(set(out) | set(emis)):
         if fac not in out:
-            warnings.append(f"plant '{fac}' has fuel in I.4.4 but no heat_output or electricity_output: "
-                            "its emissions stay in I.4.4 and do not enter the district-heat factor")
+            warnings.append(
+                f"plant '{fac}' has fuel in I.4.4 but no heat_output or electricity_output: "
+                "its emissions stay in I.4.4 and do not enter the district-heat factor"
+            )
             continue
         heat, power = out[fac]
         if fac not in emis:
@@ -169,10 +196,15 @@ def _district_and_power_factors(
             power_kg[gas] = power_kg.get(gas, 0.0) + mass_t * 1000 * (1 - share)
         heat_total += heat
         power_total += power
-        facilities.append(ChpFacility(
-            facility=fac, heat_tj=heat, power_tj=power, heat_share=share,
-            emissions_tco2e=sum(m * gwp[g] for g, m in gases.items() if g in gwp),
-        ))
+        facilities.append(
+            ChpFacility(
+                facility=fac,
+                heat_tj=heat,
+                power_tj=power,
+                heat_share=share,
+                emissions_tco2e=sum(m * gwp[g] for g, m in gases.items() if g in gwp),
+            )
+        )
     heat_f = {g: v / heat_total for g, v in heat_kg.items()} if heat_total > 0 else {}
     power_f = {g: v / power_total for g, v in power_kg.items()} if power_total > 0 else {}
 
@@ -186,8 +218,11 @@ def _district_and_power_factors(
             overridden = value != p.value
             parameters[name] = {"value": value, "source": "given by the user" if overridden else p.source}
     return ChpReport(
-        method=method, parameters=parameters, facilities=tuple(facilities),
-        heat_factor_kg_per_tj=heat_f, power_factor_kg_per_tj=power_f,
+        method=method,
+        parameters=parameters,
+        facilities=tuple(facilities),
+        heat_factor_kg_per_tj=heat_f,
+        power_factor_kg_per_tj=power_f,
         heat_factor_tco2e_per_gcal=co2e(heat_f, TJ_PER_GCAL),
         power_factor_tco2e_per_mwh=co2e(power_f, TJ_PER_MWH),
     )
@@ -211,8 +246,9 @@ def compute_inventory(
     gwp_set = catalog.gwp_set(options.gwp)
     gwp = {g: gwp_set.gwp(g) for g in ("CO2", "CH4", "N2O")}
     if options.chp_method not in chp_alloc.METHODS:
-        raise InventoryError([f"unknown CHP allocation method '{options.chp_method}'; "
-                              f"expected one of {', '.join(chp_alloc.METHODS)}"])
+        raise InventoryError(
+            [f"unknown CHP allocation method '{options.chp_method}'; expected one of {', '.join(chp_alloc.METHODS)}"]
+        )
     grid = catalog.grid_factor(options.grid_factor)
     warnings: list[str] = []
 
@@ -248,91 +284,183 @@ def compute_inventory(
     waste = rest.filter(pl.col("kind") == "waste")
     if not waste.is_empty():
         wf = catalog.waste_ch4_factor()
-        parts.append(_emission_rows(waste, pl.DataFrame({
-            "activity": [wf.activity], "gas": [wf.gas], "factor": [wf.value],
-            "factor_unit": [wf.unit], "factor_source": [wf.source]})))
+        parts.append(
+            _emission_rows(
+                waste,
+                pl.DataFrame(
+                    {
+                        "activity": [wf.activity],
+                        "gas": [wf.gas],
+                        "factor": [wf.value],
+                        "factor_unit": [wf.unit],
+                        "factor_source": [wf.source],
+                    }
+                ),
+            )
+        )
     elec = rest.filter(pl.col("activity") == "grid_electricity")
     if not elec.is_empty():
-        kg_per_tj = grid.value / 1000.0 / TJ_PER_MWH  # g/kWh -> kg/MWh -> kg/TJ
-        parts.append(_emission_rows(elec, pl.DataFrame({
-            "activity": ["grid_electricity"], "gas": [grid.gas], "factor": [kg_per_tj],
-            "factor_unit": ["kg/TJ"],
-            "factor_source": [f"{grid.basis}, {grid.year} ({grid.value:g} {grid.unit}): {grid.source}"]})))
+        kg_per_tj = grid.value * unit_factor(grid.unit, "kg/TJ")  # e.g. g/kWh -> kg/TJ
+        parts.append(
+            _emission_rows(
+                elec,
+                pl.DataFrame(
+                    {
+                        "activity": ["grid_electricity"],
+                        "gas": [grid.gas],
+                        "factor": [kg_per_tj],
+                        "factor_unit": ["kg/TJ"],
+                        "factor_source": [f"{grid.basis}, {grid.year} ({grid.value:g} {grid.unit}): {grid.source}"],
+                    }
+                ),
+            )
+        )
 
     base = pl.concat(parts, how="diagonal_relaxed") if parts else None
     plants = (
         base.filter((pl.col("gpc_ref") == "I.4.4") & pl.col("facility").is_not_null())
-        .group_by("facility", "gas").agg(pl.col("mass_t").sum())
-        if base is not None else pl.DataFrame(schema={"facility": pl.String, "gas": pl.String, "mass_t": pl.Float64})
+        .group_by("facility", "gas")
+        .agg(pl.col("mass_t").sum())
+        if base is not None
+        else pl.DataFrame(schema={"facility": pl.String, "gas": pl.String, "mass_t": pl.Float64})
     )
     outputs = (
         rest.filter(pl.col("kind") == "plant_output")
-        .group_by("facility").agg(
+        .group_by("facility")
+        .agg(
             pl.col("canonical_amount").filter(pl.col("activity") == "heat_output").sum().alias("heat"),
             pl.col("canonical_amount").filter(pl.col("activity") == "electricity_output").sum().alias("power"),
         )
     )
     try:
-        chp = _district_and_power_factors(catalog, plants.select("facility", "gas", "mass_t"),
-                                          outputs.select("facility", "heat", "power"), options, gwp, warnings)
+        chp = _district_and_power_factors(
+            catalog,
+            plants.select("facility", "gas", "mass_t"),
+            outputs.select("facility", "heat", "power"),
+            options,
+            gwp,
+            warnings,
+        )
     except chp_alloc.AllocationError as exc:
         raise InventoryError([str(exc)]) from exc
 
     heat = rest.filter(pl.col("activity") == "district_heat")
     if not heat.is_empty():
         if chp is None or not chp.heat_factor_kg_per_tj:
-            raise InventoryError([
-                "district_heat is consumed but no plant supplies heat in this year's data: add the "
-                "plants' fuel and heat_output under I.4.4 (with a facility code), or give the "
-                "district_heat rows their own ef_co2/ef_ch4/ef_n2o"])
+            raise InventoryError(
+                [
+                    "district_heat is consumed but no plant supplies heat in this year's data: add the "
+                    "plants' fuel and heat_output under I.4.4 (with a facility code), or give the "
+                    "district_heat rows their own ef_co2/ef_ch4/ef_n2o"
+                ]
+            )
         method = f"derived from the city's plants by the {chp.method.replace('_', '-')} method (see chp)"
-        parts.append(_emission_rows(heat, pl.DataFrame({
-            "activity": ["district_heat"] * len(chp.heat_factor_kg_per_tj),
-            "gas": list(chp.heat_factor_kg_per_tj),
-            "factor": list(chp.heat_factor_kg_per_tj.values()),
-            "factor_unit": ["kg/TJ"] * len(chp.heat_factor_kg_per_tj),
-            "factor_source": [method] * len(chp.heat_factor_kg_per_tj)})))
+        parts.append(
+            _emission_rows(
+                heat,
+                pl.DataFrame(
+                    {
+                        "activity": ["district_heat"] * len(chp.heat_factor_kg_per_tj),
+                        "gas": list(chp.heat_factor_kg_per_tj),
+                        "factor": list(chp.heat_factor_kg_per_tj.values()),
+                        "factor_unit": ["kg/TJ"] * len(chp.heat_factor_kg_per_tj),
+                        "factor_source": [method] * len(chp.heat_factor_kg_per_tj),
+                    }
+                ),
+            )
+        )
 
     rows = _finish(parts, gwp)
     keys = _notation_keys(catalog, rows, notation_keys or {}, warnings)
     methodology = {
         "standard": "GPC v1.1 (WRI, C40, ICLEI); IPCC 2006 Guidelines Tier 1 defaults unless a row gives its own",
         "gwp_set": {"code": gwp_set.code, "name": gwp_set.name, "values": gwp, "source": gwp_set.source},
-        "grid_electricity_factor": {"id": grid.id, "value": grid.value, "unit": grid.unit, "gas": grid.gas,
-                                    "basis": grid.basis, "year": grid.year, "source": grid.source},
+        "grid_electricity_factor": {
+            "id": grid.id,
+            "value": grid.value,
+            "unit": grid.unit,
+            "gas": grid.gas,
+            "basis": grid.basis,
+            "year": grid.year,
+            "source": grid.source,
+        },
         "chp_allocation_method": options.chp_method,
         "waste_method": "methane commitment (GPC Eq. 8.3)",
         "catalog_version": catalog.version,
         "catalog_sha256": catalog.digest,
     }
-    return Inventory(city=city, year=year, gwp=gwp_set.code, rows=rows, notation_keys=keys,
-                     methodology=methodology, chp=chp, warnings=tuple(warnings))
+    return Inventory(
+        city=city,
+        year=year,
+        gwp=gwp_set.code,
+        rows=rows,
+        notation_keys=keys,
+        methodology=methodology,
+        chp=chp,
+        warnings=tuple(warnings),
+    )
 
 
 def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame:
     if not parts:
-        return pl.DataFrame(schema={
-            "gpc_ref": pl.String, "sector": pl.String, "scope": pl.Int64, "level": pl.String,
-            "activity": pl.String, "facility": pl.String, "gas": pl.String,
-            "activity_amount": pl.Float64, "activity_unit": pl.String, "canonical_amount": pl.Float64,
-            "canonical_unit": pl.String, "conversion": pl.String, "factor": pl.Float64,
-            "factor_unit": pl.String, "factor_source": pl.String, "mass_t": pl.Float64,
-            "tco2e": pl.Float64, "n_records": pl.Int64})
+        return pl.DataFrame(
+            schema={
+                "gpc_ref": pl.String,
+                "sector": pl.String,
+                "scope": pl.Int64,
+                "level": pl.String,
+                "activity": pl.String,
+                "facility": pl.String,
+                "gas": pl.String,
+                "activity_amount": pl.Float64,
+                "activity_unit": pl.String,
+                "canonical_amount": pl.Float64,
+                "canonical_unit": pl.String,
+                "conversion": pl.String,
+                "factor": pl.Float64,
+                "factor_unit": pl.String,
+                "factor_source": pl.String,
+                "mass_t": pl.Float64,
+                "tco2e": pl.Float64,
+                "n_records": pl.Int64,
+            }
+        )
     gwp_df = pl.DataFrame({"gas": list(gwp), "gwp": list(gwp.values())})
     rows = pl.concat(parts, how="diagonal_relaxed")
     return (
         rows.with_columns(
-            pl.when(pl.col("biogenic") & (pl.col("gas") == "CO2")).then(pl.lit("CO2(b)"))
-            .otherwise(pl.col("gas")).alias("gas"))
+            pl.when(pl.col("biogenic") & (pl.col("gas") == "CO2"))
+            .then(pl.lit("CO2(b)"))
+            .otherwise(pl.col("gas"))
+            .alias("gas")
+        )
         .join(gwp_df, on="gas", how="left")
         .with_columns(
             (pl.col("mass_t") * pl.col("gwp").fill_null(0.0)).alias("tco2e"),
-            pl.col("amount").alias("activity_amount"), pl.col("unit").alias("activity_unit"),
+            pl.col("amount").alias("activity_amount"),
+            pl.col("unit").alias("activity_unit"),
             pl.col("n_records").cast(pl.Int64),
         )
-        .select("gpc_ref", "sector", "scope", "level", "activity", "facility", "gas",
-                "activity_amount", "activity_unit", "canonical_amount", "canonical_unit",
-                "conversion", "factor", "factor_unit", "factor_source", "mass_t", "tco2e", "n_records")
+        .select(
+            "gpc_ref",
+            "sector",
+            "scope",
+            "level",
+            "activity",
+            "facility",
+            "gas",
+            "activity_amount",
+            "activity_unit",
+            "canonical_amount",
+            "canonical_unit",
+            "conversion",
+            "factor",
+            "factor_unit",
+            "factor_source",
+            "mass_t",
+            "tco2e",
+            "n_records",
+        )
         .sort("gpc_ref", "activity", "facility", "activity_unit", "gas", nulls_last=True)
     )
 

@@ -10,9 +10,24 @@ import polars as pl
 SECTORS = ("I", "II", "III", "IV", "V", "VI")
 GAS_ORDER = ("CO2", "CH4", "N2O")
 ROW_COLUMNS = (
-    "gpc_ref", "sector", "scope", "level", "activity", "facility", "gas",
-    "activity_amount", "activity_unit", "canonical_amount", "canonical_unit", "conversion",
-    "factor", "factor_unit", "factor_source", "mass_t", "tco2e", "n_records",
+    "gpc_ref",
+    "sector",
+    "scope",
+    "level",
+    "activity",
+    "facility",
+    "gas",
+    "activity_amount",
+    "activity_unit",
+    "canonical_amount",
+    "canonical_unit",
+    "conversion",
+    "factor",
+    "factor_unit",
+    "factor_source",
+    "mass_t",
+    "tco2e",
+    "n_records",
 )
 
 
@@ -100,10 +115,10 @@ class Inventory:
             "biogenic_co2_t": self.biogenic_co2_t,
             "rows": self.rows.select(ROW_COLUMNS).to_dicts(),
             "notation_keys": {ref: nk.key for ref, nk in sorted(self.notation_keys.items())},
-            "notation_key_explanations": {
-                ref: nk.explanation for ref, nk in sorted(self.notation_keys.items())
-            },
-            "chp": None if self.chp is None else {
+            "notation_key_explanations": {ref: nk.explanation for ref, nk in sorted(self.notation_keys.items())},
+            "chp": None
+            if self.chp is None
+            else {
                 "method": self.chp.method,
                 "parameters": self.chp.parameters,
                 "facilities": [f.__dict__ for f in self.chp.facilities],

@@ -25,8 +25,10 @@ def placement_error(
         return None
     if act.kind == "grid_energy":
         if cell.sector not in ("I", "II") or cell.scope == 1:
-            return (f"{activity} is grid-supplied energy: report consumption in a scope-2 cell (e.g. I.1.2) "
-                    f"and T&D losses in a scope-3 cell (e.g. I.1.3), not in {gpc_ref}")
+            return (
+                f"{activity} is grid-supplied energy: report consumption in a scope-2 cell (e.g. I.1.2) "
+                f"and T&D losses in a scope-3 cell (e.g. I.1.3), not in {gpc_ref}"
+            )
         return None
     if act.kind == "waste":
         if cell.subsector != "III.1":
@@ -40,15 +42,20 @@ def placement_error(
     if cell.sector not in ("I", "II") or cell.scope == 2 or (cell.sector == "I" and cell.scope == 3):
         if has_user_factors and cell.sector not in ("I", "II"):
             return None
-        return (f"{activity} is a fuel: report its combustion in a scope-1 cell of sector I or II "
-                f"(or II.n.3 for the out-of-boundary part of trips), not in {gpc_ref}")
+        return (
+            f"{activity} is a fuel: report its combustion in a scope-1 cell of sector I or II "
+            f"(or II.n.3 for the out-of-boundary part of trips), not in {gpc_ref}"
+        )
     if has_user_factors:
         return None
     category = cell.combustion_category
     if not category:
-        return (f"the catalog has no default factors for {gpc_ref}; give ef_co2, ef_ch4 and ef_n2o "
-                f"(kg per unit of the row)")
+        return (
+            f"the catalog has no default factors for {gpc_ref}; give ef_co2, ef_ch4 and ef_n2o (kg per unit of the row)"
+        )
     if "CO2" not in catalog.combustion_factors(activity, category):
-        return (f"the catalog has no default factor for {activity} in {gpc_ref} ({category}); "
-                f"give ef_co2, ef_ch4 and ef_n2o (kg per unit of the row)")
+        return (
+            f"the catalog has no default factor for {activity} in {gpc_ref} ({category}); "
+            f"give ef_co2, ef_ch4 and ef_n2o (kg per unit of the row)"
+        )
     return None

@@ -32,7 +32,7 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{qala_home() / 'qala.sqlite3'}"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")

@@ -53,9 +53,17 @@ class ActivityRecord(Base):
 
     __tablename__ = "activity_records"
     __table_args__ = (
-        Index("ix_activity_current", "city_code", "year", "gpc_ref", "activity", "facility",
-              unique=True, sqlite_where=text("superseded_by IS NULL"),
-              postgresql_where=text("superseded_by IS NULL")),
+        Index(
+            "ix_activity_current",
+            "city_code",
+            "year",
+            "gpc_ref",
+            "activity",
+            "facility",
+            unique=True,
+            sqlite_where=text("superseded_by IS NULL"),
+            postgresql_where=text("superseded_by IS NULL"),
+        ),
         Index("ix_activity_city_year", "city_code", "year"),
     )
 

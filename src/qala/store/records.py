@@ -8,15 +8,28 @@ from datetime import UTC, datetime
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
 
-from qala.ingest import columns as C
+from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
 RECORD_COLUMNS = (
-    "city_code", "year", "gpc_ref", "activity", "activity_as_written", "facility", "amount", "unit",
-    "source", "data_quality", "ef_co2", "ef_ch4", "ef_n2o", "note", "source_row",
+    "city_code",
+    "year",
+    "gpc_ref",
+    "activity",
+    "activity_as_written",
+    "facility",
+    "amount",
+    "unit",
+    "source",
+    "data_quality",
+    "ef_co2",
+    "ef_ch4",
+    "ef_n2o",
+    "note",
+    "source_row",
 )
 T = ActivityRecord.__table__
 
@@ -44,9 +57,14 @@ class FileOutcome:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "file": self.file, "sha256": self.sha256, "rows_read": self.rows_read, "new": self.new,
-            "superseding": self.superseding, "duplicates": [str(d) for d in self.duplicates],
-            "superseded": [str(s) for s in self.superseded], "batch_id": self.batch_id,
+            "file": self.file,
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "new": self.new,
+            "superseding": self.superseding,
+            "duplicates": [str(d) for d in self.duplicates],
+            "superseded": [str(s) for s in self.superseded],
+            "batch_id": self.batch_id,
         }
 
 
@@ -68,7 +86,11 @@ def _same(a: float | None, b: float | None) -> bool:
 
 
 def import_tables(
-    engine: Engine, tables: list[ValidatedTable], *, who: str, dry_run: bool = False,
+    engine: Engine,
+    tables: list[ValidatedTable],
+    *,
+    who: str,
+    dry_run: bool = False,
     now: datetime | None = None,
 ) -> ImportReport:
     """Write validated tables in one transaction, or nothing; report duplicates and supersessions."""
@@ -77,20 +99,26 @@ def import_tables(
 
 
 def import_into(
-    conn: Connection, tables: list[ValidatedTable], *, who: str, dry_run: bool = False,
+    conn: Connection,
+    tables: list[ValidatedTable],
+    *,
+    who: str,
+    dry_run: bool = False,
     now: datetime | None = None,
 ) -> ImportReport:
     """As ``import_tables``, inside the caller's transaction (a dry run writes nothing)."""
     now = now or datetime.now(UTC)
     outcomes = [FileOutcome(t.file, t.sha256, t.records.height + len(t.duplicates)) for t in tables]
     for t, out in zip(tables, outcomes, strict=True):
-        out.duplicates.extend(Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once")
-                              for d in t.duplicates)
+        out.duplicates.extend(
+            Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in t.duplicates
+        )
     cities = set(known_cities(conn))
     problems = [
         Problem(t.file, row, "city", city, f"a known city ({', '.join(sorted(cities)) or 'none yet'})")
         for t in tables
-        for city, row in t.records.select("city", "source_row").iter_rows() if city not in cities
+        for city, row in t.records.select("city", "source_row").iter_rows()
+        if city not in cities
     ]
     batches = _cross_file(tables, problems)
     if problems:
@@ -107,24 +135,32 @@ def _cross_file(tables: list[ValidatedTable], problems: list[Problem]) -> list[p
     for t in tables:
         drop = []
         for rec in t.records.iter_rows(named=True) if len(tables) > 1 else ():
-            key = tuple(rec[c] for c in C.KEY)
-            value = tuple(rec[c] for c in C.VALUE)
+            key = tuple(rec[c] for c in cols.KEY)
+            value = tuple(rec[c] for c in cols.VALUE)
             if key in seen:
                 other_file, other_row, other_value = seen[key]
                 if other_value == value:
                     drop.append(rec["source_row"])
                 else:
-                    problems.append(Problem(t.file, rec["source_row"], "amount", f"{rec['amount']:g}",
-                                            f"one figure per key in one import: {other_file} row {other_row} "
-                                            "gives a different figure for the same year, gpc_ref, activity and facility"))
+                    problems.append(
+                        Problem(
+                            t.file,
+                            rec["source_row"],
+                            "amount",
+                            f"{rec['amount']:g}",
+                            f"one figure per key in one import: {other_file} row {other_row} "
+                            "gives a different figure for the same year, gpc_ref, activity and facility",
+                        )
+                    )
             else:
                 seen[key] = (t.file, rec["source_row"], value)
         frames.append(t.records.filter(~pl.col("source_row").is_in(drop)) if drop else t.records)
     return frames
 
 
-def _import_one(conn: Connection, records: pl.DataFrame, out: FileOutcome, *, who: str, now: datetime,
-                dry_run: bool) -> None:
+def _import_one(
+    conn: Connection, records: pl.DataFrame, out: FileOutcome, *, who: str, now: datetime, dry_run: bool
+) -> None:
     recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
     existing = _current_for(conn, recs)
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
@@ -136,24 +172,44 @@ def _import_one(conn: Connection, records: pl.DataFrame, out: FileOutcome, *, wh
         if old_id is None:
             new_rows.append(rec)
             continue
-        same = rec["amount"] == rec["amount_old"] and rec["unit"] == rec["unit_old"] and all(
-            _same(rec[c], rec[f"{c}_old"]) for c in C.EF)
+        same = (
+            rec["amount"] == rec["amount_old"]
+            and rec["unit"] == rec["unit_old"]
+            and all(_same(rec[c], rec[f"{c}_old"]) for c in cols.EF)
+        )
         if same:
-            out.duplicates.append(Notice(out.file, rec["source_row"],
-                                         f"same figure as record #{old_id} already in the base; counted once"))
+            out.duplicates.append(
+                Notice(
+                    out.file, rec["source_row"], f"same figure as record #{old_id} already in the base; counted once"
+                )
+            )
         else:
             superseding.append(rec)
-            out.superseded.append(Notice(
-                out.file, rec["source_row"],
-                f"supersedes record #{old_id} ({rec['amount_old']:g} {rec['unit_old']} -> "
-                f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history"))
+            out.superseded.append(
+                Notice(
+                    out.file,
+                    rec["source_row"],
+                    f"supersedes record #{old_id} ({rec['amount_old']:g} {rec['unit_old']} -> "
+                    f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history",
+                )
+            )
     out.new, out.superseding = len(new_rows), len(superseding)
     if dry_run:
         return
-    batch_id = conn.execute(insert(ImportBatch).values(
-        file_name=out.file, sha256=out.sha256, imported_by=who, imported_at=now, rows_read=out.rows_read,
-        rows_new=out.new, rows_superseding=out.superseding, rows_duplicate=len(out.duplicates),
-    ).returning(ImportBatch.id)).scalar_one()
+    batch_id = conn.execute(
+        insert(ImportBatch)
+        .values(
+            file_name=out.file,
+            sha256=out.sha256,
+            imported_by=who,
+            imported_at=now,
+            rows_read=out.rows_read,
+            rows_new=out.new,
+            rows_superseding=out.superseding,
+            rows_duplicate=len(out.duplicates),
+        )
+        .returning(ImportBatch.id)
+    ).scalar_one()
     out.batch_id = batch_id
     old_ids = [r["id_old"] for r in superseding]
     if old_ids:
@@ -165,85 +221,159 @@ def _import_one(conn: Connection, records: pl.DataFrame, out: FileOutcome, *, wh
     if rows:
         conn.execute(insert(T), rows)
     if old_ids:
-        ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).tuples().all())
+        ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).all())
         conn.execute(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
             [{"old": r["id_old"], "new": ids[r["source_row"]]} for r in superseding],
         )
 
 
-def _chunks(items: list, size: int):  # noqa: ANN202
+def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
 def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
-    schema = {"id": pl.Int64, "city_code": pl.String, "year": pl.Int64, "gpc_ref": pl.String,
-              "activity": pl.String, "facility": pl.String, "amount": pl.Float64, "unit": pl.String,
-              "ef_co2": pl.Float64, "ef_ch4": pl.Float64, "ef_n2o": pl.Float64}
+    schema = {
+        "id": pl.Int64,
+        "city_code": pl.String,
+        "year": pl.Int64,
+        "gpc_ref": pl.String,
+        "activity": pl.String,
+        "facility": pl.String,
+        "amount": pl.Float64,
+        "unit": pl.String,
+        "ef_co2": pl.Float64,
+        "ef_ch4": pl.Float64,
+        "ef_n2o": pl.Float64,
+    }
     rows = []
     for city, years in recs.group_by("city_code").agg(pl.col("year").unique()).iter_rows():
         stmt = select(*(T.c[c] for c in schema)).where(
-            and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None)))
-        rows.extend(conn.execute(stmt).tuples().all())
+            and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None))
+        )
+        rows.extend(conn.execute(stmt).all())
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 # --- reading ------------------------------------------------------------------------------------
 def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
     """Current (not superseded) records of a city, optionally of one year, for the inventory."""
-    cols = ["id", "year", "gpc_ref", "activity", "amount", "unit", "facility", "ef_co2", "ef_ch4",
-            "ef_n2o", "source", "data_quality"]
+    cols = [
+        "id",
+        "year",
+        "gpc_ref",
+        "activity",
+        "amount",
+        "unit",
+        "facility",
+        "ef_co2",
+        "ef_ch4",
+        "ef_n2o",
+        "source",
+        "data_quality",
+    ]
     stmt = select(*(T.c[c] for c in cols)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
     if year is not None:
         stmt = stmt.where(T.c.year == year)
     with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(T.c.id)).tuples().all()
-    schema = {"id": pl.Int64, "year": pl.Int64, "gpc_ref": pl.String, "activity": pl.String,
-              "amount": pl.Float64, "unit": pl.String, "facility": pl.String, "ef_co2": pl.Float64,
-              "ef_ch4": pl.Float64, "ef_n2o": pl.Float64, "source": pl.String, "data_quality": pl.String}
+        rows = conn.execute(stmt.order_by(T.c.id)).all()
+    schema = {
+        "id": pl.Int64,
+        "year": pl.Int64,
+        "gpc_ref": pl.String,
+        "activity": pl.String,
+        "amount": pl.Float64,
+        "unit": pl.String,
+        "facility": pl.String,
+        "ef_co2": pl.Float64,
+        "ef_ch4": pl.Float64,
+        "ef_n2o": pl.Float64,
+        "source": pl.String,
+        "data_quality": pl.String,
+    }
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     return frame.with_columns(pl.col("facility").replace("", None))
 
 
 def years_with_data(engine: Engine, city: str) -> list[int]:
     with engine.connect() as conn:
-        return list(conn.execute(
-            select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct().order_by(T.c.year)
-        ).scalars())
+        return list(
+            conn.execute(
+                select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct().order_by(T.c.year)
+            ).scalars()
+        )
 
 
 def notation_keys(engine: Engine, city: str, year: int) -> dict[str, NotationKey]:
     with engine.connect() as conn:
-        rows = conn.execute(select(NotationKeyRecord).where(
-            NotationKeyRecord.city_code == city, NotationKeyRecord.year == year)).scalars().all()
+        rows = (
+            conn.execute(
+                select(NotationKeyRecord).where(NotationKeyRecord.city_code == city, NotationKeyRecord.year == year)
+            )
+            .scalars()
+            .all()
+        )
         return {r.gpc_ref: NotationKey(r.key, r.explanation) for r in rows}
 
 
 def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, facility: str = "") -> list[dict]:
     """Every figure ever imported for one key, oldest first, with its provenance."""
-    B = ImportBatch.__table__
+    batches = ImportBatch.__table__
     stmt = (
-        select(T.c.id, T.c.amount, T.c.unit, T.c.source, T.c.data_quality, T.c.note, T.c.source_row,
-               T.c.superseded_by, T.c.superseded_at, B.c.file_name, B.c.sha256, B.c.imported_by,
-               B.c.imported_at)
-        .join(B, B.c.id == T.c.batch_id)
-        .where(T.c.city_code == city, T.c.year == year, T.c.gpc_ref == gpc_ref,
-               T.c.activity == activity, T.c.facility == facility)
+        select(
+            T.c.id,
+            T.c.amount,
+            T.c.unit,
+            T.c.source,
+            T.c.data_quality,
+            T.c.note,
+            T.c.source_row,
+            T.c.superseded_by,
+            T.c.superseded_at,
+            batches.c.file_name,
+            batches.c.sha256,
+            batches.c.imported_by,
+            batches.c.imported_at,
+        )
+        .join(batches, batches.c.id == T.c.batch_id)
+        .where(
+            T.c.city_code == city,
+            T.c.year == year,
+            T.c.gpc_ref == gpc_ref,
+            T.c.activity == activity,
+            T.c.facility == facility,
+        )
         .order_by(T.c.id)
     )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def record_provenance(engine: Engine, city: str, year: int | None = None,
-                      include_superseded: bool = False) -> list[dict]:
-    B = ImportBatch.__table__
+def record_provenance(
+    engine: Engine, city: str, year: int | None = None, include_superseded: bool = False
+) -> list[dict]:
+    batches = ImportBatch.__table__
     stmt = (
-        select(T.c.id, T.c.year, T.c.gpc_ref, T.c.activity, T.c.facility, T.c.amount, T.c.unit,
-               T.c.source, T.c.data_quality, T.c.source_row, T.c.superseded_by, B.c.file_name,
-               B.c.sha256, B.c.imported_by, B.c.imported_at)
-        .join(B, B.c.id == T.c.batch_id).where(T.c.city_code == city)
+        select(
+            T.c.id,
+            T.c.year,
+            T.c.gpc_ref,
+            T.c.activity,
+            T.c.facility,
+            T.c.amount,
+            T.c.unit,
+            T.c.source,
+            T.c.data_quality,
+            T.c.source_row,
+            T.c.superseded_by,
+            batches.c.file_name,
+            batches.c.sha256,
+            batches.c.imported_by,
+            batches.c.imported_at,
+        )
+        .join(batches, batches.c.id == T.c.batch_id)
+        .where(T.c.city_code == city)
     )
     if year is not None:
         stmt = stmt.where(T.c.year == year)

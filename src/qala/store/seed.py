@@ -42,13 +42,26 @@ def seed_city(engine: Engine, code: str) -> bool:
         with engine.begin() as conn:
             conn.execute(insert(Meta).values(key=marker, value=now.isoformat()))
             if not conn.execute(select(City.code).where(City.code == pkg.code)).first():
-                conn.execute(insert(City).values(code=pkg.code, country=pkg.country, created_at=now,
-                                                 **{f"name_{k}": v for k, v in pkg.names.items()}))
+                conn.execute(
+                    insert(City).values(
+                        code=pkg.code,
+                        country=pkg.country,
+                        created_at=now,
+                        **{f"name_{k}": v for k, v in pkg.names.items()},
+                    )
+                )
             rel = f"qala/cities/{code}/notation_keys.csv"
             for row in pkg.notation_keys():
-                conn.execute(insert(NotationKeyRecord).values(
-                    city_code=pkg.code, year=int(row["year"]), gpc_ref=row["gpc_ref"], key=row["key"],
-                    explanation=row["explanation"], source_file=rel))
+                conn.execute(
+                    insert(NotationKeyRecord).values(
+                        city_code=pkg.code,
+                        year=int(row["year"]),
+                        gpc_ref=row["gpc_ref"],
+                        key=row["key"],
+                        explanation=row["explanation"],
+                        source_file=rel,
+                    )
+                )
             if pkg.activity_file.is_file():
                 table = parse_bytes(pkg.activity_file.read_bytes(), f"qala/cities/{code}/activity.csv")
                 validated = validate_table(table, load_catalog(), default_city=pkg.code)
@@ -60,7 +73,8 @@ def seed_city(engine: Engine, code: str) -> bool:
 
 def add_city(engine: Engine, code: str, names: dict[str, str], country: str) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(City).values(code=code, country=country, created_at=datetime.now(UTC),
-                                         **{f"name_{k}": v for k, v in names.items()}))
-
-
+        conn.execute(
+            insert(City).values(
+                code=code, country=country, created_at=datetime.now(UTC), **{f"name_{k}": v for k, v in names.items()}
+            )
+        )

@@ -22,9 +22,10 @@ def run_migrations_online() -> None:
     _run(connection)
 
 
-def _run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+def _run(connection) -> None:
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=connection.dialect.name == "sqlite"
+    )
     with context.begin_transaction():
         context.run_migrations()
 

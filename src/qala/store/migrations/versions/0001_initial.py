@@ -62,9 +62,12 @@ def upgrade() -> None:
     op.create_index("ix_activity_records_batch_id", "activity_records", ["batch_id"])
     op.create_index("ix_activity_city_year", "activity_records", ["city_code", "year"])
     op.create_index(
-        "ix_activity_current", "activity_records",
-        ["city_code", "year", "gpc_ref", "activity", "facility"], unique=True,
-        sqlite_where=sa.text("superseded_by IS NULL"), postgresql_where=sa.text("superseded_by IS NULL"),
+        "ix_activity_current",
+        "activity_records",
+        ["city_code", "year", "gpc_ref", "activity", "facility"],
+        unique=True,
+        sqlite_where=sa.text("superseded_by IS NULL"),
+        postgresql_where=sa.text("superseded_by IS NULL"),
     )
     op.create_table(
         "notation_keys",

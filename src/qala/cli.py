@@ -1,0 +1,84 @@
+"""The ``qala`` command line. Exit codes: 0 success, 1 failure, 2 invalid input."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from qala import __version__
+from qala.catalog.units import UnitError
+from qala.commands import (
+    admin_cmd,
+    catalog_cmd,
+    import_cmd,
+    inventory_cmd,
+    records_cmd,
+    template_cmd,
+)
+from qala.commands.common import err
+from qala.ingest.problems import ValidationFailed
+from qala.inventory.engine import InventoryError
+from qala.store.db import DatabaseError
+
+MAX_SHOWN = 200
+
+app = typer.Typer(
+    name="qala",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Qala: a city's low-carbon development strategy workbench (GPC inventory, data base, scenarios).",
+)
+app.command("import")(import_cmd.import_command)
+app.command("template")(template_cmd.template_command)
+app.command("inventory")(inventory_cmd.inventory_command)
+app.command("records")(records_cmd.records_command)
+app.command("history")(records_cmd.history_command)
+app.command("catalog")(catalog_cmd.catalog_command)
+app.add_typer(admin_cmd.city_app, name="city")
+app.add_typer(admin_cmd.db_app, name="db")
+
+
+@app.command("version")
+def version() -> None:
+    """Print Qala's version and the catalog version."""
+    from qala.catalog import load_catalog  # noqa: PLC0415
+
+    cat = load_catalog()
+    typer.echo(f"qala {__version__}; catalog {cat.version} ({cat.digest[:12]})")
+
+
+def main() -> None:
+    try:
+        app()
+    except ValidationFailed as exc:
+        err.print(f"[red]Nothing was imported or computed: {len(exc.problems)} problem(s).[/red]")
+        for p in exc.problems[:MAX_SHOWN]:
+            err.print(f"  {p}", highlight=False, markup=False)
+        if len(exc.problems) > MAX_SHOWN:
+            err.print(f"  ... and {len(exc.problems) - MAX_SHOWN} more")
+        sys.exit(2)
+    except (InventoryError, UnitError) as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        err.print("[red]The inventory cannot be computed:[/red]")
+        for p in problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        sys.exit(2)
+    except KeyError as exc:  # unknown GWP set or grid factor
+        err.print(f"[red]{exc.args[0] if exc.args else exc}[/red]", highlight=False)
+        sys.exit(2)
+    except DatabaseError as exc:
+        err.print(f"[red]Database: {exc}[/red]", highlight=False, markup=False)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("QALA_DEBUG"):
+            raise
+        err.print(f"[red]Internal error ({type(exc).__name__}): {exc}[/red]", highlight=False, markup=False)
+        err.print("Nothing was written. Set QALA_DEBUG=1 to see the details and please report it.")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
