@@ -37,7 +37,7 @@ class ParsedUnit:
 
 @cache
 def registry() -> pint.UnitRegistry:
-    ureg = pint.UnitRegistry(on_redefinition="raise")
+    ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="raise")
     with resources.files("qala.catalog").joinpath("data/units.txt").open(encoding="utf-8") as fh:
         for raw in fh:
             line = raw.strip()
@@ -49,7 +49,7 @@ def registry() -> pint.UnitRegistry:
 @cache
 def aliases() -> dict[str, str]:
     path = resources.files("qala.catalog").joinpath("data/unit_aliases.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8") as fh:
         return {row["alias"]: row["pint"] for row in csv.DictReader(fh)}
 
 

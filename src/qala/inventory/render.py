@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
 from qala.catalog import Catalog
 from qala.inventory.result import Inventory
+
+ROW_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("GPC", "left"),
+    ("Activity", "left"),
+    ("Facility", "left"),
+    ("Gas", "left"),
+    ("Amount", "right"),
+    ("Canonical", "right"),
+    ("Factor", "right"),
+    ("Mass t", "right"),
+    ("t CO2e", "right"),
+    ("Factor source", "left"),
+)
+
+
+def short_source(source: str) -> str:
+    """A short label for a factor's source; the full text is in the JSON, CSV and XLSX outputs."""
+    table = re.search(r"Table (\d+(?:\.\d+)*)", source)
+    if source.startswith("IPCC") and table:
+        return f"IPCC 2006 T{table.group(1)}"
+    if source.startswith("DERIVED"):
+        return "derived (see catalog)"
+    return source.split(":", maxsplit=1)[0][:40]
 
 
 def _n(x: float | None, digits: int = 0) -> str:
@@ -44,19 +70,8 @@ def render(inv: Inventory, catalog: Catalog, console: Console) -> None:
     console.print(totals, sectors, scopes)
 
     rows = Table(title="Rows (activity × factor → emissions)", show_lines=False)
-    for col, just in (
-        ("GPC", "left"),
-        ("Activity", "left"),
-        ("Facility", "left"),
-        ("Gas", "left"),
-        ("Amount", "right"),
-        ("Canonical", "right"),
-        ("Factor", "right"),
-        ("Mass t", "right"),
-        ("t CO2e", "right"),
-        ("Factor source", "left"),
-    ):
-        rows.add_column(col, justify=just, overflow="fold")
+    for col, just in ROW_COLUMNS:
+        rows.add_column(col, justify=just, overflow="ellipsis" if col == "Factor source" else "fold")
     for r in inv.rows.iter_rows(named=True):
         rows.add_row(
             r["gpc_ref"],
@@ -68,7 +83,7 @@ def render(inv: Inventory, catalog: Catalog, console: Console) -> None:
             f"{r['factor']:g} {r['factor_unit']}",
             _n(r["mass_t"], 2),
             _n(r["tco2e"], 1),
-            (r["factor_source"] or "")[:90],
+            short_source(r["factor_source"] or ""),
         )
     console.print(rows)
     if inv.chp is not None:
