@@ -83,3 +83,17 @@ def test_aggregating_first_equals_row_by_row(picks) -> None:
     a, b = compute(df), compute(halves)
     for name, value in a.totals.items():
         assert b.totals[name] == pytest.approx(value, rel=1e-9, abs=1e-6)
+
+
+def test_categorical_codes_beyond_21_bits_do_not_merge_groups() -> None:
+    """Regression: the packed-key fast path once assumed category codes < 2**21 (found by the benchmark)."""
+    # polars' Categorical codes are process-wide: make more than 2**21 categories exist first
+    pl.Series([f"filler-{i}" for i in range((1 << 21) + 10)]).cast(pl.Categorical)
+    df = pl.DataFrame(
+        {"gpc_ref": ["I.1.1", "I.1.1"], "activity": ["natural_gas", "lpg"], "amount": [100.0, 1.0], "unit": ["t", "TJ"]}
+    )
+    as_cat = df.with_columns(pl.col(c).cast(pl.Categorical) for c in ("gpc_ref", "activity", "unit"))
+    plain, cat = compute(df), compute(as_cat)
+    assert cat.totals["basic"] == pytest.approx(plain.totals["basic"], rel=1e-12)
+    # 100 t natural gas = 0.1 Gg x 48.0 TJ/Gg = 4.8 TJ; plus 1 TJ LPG: two activities, six gas rows
+    assert cat.rows.height == 6

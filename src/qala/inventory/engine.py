@@ -43,20 +43,43 @@ class InventoryOptions:
     reference_power_efficiency: float | None = None
 
 
+PLANT_CELL = "I.4.4"  # the only cell where a facility changes the arithmetic (CHP allocation)
+
+
+def _packed_key(activity: pl.DataFrame, by: list[str]) -> pl.Expr | None:
+    """One integer key from the category codes of ``by``, or None when the codes do not fit 63 bits."""
+    if not all(isinstance(activity[c].dtype, pl.Categorical | pl.Enum) for c in by):
+        return None
+    maxima = activity.select(pl.col(c).to_physical().max() for c in by).row(0)
+    bits = [max(int(m or 0), 1).bit_length() for m in maxima]
+    if sum(bits) > 63:
+        return None
+    key = pl.lit(0, dtype=pl.UInt64)
+    for c, b in zip(by, bits, strict=True):
+        key = key * (1 << b) + pl.col(c).to_physical().cast(pl.UInt64)
+    return key
+
+
 def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in REQUIRED if c not in activity.columns]
     if missing:
         raise InventoryError([f"activity table lacks column(s): {', '.join(missing)}"])
     keys = ["gpc_ref", "activity", "unit"]
+    if "facility" in activity.columns and activity["facility"].null_count() < activity.height:
+        # A facility matters only for plants (I.4.4); elsewhere rows of one cell and activity are summed.
+        activity = activity.with_columns(
+            pl.when(pl.col("gpc_ref").cast(pl.String) == PLANT_CELL)
+            .then(pl.col("facility").cast(pl.String))
+            .otherwise(None)
+            .alias("facility")
+        )
     extra = [
         c for c in ("facility", *EF_COLUMNS) if c in activity.columns and activity[c].null_count() < activity.height
     ]
     by = [*keys, *extra]
-    if all(isinstance(activity[c].dtype, pl.Categorical | pl.Enum) for c in by) and len(by) <= 3:
-        # Fast path for large in-memory tables: one integer key from the categories' codes.
-        key = pl.lit(0, dtype=pl.UInt64)
-        for c in by:
-            key = key * (1 << 21) + pl.col(c).to_physical().cast(pl.UInt64)
+    key = _packed_key(activity, by) if not extra else None
+    if key is not None:
+        # Fast path for large in-memory tables: group by one integer built from the categories' codes.
         grouped = (
             activity.group_by(key.alias("_key"))
             .agg(pl.col("amount").sum(), pl.len().alias("n_records"), *(pl.col(c).first() for c in by))
@@ -265,9 +288,9 @@ def compute_inventory(
     )
     for ref in frame.filter(pl.col("sector").is_null())["gpc_ref"].unique().to_list():
         problems.append(f"unknown GPC reference '{ref}'")
-    combos = frame.select("gpc_ref", "activity", "user_ef", "facility").unique()
-    for ref, act, user_ef, fac in combos.iter_rows():
-        msg = placement_error(catalog, ref, act, bool(user_ef), fac)
+    combos = frame.select("gpc_ref", "activity", "user_ef", pl.col("facility").is_not_null().alias("has_fac")).unique()
+    for ref, act, user_ef, has_fac in combos.iter_rows():
+        msg = placement_error(catalog, ref, act, bool(user_ef), "facility" if has_fac else None)
         if msg:
             problems.append(f"{ref} {act}: {msg}")
     if problems:
@@ -318,7 +341,7 @@ def compute_inventory(
 
     base = pl.concat(parts, how="diagonal_relaxed") if parts else None
     plants = (
-        base.filter((pl.col("gpc_ref") == "I.4.4") & pl.col("facility").is_not_null())
+        base.filter((pl.col("gpc_ref") == PLANT_CELL) & pl.col("facility").is_not_null())
         .group_by("facility", "gas")
         .agg(pl.col("mass_t").sum())
         if base is not None

@@ -81,10 +81,6 @@ def known_cities(conn: Connection) -> list[str]:
     return list(conn.execute(select(City.code).order_by(City.code)).scalars())
 
 
-def _same(a: float | None, b: float | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and a == b)
-
-
 def import_tables(
     engine: Engine,
     tables: list[ValidatedTable],
@@ -166,34 +162,22 @@ def _import_one(
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
     existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
     joined = recs.join(existing, on=key, how="left")
-    new_rows, superseding = [], []
-    for rec in joined.iter_rows(named=True):
-        old_id = rec["id_old"]
-        if old_id is None:
-            new_rows.append(rec)
-            continue
-        same = (
-            rec["amount"] == rec["amount_old"]
-            and rec["unit"] == rec["unit_old"]
-            and all(_same(rec[c], rec[f"{c}_old"]) for c in cols.EF)
+    same = (pl.col("amount") == pl.col("amount_old")) & (pl.col("unit") == pl.col("unit_old"))
+    for c in cols.EF:
+        same = same & pl.col(c).eq_missing(pl.col(f"{c}_old"))
+    new_rows = joined.filter(pl.col("id_old").is_null())
+    duplicates = joined.filter(pl.col("id_old").is_not_null() & same)
+    superseding = joined.filter(pl.col("id_old").is_not_null() & ~same)
+    for rec in duplicates.iter_rows(named=True):
+        msg = f"same figure as record #{rec['id_old']} already in the base; counted once"
+        out.duplicates.append(Notice(out.file, rec["source_row"], msg))
+    for rec in superseding.iter_rows(named=True):
+        msg = (
+            f"supersedes record #{rec['id_old']} ({rec['amount_old']:g} {rec['unit_old']} -> "
+            f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history"
         )
-        if same:
-            out.duplicates.append(
-                Notice(
-                    out.file, rec["source_row"], f"same figure as record #{old_id} already in the base; counted once"
-                )
-            )
-        else:
-            superseding.append(rec)
-            out.superseded.append(
-                Notice(
-                    out.file,
-                    rec["source_row"],
-                    f"supersedes record #{old_id} ({rec['amount_old']:g} {rec['unit_old']} -> "
-                    f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history",
-                )
-            )
-    out.new, out.superseding = len(new_rows), len(superseding)
+        out.superseded.append(Notice(out.file, rec["source_row"], msg))
+    out.new, out.superseding = new_rows.height, superseding.height
     if dry_run:
         return
     batch_id = conn.execute(
@@ -211,21 +195,29 @@ def _import_one(
         .returning(ImportBatch.id)
     ).scalar_one()
     out.batch_id = batch_id
-    old_ids = [r["id_old"] for r in superseding]
+    old_ids = superseding["id_old"].to_list()
     if old_ids:
         # The partial unique index allows one current figure per key: retire the old ones first
         # (pointing at themselves for a moment), then insert, then point them at their successors.
         for chunk in _chunks(old_ids, 500):
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
-    rows = [{**{c: r[c] for c in RECORD_COLUMNS}, "batch_id": batch_id} for r in (*new_rows, *superseding)]
-    if rows:
-        conn.execute(insert(T), rows)
+    _bulk_insert(conn, pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id))
     if old_ids:
         ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).all())
         conn.execute(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
-            [{"old": r["id_old"], "new": ids[r["source_row"]]} for r in superseding],
+            [{"old": old, "new": ids[row]} for old, row in superseding.select("id_old", "source_row").iter_rows()],
         )
+
+
+def _bulk_insert(conn: Connection, frame: pl.DataFrame) -> None:
+    """Insert many records through the driver's executemany (column names are ours, never user text)."""
+    if frame.is_empty():
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(frame.columns)
+    marks = ", ".join([mark] * frame.width)
+    conn.exec_driver_sql(f"INSERT INTO {T.name} ({names}) VALUES ({marks})", frame.rows())
 
 
 def _chunks(items: list, size: int):
