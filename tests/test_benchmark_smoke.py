@@ -1,0 +1,13 @@
+"""The benchmark still runs and Qala still agrees with the pandas baseline (no timing asserted)."""
+
+import json
+from pathlib import Path
+
+
+def test_quick_benchmark_agrees_with_pandas(tmp_path: Path) -> None:
+    from benchmarks.run import main
+
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--repeats", "1", "--repeats-csv", "1", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data
