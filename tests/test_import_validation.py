@@ -36,6 +36,14 @@ CASES = {
     "wrong_header": ("yr,gpc,activity,amount,unit\n2022,I.1.1,natural_gas,1,TJ\n", ["row 1", "'yr'", "'year'"]),
     "missing_header": ("2022,I.1.1,natural_gas,1,TJ\n", ["row 1", "'year'"]),
     "ragged_row": (HEADER + "2022,I.1.1,natural_gas,1\n", ["row 2", "6 fields"]),
+    "ncv_wrong_dimension": (
+        "year,gpc_ref,activity,amount,unit,ncv\n2022,I.1.1,other_bituminous_coal,5,t,18.4 GJ/m3\n",
+        ["row 2", "'ncv'", "per unit of mass"],
+    ),
+    "ncv_on_energy": (
+        "year,gpc_ref,activity,amount,unit,ncv\n2022,I.1.1,other_bituminous_coal,5,TJ,18.4 GJ/t\n",
+        ["row 2", "'ncv'", "mass or volume"],
+    ),
     "comma_decimal": (HEADER + '2022,I.1.1,natural_gas,"1,5",TJ,x\n', ["row 2", "point as the decimal separator"]),
 }
 

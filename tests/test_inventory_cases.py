@@ -180,3 +180,15 @@ def test_json_contract_keys(catalog) -> None:
     row = d["rows"][0]
     for key in ("gpc_ref", "activity", "gas", "mass_t", "tco2e", "factor", "factor_unit", "factor_source"):
         assert key in row
+
+
+def test_case10_a_rows_own_calorific_value(catalog) -> None:
+    # 1,000 t coal at its own NCV 18.4 GJ/t = 18,400 GJ = 18.4 TJ; CO2 18.4 x 94,600 kg = 1,740.64 t
+    df = frame(("I.1.1", "other_bituminous_coal", 1000.0, "t")).with_columns(pl.lit("18.4 GJ/t").alias("ncv"))
+    inv = run(catalog, df)
+    assert gas_t(inv, "I.1.1", "CO2") == pytest.approx(1_740.64, rel=REL)
+    assert "NCV 18.4 GJ/t" in inv.rows["conversion"][0]
+    # the same coal at the IPCC default NCV 25.8 GJ/t would be 25.8 x 94.6 = 2,440.68 t
+    assert gas_t(run(catalog, frame(("I.1.1", "other_bituminous_coal", 1000.0, "t"))), "I.1.1", "CO2") == (
+        pytest.approx(2_440.68, rel=REL)
+    )

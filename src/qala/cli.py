@@ -6,6 +6,7 @@ import os
 import sys
 
 import typer
+from rich.markup import escape
 
 from qala import __version__
 from qala.catalog.units import UnitError
@@ -67,15 +68,15 @@ def main() -> None:
             err.print(f"  {p}", highlight=False, markup=False)
         sys.exit(2)
     except KeyError as exc:  # unknown GWP set or grid factor
-        err.print(f"[red]{exc.args[0] if exc.args else exc}[/red]", highlight=False)
+        err.print(f"[red]{escape(str(exc.args[0] if exc.args else exc))}[/red]", highlight=False)
         sys.exit(2)
     except DatabaseError as exc:
-        err.print(f"[red]Database: {exc}[/red]", highlight=False, markup=False)
+        err.print(f"[red]Database: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("QALA_DEBUG"):
             raise
-        err.print(f"[red]Internal error ({type(exc).__name__}): {exc}[/red]", highlight=False, markup=False)
+        err.print(f"[red]Internal error ({type(exc).__name__}): {escape(str(exc))}[/red]", highlight=False)
         err.print("Nothing was written. Set QALA_DEBUG=1 to see the details and please report it.")
         sys.exit(1)
 

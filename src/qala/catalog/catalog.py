@@ -19,7 +19,7 @@ from qala.catalog.model import (
     GwpSet,
     Parameter,
 )
-from qala.catalog.units import UnitError, factor, parse_unit
+from qala.catalog.units import UnitError, factor, parse_quantity, parse_unit
 
 WASTE_DERIVATION = "MCF x DOC x DOCf x F x 16/12 x (1 - R) x (1 - OX)"
 
@@ -66,8 +66,14 @@ class Catalog:
         return self.alias_map.get(key)
 
     # --- units --------------------------------------------------------------------------------
-    def conversion(self, activity: str, unit: str) -> Conversion:
-        """Multiplier from ``unit`` to the activity's canonical unit; UnitError when impossible."""
+    def conversion(self, activity: str, unit: str, ncv: str | None = None) -> Conversion:
+        """Multiplier from ``unit`` to the activity's canonical unit; UnitError when impossible.
+
+        ``ncv`` is a row's own net calorific value (e.g. ``"18.4 GJ/t"``), used instead of the
+        catalog's for an amount given as a mass or a volume.
+        """
+        if ncv:
+            return _own_ncv_conversion(self, activity, unit, ncv)
         return _conversion(self, activity, unit)
 
     # --- factors ------------------------------------------------------------------------------
@@ -147,6 +153,36 @@ def _conversion(cat: Catalog, activity: str, unit: str) -> Conversion:
         if "volume" in masses:
             expected += ", volume (e.g. thousand m3)"
     raise UnitError(f"unit '{unit}' is {_a(parsed.dimension)}; {activity} needs {expected}")
+
+
+@cache
+def _own_ncv_conversion(cat: Catalog, activity: str, unit: str, ncv_text: str) -> Conversion:
+    act = cat.activities[activity]
+    parsed = parse_unit(unit)
+    if act.kind != "fuel":
+        raise UnitError(f"a calorific value applies to fuels only, not to {activity}")
+    if parsed.dimension not in ("mass", "volume"):
+        raise UnitError(f"a calorific value applies to an amount in mass or volume units, not '{unit}'")
+    value, ncv_unit, dims = parse_quantity(ncv_text)
+    if dims != ("energy", parsed.dimension):
+        raise UnitError(
+            f"a calorific value per unit of {parsed.dimension}, e.g. 18.4 GJ/t or 33.5 MJ/m3, "
+            f"to match the amount's unit '{unit}'"
+        )
+    if value <= 0:
+        raise UnitError("a calorific value greater than 0")
+    num, den = ncv_unit
+    mult = factor(unit, den) * value * factor(num, act.canonical_unit)
+    own = CalorificValue(
+        activity=activity,
+        basis=parsed.dimension,
+        value=value,
+        unit=f"{num}/{den}",
+        source="given in the activity data (column ncv)",
+        confidence="",
+        note="",
+    )
+    return Conversion(activity, unit, mult, act.canonical_unit, own)
 
 
 def _a(dimension: str) -> str:

@@ -8,6 +8,7 @@ thermochemical calorie, ``ton`` the US short ton).
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,3 +87,24 @@ def factor(from_unit: str, to_unit: str) -> float:
     src = ureg.parse_units(parse_unit(from_unit).pint_expr)
     dst = ureg.parse_units(_normalise(to_unit))
     return float(ureg.Quantity(1.0, src).to(dst).magnitude)
+
+
+def parse_quantity(text: str) -> tuple[float, tuple[str, str], tuple[str, str]]:
+    """Parse a ratio such as ``18.4 GJ/t`` into (value, (numerator, denominator), their dimensions).
+
+    The numerator and denominator are each parsed like a unit, so ``Gcal`` and ``thousand m3`` mean
+    what they mean elsewhere in Qala.
+    """
+    raw = " ".join(text.replace("\u00a0", " ").split())
+    head, sep, den = raw.partition("/")
+    parts = head.split(" ", 1)
+    if not sep or len(parts) != 2 or not den.strip():
+        raise UnitError(f"a quantity such as '18.4 GJ/t' (value, unit per unit), not '{text}'")
+    try:
+        value = float(parts[0])
+    except ValueError as exc:
+        raise UnitError(f"a number before the unit in '{text}'") from exc
+    if not math.isfinite(value):
+        raise UnitError(f"a finite number in '{text}'")
+    num_u, den_u = parse_unit(parts[1].strip()), parse_unit(den.strip())
+    return value, (num_u.text, den_u.text), (num_u.dimension, den_u.dimension)

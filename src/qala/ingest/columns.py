@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 REQUIRED = ("year", "gpc_ref", "activity", "amount", "unit")
-OPTIONAL = ("source", "data_quality", "ef_co2", "ef_ch4", "ef_n2o", "city", "facility", "note")
+OPTIONAL = ("source", "data_quality", "ef_co2", "ef_ch4", "ef_n2o", "ncv", "city", "facility", "note")
 ALL = REQUIRED + OPTIONAL
 EF = ("ef_co2", "ef_ch4", "ef_n2o")
 QUALITY = {"high": "high", "medium": "medium", "low": "low", "h": "high", "m": "medium", "l": "low"}
@@ -11,7 +11,7 @@ YEAR_MIN, YEAR_MAX = 1950, 2100
 # The identity of a figure: a later import with the same key supersedes it.
 KEY = ("city", "year", "gpc_ref", "activity", "facility")
 # What makes two figures with the same key the same figure.
-VALUE = ("amount", "unit", "ef_co2", "ef_ch4", "ef_n2o")
+VALUE = ("amount", "unit", "ef_co2", "ef_ch4", "ef_n2o", "ncv")
 
 DESCRIPTIONS = {
     "year": "calendar year of the activity",
@@ -24,6 +24,7 @@ DESCRIPTIONS = {
     "ef_co2": "own CO2 factor, kg per one unit of the row (blank = catalog factors)",
     "ef_ch4": "own CH4 factor, kg per one unit of the row",
     "ef_n2o": "own N2O factor, kg per one unit of the row",
+    "ncv": "own net calorific value of a fuel given in mass or volume, e.g. 18.4 GJ/t (blank = catalog NCV)",
     "city": "city code (else the --city option)",
     "facility": "plant or site code (required for a plant's heat_output / electricity_output)",
     "note": "derivation, caveats; write ESTIMATE: ... for an estimate",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from qala.catalog import Catalog, UnitError
+from qala.catalog.units import parse_unit
 from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import RawTable
@@ -36,6 +37,7 @@ RECORD_SCHEMA = {
     "ef_co2": pl.Float64,
     "ef_ch4": pl.Float64,
     "ef_n2o": pl.Float64,
+    "ncv": pl.String,
     "note": pl.String,
     "source_row": pl.Int64,
 }
@@ -128,6 +130,7 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
         pl.col("source").replace("", None),
         "data_quality",
         *cols.EF,
+        pl.col("ncv").replace("", None),
         pl.col("note").replace("", None),
         pl.col("_row").alias("source_row"),
     ).cast(RECORD_SCHEMA)  # type: ignore[arg-type]
@@ -268,12 +271,28 @@ class _Checker:
     def units(self, catalog: Catalog) -> None:
         f = self.frame
         self._report(pl.col("unit") == "", "unit", "a unit such as t, TJ, Gcal, MWh or thousand m3 (the cell is empty)")
-        pairs = f.filter(pl.col("activity").is_not_null() & (pl.col("unit") != "")).select("activity", "unit").unique()
-        for activity, unit in pairs.iter_rows():
+        own = pl.any_horizontal(pl.col(c).is_not_null() for c in cols.EF)
+        known = f.filter(pl.col("activity").is_not_null() & (pl.col("unit") != "")).with_columns(own.alias("_own"))
+        for activity, unit, ncv, has_own in (
+            known.select("activity", "unit", pl.col("ncv") != "", "_own").unique().iter_rows()
+        ):
+            mask = (pl.col("activity") == activity) & (pl.col("unit") == unit)
             try:
-                catalog.conversion(activity, unit)
+                parse_unit(unit)
+                if not ncv:  # a row's own NCV is checked below
+                    catalog.conversion(activity, unit)
             except UnitError as exc:
-                self._report((pl.col("activity") == activity) & (pl.col("unit") == unit), "unit", str(exc))
+                if not has_own or "unknown unit" in str(exc) or "ambiguous" in str(exc):
+                    ncv_mask = (pl.col("ncv") == "") & own.eq(has_own)
+                    self._report(mask & ncv_mask, "unit", str(exc))
+        for activity, unit, ncv in (
+            known.filter(pl.col("ncv") != "").select("activity", "unit", "ncv").unique().iter_rows()
+        ):
+            try:
+                catalog.conversion(activity, unit, ncv)
+            except UnitError as exc:
+                mask = (pl.col("activity") == activity) & (pl.col("unit") == unit) & (pl.col("ncv") == ncv)
+                self._report(mask, "ncv", str(exc))
 
     def placement(self, catalog: Catalog) -> None:
         f = self.frame.with_columns(

@@ -74,7 +74,9 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
             .alias("facility")
         )
     extra = [
-        c for c in ("facility", *EF_COLUMNS) if c in activity.columns and activity[c].null_count() < activity.height
+        c
+        for c in ("facility", "ncv", *EF_COLUMNS)
+        if c in activity.columns and activity[c].null_count() < activity.height
     ]
     by = [*keys, *extra]
     key = _packed_key(activity, by) if not extra else None
@@ -88,30 +90,41 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
     else:
         grouped = activity.group_by(by).agg(pl.col("amount").sum(), pl.len().alias("n_records"))
     grouped = grouped.with_columns(pl.col(k).cast(pl.String) for k in keys)
-    for c in ("facility", *EF_COLUMNS):
+    for c in ("facility", "ncv", *EF_COLUMNS):
         if c not in grouped.columns:
-            grouped = grouped.with_columns(pl.lit(None, dtype=pl.String if c == "facility" else pl.Float64).alias(c))
-    return grouped.with_columns(pl.col("facility").cast(pl.String), *(pl.col(c).cast(pl.Float64) for c in EF_COLUMNS))
+            grouped = grouped.with_columns(pl.lit(None, dtype=pl.Float64 if c in EF_COLUMNS else pl.String).alias(c))
+    return grouped.with_columns(
+        pl.col("facility").cast(pl.String),
+        pl.col("ncv").cast(pl.String),
+        *(pl.col(c).cast(pl.Float64) for c in EF_COLUMNS),
+    )
 
 
 def _conversions(catalog: Catalog, grouped: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """One conversion per (activity, unit, ncv); rows with their own factors may keep their own unit."""
     problems: list[str] = []
     rows = []
-    for activity, unit in grouped.select("activity", "unit").unique().iter_rows():
+    user_ef = pl.any_horizontal(pl.col(c).is_not_null() for c in EF_COLUMNS).alias("user_ef")
+    combos = grouped.select("activity", "unit", "ncv", user_ef).unique()
+    for activity, unit, ncv, own in combos.iter_rows():
         if activity not in catalog.activities:
             problems.append(f"unknown activity '{activity}'")
             continue
         try:
-            conv = catalog.conversion(activity, unit)
+            conv = catalog.conversion(activity, unit, ncv)
+            rows.append((activity, unit, ncv, own, conv.multiplier, conv.canonical_unit, conv.describe()))
         except UnitError as exc:
-            problems.append(f"{activity}: {exc}")
-            continue
-        rows.append((activity, unit, conv.multiplier, conv.canonical_unit, conv.describe()))
+            if own and not ncv:  # own factors are per unit of the row: no conversion needed
+                rows.append((activity, unit, ncv, own, 1.0, unit, "own factors per unit of the row"))
+            else:
+                problems.append(f"{activity}: {exc}")
     table = pl.DataFrame(
         rows,
         schema={
             "activity": pl.String,
             "unit": pl.String,
+            "ncv": pl.String,
+            "user_ef": pl.Boolean,
             "multiplier": pl.Float64,
             "canonical_unit": pl.String,
             "conversion": pl.String,
@@ -277,13 +290,13 @@ def compute_inventory(
 
     grouped = _aggregate(activity)
     conv, problems = _conversions(catalog, grouped)
+    grouped = grouped.with_columns(pl.any_horizontal(pl.col(c).is_not_null() for c in EF_COLUMNS).alias("user_ef"))
     frame = (
-        grouped.join(conv, on=["activity", "unit"], how="inner")
+        grouped.join(conv, on=["activity", "unit", "ncv", "user_ef"], how="inner", nulls_equal=True)
         .join(_cells_table(catalog), on="gpc_ref", how="left")
         .join(_activities_table(catalog), on="activity", how="left")
         .with_columns(
             (pl.col("amount") * pl.col("multiplier")).alias("canonical_amount"),
-            pl.any_horizontal(pl.col(c).is_not_null() for c in EF_COLUMNS).alias("user_ef"),
         )
     )
     for ref in frame.filter(pl.col("sector").is_null())["gpc_ref"].unique().to_list():

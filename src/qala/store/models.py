@@ -81,6 +81,7 @@ class ActivityRecord(Base):
     ef_co2: Mapped[float | None] = mapped_column(Float)
     ef_ch4: Mapped[float | None] = mapped_column(Float)
     ef_n2o: Mapped[float | None] = mapped_column(Float)
+    ncv: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
     source_row: Mapped[int] = mapped_column(Integer)

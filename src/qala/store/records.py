@@ -28,6 +28,7 @@ RECORD_COLUMNS = (
     "ef_co2",
     "ef_ch4",
     "ef_n2o",
+    "ncv",
     "note",
     "source_row",
 )
@@ -163,7 +164,7 @@ def _import_one(
     existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
     joined = recs.join(existing, on=key, how="left")
     same = (pl.col("amount") == pl.col("amount_old")) & (pl.col("unit") == pl.col("unit_old"))
-    for c in cols.EF:
+    for c in (*cols.EF, "ncv"):
         same = same & pl.col(c).eq_missing(pl.col(f"{c}_old"))
     new_rows = joined.filter(pl.col("id_old").is_null())
     duplicates = joined.filter(pl.col("id_old").is_not_null() & same)
@@ -238,6 +239,7 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
         "ef_co2": pl.Float64,
         "ef_ch4": pl.Float64,
         "ef_n2o": pl.Float64,
+        "ncv": pl.String,
     }
     rows = []
     for city, years in recs.group_by("city_code").agg(pl.col("year").unique()).iter_rows():
@@ -251,25 +253,6 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
 # --- reading ------------------------------------------------------------------------------------
 def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
     """Current (not superseded) records of a city, optionally of one year, for the inventory."""
-    cols = [
-        "id",
-        "year",
-        "gpc_ref",
-        "activity",
-        "amount",
-        "unit",
-        "facility",
-        "ef_co2",
-        "ef_ch4",
-        "ef_n2o",
-        "source",
-        "data_quality",
-    ]
-    stmt = select(*(T.c[c] for c in cols)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
-    if year is not None:
-        stmt = stmt.where(T.c.year == year)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(T.c.id)).all()
     schema = {
         "id": pl.Int64,
         "year": pl.Int64,
@@ -281,9 +264,15 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
         "ef_co2": pl.Float64,
         "ef_ch4": pl.Float64,
         "ef_n2o": pl.Float64,
+        "ncv": pl.String,
         "source": pl.String,
         "data_quality": pl.String,
     }
+    stmt = select(*(T.c[c] for c in schema)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
+    if year is not None:
+        stmt = stmt.where(T.c.year == year)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(T.c.id)).all()
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     return frame.with_columns(pl.col("facility").replace("", None))
 
@@ -298,15 +287,10 @@ def years_with_data(engine: Engine, city: str) -> list[int]:
 
 
 def notation_keys(engine: Engine, city: str, year: int) -> dict[str, NotationKey]:
+    nk = NotationKeyRecord.__table__
+    stmt = select(nk.c.gpc_ref, nk.c.key, nk.c.explanation).where(nk.c.city_code == city, nk.c.year == year)
     with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(NotationKeyRecord).where(NotationKeyRecord.city_code == city, NotationKeyRecord.year == year)
-            )
-            .scalars()
-            .all()
-        )
-        return {r.gpc_ref: NotationKey(r.key, r.explanation) for r in rows}
+        return {ref: NotationKey(key, why) for ref, key, why in conn.execute(stmt)}
 
 
 def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, facility: str = "") -> list[dict]:

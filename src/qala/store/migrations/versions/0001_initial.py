@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("ef_co2", sa.Float),
         sa.Column("ef_ch4", sa.Float),
         sa.Column("ef_n2o", sa.Float),
+        sa.Column("ncv", sa.String(100)),
         sa.Column("note", sa.Text),
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=False),
         sa.Column("source_row", sa.Integer, nullable=False),
