@@ -16,11 +16,13 @@ from qala.commands import (
     import_cmd,
     inventory_cmd,
     records_cmd,
+    scenario_cmd,
     template_cmd,
 )
 from qala.commands.common import err
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
+from qala.scenario.spec import ModelError
 from qala.store.db import DatabaseError
 
 MAX_SHOWN = 200
@@ -40,6 +42,7 @@ app.command("history")(records_cmd.history_command)
 app.command("catalog")(catalog_cmd.catalog_command)
 app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
+app.add_typer(scenario_cmd.app, name="scenario")
 
 
 @app.command("version")
@@ -60,6 +63,11 @@ def main() -> None:
             err.print(f"  {p}", highlight=False, markup=False)
         if len(exc.problems) > MAX_SHOWN:
             err.print(f"  ... and {len(exc.problems) - MAX_SHOWN} more")
+        sys.exit(2)
+    except ModelError as exc:
+        err.print(f"[red]The model cannot be used: {len(exc.problems)} problem(s).[/red]")
+        for p in exc.problems[:MAX_SHOWN]:
+            err.print(f"  {p}", highlight=False, markup=False)
         sys.exit(2)
     except (InventoryError, UnitError) as exc:
         problems = getattr(exc, "problems", [str(exc)])

@@ -1,0 +1,322 @@
+"""Evaluate a city model: draws x years arrays for every node, emissions through the catalog.
+
+Everything inside is in SI base units (pint's ``to_base_units``); flows leave in the activity's
+canonical unit (TJ or t) and emissions in t CO2e. The same function evaluates one deterministic run
+(distributions at their centre) or a chunk of Monte Carlo draws; a draw's random numbers do not depend
+on the chunk it falls in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from qala.catalog import Catalog
+from qala.catalog.units import registry
+from qala.scenario.adoption import adoption
+from qala.scenario.distributions import Distribution, uniforms
+from qala.scenario.spec import BASES, CityModel, ModelError
+
+SECTORS = ("I", "II", "III", "IV", "V", "VI")
+TJ = 1e12  # J per TJ
+
+
+@cache
+def si(unit: str) -> float:
+    """Multiplier from ``unit`` to SI base units."""
+    return float(registry().Quantity(1.0, unit).to_base_units().magnitude)
+
+
+def path_array(path: Mapping[int, float], years: np.ndarray) -> np.ndarray:
+    """A path {year: value} as a value per year: linear between given years, flat outside."""
+    xs = np.array(sorted(path), dtype=float)
+    ys = np.array([path[int(x)] for x in xs], dtype=float)
+    return np.interp(years.astype(float), xs, ys)
+
+
+@dataclass(frozen=True)
+class BaseYear:
+    """What the calibration must reproduce: the inventory of the model's base year."""
+
+    year: int
+    amounts: dict[tuple[str, str, str | None], float]  # (gpc_ref, activity, facility) -> canonical amount
+    by_basis: dict[str, dict[str, float]]  # basis -> sector -> t CO2e
+    totals: dict[str, float]  # basis -> t CO2e
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Results of draws [start, stop): totals and sectors per basis, (draws, years) arrays."""
+
+    start: int
+    stop: int
+    totals: dict[str, np.ndarray]
+    sectors: dict[str, dict[str, np.ndarray]]
+    population: np.ndarray | None
+    flow_sums: dict[str, np.ndarray]  # t CO2e per flow, summed over the chunk's draws, per year
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A model bound to the catalog and a GWP set: the per-flow constants, computed once."""
+
+    model: CityModel
+    years: np.ndarray
+    fuel_factor: dict[str, float]  # flow -> t CO2e per TJ (fossil), or per t for waste
+    flow_kind: dict[str, str]
+    levels: dict[str, tuple[str, str, int]]  # flow -> (sector, level, scope)
+    gwp: dict[str, float]
+    gwp_code: str
+    grid_default: float  # kg CO2 per J (SI)
+    e_heat: float
+    e_power: float
+
+
+def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> Prepared:
+    gwp_set = catalog.gwp_set(gwp_code)
+    gwp = {g: gwp_set.gwp(g) for g in ("CO2", "CH4", "N2O")}
+    factors: dict[str, float] = {}
+    kinds: dict[str, str] = {}
+    levels: dict[str, tuple[str, str, int]] = {}
+    problems = []
+    for node in model.flows:
+        flow = node.flow
+        assert flow is not None
+        cell = catalog.cells[flow.gpc_ref]
+        levels[node.name] = (cell.sector, cell.level, cell.scope)
+        if flow.gas:
+            kinds[node.name] = "direct"
+            continue
+        act = catalog.activities[flow.activity or ""]
+        kinds[node.name] = act.kind if act.code not in ("grid_electricity", "district_heat") else act.code
+        if act.kind == "fuel":
+            efs = catalog.combustion_factors(act.code, cell.combustion_category)
+            if not efs:
+                problems.append(f"{model.file}: flows.{node.name}: no catalog factors for {act.code} in {flow.gpc_ref}")
+            fossil = {g: f.value for g, f in efs.items() if not (g == "CO2" and act.biogenic)}
+            factors[node.name] = sum(v * gwp[g] for g, v in fossil.items()) / 1000.0  # t CO2e per TJ
+        elif act.kind == "waste":
+            factors[node.name] = catalog.waste_ch4_factor().value * gwp["CH4"] / 1000.0  # t CO2e per t
+        elif act.kind == "other":
+            problems.append(f"{model.file}: flows.{node.name}: activity 'other' has no factors; use a direct gas flow")
+    if problems:
+        raise ModelError(problems)
+    grid = catalog.default_grid_factor()
+    params = catalog.chp_parameters
+    return Prepared(
+        model=model,
+        years=np.array(model.years),
+        fuel_factor=factors,
+        flow_kind=kinds,
+        levels=levels,
+        gwp=gwp,
+        gwp_code=gwp_set.code,
+        grid_default=grid.value * si(grid.unit),
+        e_heat=params["efficiency.reference_heat_efficiency"].value,
+        e_power=params["efficiency.reference_power_efficiency"].value,
+    )
+
+
+def _samples(
+    model: CityModel, seed: int, start: int, stop: int, deterministic: bool, given: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Each uncertain quantity's values for draws [start, stop) (``given``: uniforms, one column each)."""
+    out: dict[str, np.ndarray] = {}
+    for k, (name, dist) in enumerate(model.uncertain()):
+        if given is not None:
+            value = dist.ppf(np.clip(given[:, k], 1e-12, 1 - 1e-12))
+        elif deterministic:
+            value = np.full(stop - start, dist.center)
+        else:
+            value = dist.ppf(uniforms(seed, k, start, stop))
+        out[name] = value[:, None]
+    return out
+
+
+def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+    model, years = prep.model, prep.years
+    values: dict[str, np.ndarray | float] = {}
+    for d in model.drivers.values():
+        rate = path_array(d.growth, years)[None, :]
+        if d.uncertainty:
+            rate = rate * draws[f"driver:{d.name}"]
+        growth = np.cumprod(1.0 + rate, axis=1) / (1.0 + rate[:, :1])  # no growth applied to the base year
+        values[d.name] = d.base * si(d.unit) * growth
+    for p in model.parameters.values():
+        if p.dist is not None:
+            v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
+        else:
+            v = path_array(p.path, years)[None, :] * si(p.unit)
+        if p.uncertainty is not None:
+            v = v * draws[f"parameter:{p.name}"]
+        values[p.name] = v
+    for code in model.scenarios[scenario].measures:
+        m = model.measures[code]
+        share = adoption(years, m.start, m.full, m.shape)[None, :]
+        effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
+        share = share * effect
+        for ch in m.changes:
+            unit = si(model.parameters[ch.parameter].unit)
+            base = values[ch.parameter]
+            if ch.mode == "set":
+                values[ch.parameter] = base + (ch.value * unit - base) * share
+            elif ch.mode == "add":
+                values[ch.parameter] = base + ch.value * unit * share
+            else:
+                values[ch.parameter] = base * (1.0 + ch.value * share)
+    return values
+
+
+def _nodes(model: CityModel, values: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:
+    out = dict(values)
+    for node in model.nodes:
+        out[node.name] = node.formula(out)
+    return out
+
+
+@cache
+def _is_energy(unit: str) -> bool:
+    return registry().Quantity(1.0, unit).check("[energy]")
+
+
+def _flow_amounts(
+    prep: Prepared, values: dict[str, np.ndarray | float], shape: tuple[int, int]
+) -> dict[str, np.ndarray]:
+    out = {}
+    for node in prep.model.flows:
+        per = TJ if _is_energy(node.unit) else 1000.0  # J -> TJ, kg -> t
+        out[node.name] = np.broadcast_to(np.asarray(values[node.name], dtype=float) / per, shape)
+    return out
+
+
+def _calibrate(prep: Prepared, base: BaseYear, values: dict[str, np.ndarray | float], shape: tuple[int, int]) -> None:
+    model = prep.model
+    for cal in model.calibration:
+        amounts = _flow_amounts(prep, _nodes(model, values), shape)
+        v0 = sum(amounts[f][:, 0] for f in cal.match)
+        target = 0.0
+        for f in cal.match:
+            flow = next(n.flow for n in model.flows if n.name == f)
+            assert flow is not None and flow.activity is not None
+            target += base.amounts.get((flow.gpc_ref, flow.activity, flow.facility), 0.0)
+        if np.any(v0 == 0) and target != 0:
+            raise ModelError(
+                [
+                    f"{model.file}: calibration: {', '.join(cal.match)} are 0 in {model.base_year} "
+                    f"whatever the scale of '{cal.scale}'"
+                ]
+            )
+        k = np.where(v0 == 0, 1.0, target / np.where(v0 == 0, 1.0, v0))
+        values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
+        check = _flow_amounts(prep, _nodes(model, values), shape)
+        got = sum(check[f][:, 0] for f in cal.match)
+        if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
+            raise ModelError(
+                [
+                    f"{model.file}: calibration: {', '.join(cal.match)} are not proportional to "
+                    f"'{cal.scale}', so scaling it cannot match the inventory"
+                ]
+            )
+
+
+def _emissions(
+    prep: Prepared, values: dict[str, np.ndarray | float], amounts: dict[str, np.ndarray], shape: tuple[int, int]
+) -> dict[str, np.ndarray]:
+    model = prep.model
+    out: dict[str, np.ndarray] = {}
+    for node in model.flows:
+        flow, kind = node.flow, prep.flow_kind[node.name]
+        assert flow is not None
+        amount = amounts[node.name]
+        scale = values[flow.factor_scale] if flow.factor_scale else 1.0
+        if kind == "direct":
+            out[node.name] = amount * prep.gwp[flow.gas or "CO2"] * scale
+        elif kind in ("fuel", "waste"):
+            out[node.name] = amount * prep.fuel_factor[node.name] * scale
+        elif kind == "grid_electricity":
+            kg_per_j = values[flow.grid_factor] if flow.grid_factor else prep.grid_default
+            out[node.name] = amount * TJ * kg_per_j / 1000.0 * scale
+        else:
+            out[node.name] = np.zeros(shape)
+    # district heat: each year's factor from the plants' heat share (efficiency method)
+    heat_flows = [n for n in model.flows if prep.flow_kind[n.name] == "district_heat"]
+    if heat_flows:
+        factor = _heat_factor(prep, out, amounts, shape)
+        for n in heat_flows:
+            scale = values[n.flow.factor_scale] if n.flow and n.flow.factor_scale else 1.0
+            out[n.name] = amounts[n.name] * factor * scale
+    return out
+
+
+def _heat_factor(
+    prep: Prepared, emis: dict[str, np.ndarray], amounts: dict[str, np.ndarray], shape: tuple[int, int]
+) -> np.ndarray:
+    plants: dict[str, dict[str, np.ndarray]] = {}
+    for n in prep.model.flows:
+        f = n.flow
+        if f is None or f.gpc_ref != "I.4.4" or not f.facility:
+            continue
+        p = plants.setdefault(f.facility, {"E": np.zeros(shape), "H": np.zeros(shape), "P": np.zeros(shape)})
+        if f.activity == "heat_output":
+            p["H"] = p["H"] + amounts[n.name]
+        elif f.activity == "electricity_output":
+            p["P"] = p["P"] + amounts[n.name]
+        else:
+            p["E"] = p["E"] + emis[n.name]
+    heat_emis, heat = np.zeros(shape), np.zeros(shape)
+    for p in plants.values():
+        hf, pf = p["H"] / prep.e_heat, p["P"] / prep.e_power
+        denom = hf + pf
+        share = np.divide(hf, denom, out=np.zeros(shape), where=denom > 0)
+        heat_emis += share * p["E"]
+        heat += p["H"]
+    return np.divide(heat_emis, heat, out=np.zeros(shape), where=heat > 0)
+
+
+def _in_basis(level: str, scope: int, basis: str) -> bool:
+    if basis == "territorial":
+        return scope == 1
+    if basis == "basic":
+        return level == "B"
+    return level in ("B", "B+")
+
+
+def run_chunk(
+    prep: Prepared,
+    scenario: str,
+    base: BaseYear,
+    *,
+    seed: int,
+    start: int,
+    stop: int,
+    deterministic: bool = False,
+    given: np.ndarray | None = None,
+) -> Chunk:
+    """Evaluate draws [start, stop) of one scenario."""
+    model = prep.model
+    shape = (stop - start, len(prep.years))
+    draws = _samples(model, seed, start, stop, deterministic, given)
+    values = _inputs(prep, scenario, draws)
+    _calibrate(prep, base, values, shape)
+    evaluated = _nodes(model, values)
+    amounts = _flow_amounts(prep, evaluated, shape)
+    emis = _emissions(prep, evaluated, amounts, shape)
+    totals: dict[str, np.ndarray] = {}
+    sectors: dict[str, dict[str, np.ndarray]] = {}
+    for basis in BASES:
+        by_sector = {s: np.zeros(shape) for s in SECTORS}
+        for name, e in emis.items():
+            sector, level, scope = prep.levels[name]
+            if _in_basis(level, scope, basis):
+                by_sector[sector] = by_sector[sector] + e
+        sectors[basis] = by_sector
+        totals[basis] = sum(by_sector.values(), np.zeros(shape))
+    pop = None
+    if model.population_driver:
+        pop = np.broadcast_to(
+            np.asarray(evaluated[model.population_driver]) / si(model.drivers[model.population_driver].unit), shape
+        )
+    return Chunk(start, stop, totals, sectors, pop, {n: e.sum(axis=0) for n, e in emis.items()})

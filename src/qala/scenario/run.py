@@ -1,0 +1,163 @@
+"""Run a scenario: chunks of draws, summaries (mean, quantiles), targets; the JSON of DESIGN.md §5."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qala.inventory.result import Inventory
+from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, run_chunk
+from qala.scenario.spec import BASES
+from qala.scenario.targets import target_limit
+
+QUANTILES = {"p05": 0.05, "p50": 0.5, "p95": 0.95}
+DEFAULT_CHUNK = 2000
+
+
+def base_year_from(inv: Inventory) -> BaseYear:
+    """The calibration target: canonical amounts per (cell, activity, facility) and totals per basis."""
+    rows = inv.rows
+    amounts: dict[tuple[str, str, str | None], float] = {}
+    seen: set[tuple[str, str, str | None, str]] = set()
+    for ref, act, fac, unit, amount in rows.select(
+        "gpc_ref", "activity", "facility", "activity_unit", "canonical_amount"
+    ).iter_rows():
+        key = (ref, act, fac, unit)
+        if key in seen:
+            continue  # one row per gas: count the activity once
+        seen.add(key)
+        amounts[(ref, act, fac)] = amounts.get((ref, act, fac), 0.0) + amount
+    by_basis = {}
+    for basis in BASES:
+        levels = {"territorial": None, "basic": ("B",), "basic_plus": ("B", "B+")}[basis]
+        sel = rows.filter(rows["gas"] != "CO2(b)")
+        sel = sel.filter(sel["scope"] == 1) if levels is None else sel.filter(sel["level"].is_in(list(levels)))
+        by_basis[basis] = {s: float(sel.filter(sel["sector"] == s)["tco2e"].sum()) for s in SECTORS}
+    totals = {b: sum(v.values()) for b, v in by_basis.items()}
+    return BaseYear(inv.year, amounts, by_basis, totals)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: str
+    city: str
+    years: list[int]
+    draws: int
+    seed: int
+    basis: str
+    totals: dict[str, np.ndarray]  # basis -> (draws, years)
+    sectors: dict[str, dict[str, np.ndarray]]
+    population: np.ndarray | None
+    flow_means: dict[str, np.ndarray]
+    base: BaseYear
+    prep: Prepared
+
+    def summary(self, values: np.ndarray) -> dict[str, list[float]]:
+        out = {"mean": values.mean(axis=0).tolist()}
+        qs = np.quantile(values, list(QUANTILES.values()), axis=0)
+        out.update({k: q.tolist() for k, q in zip(QUANTILES, qs, strict=True)})
+        return out
+
+    def targets(self) -> list[dict[str, Any]]:
+        out = []
+        model = self.prep.model
+        for t in model.targets:
+            yi = self.years.index(t.year)
+            lim = target_limit(t, model.base_year, self.base.totals[t.basis], self.population, yi)
+            total = self.totals[t.basis][:, yi]
+            limit = np.broadcast_to(np.asarray(lim.limit, dtype=float), total.shape)
+            out.append(
+                {
+                    "name": t.name,
+                    "label": t.label,
+                    "kind": t.kind,
+                    "basis": t.basis,
+                    "year": t.year,
+                    "limit_tco2e": float(np.median(limit)),
+                    "p_met": float(np.mean(total <= limit)),
+                    "gap_p50_tco2e": float(np.median(total - limit)),
+                    "method": lim.method,
+                    "source": t.source,
+                }
+            )
+        return out
+
+    def base_year_check(self) -> dict[str, dict[str, float | None]]:
+        """The model's base year against the inventory, sector by sector (basis of the model)."""
+        out: dict[str, dict[str, float | None]] = {}
+        inv = self.base.by_basis.get(self.basis, {})
+        for sector, values in self.sectors[self.basis].items():
+            out[sector] = {"model_p50": float(np.median(values[:, 0])), "inventory": inv.get(sector)}
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        model = self.prep.model
+        return {
+            "scenario": self.scenario,
+            "city": self.city,
+            "unit": "t CO2e",
+            "draws": self.draws,
+            "seed": self.seed,
+            "basis": self.basis,
+            "model": model.model,
+            "base_year": model.base_year,
+            "years": self.years,
+            "total": self.summary(self.totals[self.basis]),
+            "by_sector": {s: self.summary(v) for s, v in self.sectors[self.basis].items()},
+            "by_basis": {b: self.summary(v) for b, v in self.totals.items()},
+            "targets": self.targets(),
+            "measures": list(model.scenarios[self.scenario].measures),
+            "base_year_check": self.base_year_check(),
+            "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
+            "gwp": self.prep.gwp_code,
+        }
+
+
+def run_scenario(
+    prep: Prepared,
+    scenario: str,
+    base: BaseYear,
+    *,
+    draws: int,
+    seed: int,
+    chunk_size: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[int], None] | None = None,
+) -> ScenarioResult:
+    """All draws in chunks (``draws == 1`` is the deterministic run at the distributions' centres)."""
+    model = prep.model
+    if scenario not in model.scenarios:
+        raise KeyError(f"unknown scenario '{scenario}'; the model has {', '.join(model.scenarios)}")
+    deterministic = draws == 1
+    chunks: list[Chunk] = []
+    for start in range(0, draws, chunk_size):
+        stop = min(draws, start + chunk_size)
+        chunks.append(run_chunk(prep, scenario, base, seed=seed, start=start, stop=stop, deterministic=deterministic))
+        if on_chunk:
+            on_chunk(stop - start)
+    return combine(prep, scenario, base, chunks, seed)
+
+
+def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], seed: int) -> ScenarioResult:
+    chunks = sorted(chunks, key=lambda c: c.start)
+    draws = chunks[-1].stop
+    totals = {b: np.concatenate([c.totals[b] for c in chunks]) for b in BASES}
+    sectors = {b: {s: np.concatenate([c.sectors[b][s] for c in chunks]) for s in SECTORS} for b in BASES}
+    pop = np.concatenate([c.population for c in chunks]) if chunks[0].population is not None else None
+    flows = {n: sum(c.flow_sums[n] for c in chunks) / draws for n in chunks[0].flow_sums}
+    return ScenarioResult(
+        scenario,
+        prep.model.city,
+        prep.model.years,
+        draws,
+        seed,
+        prep.model.basis,
+        totals,
+        sectors,
+        pop,
+        flows,
+        base,
+        prep,
+    )

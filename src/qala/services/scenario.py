@@ -1,0 +1,53 @@
+"""Load a city's model and its base-year inventory, and run scenarios (shared by the CLI and the web)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from qala.catalog import load_catalog
+from qala.inventory.engine import InventoryOptions
+from qala.scenario.engine import BaseYear, Prepared, prepare
+from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
+from qala.scenario.spec import CityModel, ModelError, load_model
+from qala.services.inventory import inventory_from_store
+
+
+def model_path(city: str) -> Path:
+    return Path(str(resources.files("qala.cities").joinpath(city, "model.yaml")))
+
+
+def resolve(name_or_file: str, city: str) -> tuple[CityModel, str | None]:
+    """A scenario name of the city's model, or a model file (then the scenario is chosen separately)."""
+    catalog = load_catalog()
+    if name_or_file.endswith((".yaml", ".yml")):
+        return load_model(Path(name_or_file), catalog), None
+    path = model_path(city)
+    if not path.is_file():
+        raise ModelError([f"city '{city}' has no model ({path.name}); give a model file"])
+    return load_model(path, catalog), name_or_file
+
+
+def base_year(engine: Engine, model: CityModel, gwp: str | None) -> BaseYear:
+    inv = inventory_from_store(engine, model.city, model.base_year, InventoryOptions(gwp=gwp))
+    return base_year_from(inv)
+
+
+def run(
+    engine: Engine,
+    model: CityModel,
+    scenario: str,
+    *,
+    draws: int,
+    seed: int,
+    gwp: str | None = None,
+    chunk_size: int = 2000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> ScenarioResult:
+    prep: Prepared = prepare(model, load_catalog(), gwp)
+    return run_scenario(
+        prep, scenario, base_year(engine, model, gwp), draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk
+    )
