@@ -118,7 +118,7 @@ def to_csv(result: ScenarioResult) -> str:
         for sector, arr in rows.items():
             for stat, series in result.summary(arr).items():
                 for year, v in zip(result.years, series, strict=True):
-                    w.writerow([result.scenario, basis, sector, stat, year, f"{v:.6g}"])
+                    w.writerow([result.scenario, basis, sector, stat, year, repr(float(v))])
     return buf.getvalue()
 
 
