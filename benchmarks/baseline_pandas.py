@@ -37,9 +37,7 @@ def grid_kg_per_tj(catalog: Catalog) -> float:
 
 
 def build_tables(catalog: Catalog) -> Tables:
-    conversions = sorted({
-        (c.activity, c.unit, catalog.conversion(c.activity, c.unit).multiplier) for c in COMBOS
-    })
+    conversions = sorted({(c.activity, c.unit, catalog.conversion(c.activity, c.unit).multiplier) for c in COMBOS})
     cells = sorted({(c.gpc_ref, catalog.cells[c.gpc_ref].combustion_category) for c in COMBOS})
     category = dict(cells)
     grid = catalog.default_grid_factor()

@@ -68,35 +68,42 @@ def summary(times: list[float]) -> dict[str, Any]:
 def check_agreement(qala_rows: pl.DataFrame, pandas_out: pd.DataFrame, label: str) -> dict[str, float]:
     """tCO2e by gpc_ref and tonnes by (gpc_ref, gas) must agree; return the largest relative gaps."""
     q = qala_rows.group_by("gpc_ref", "gas").agg(pl.col("mass_t").sum(), pl.col("tco2e").sum())
-    p = pl.from_dicts(pandas_out.to_dict("records"),
-                      schema={"gpc_ref": pl.String, "gas": pl.String, "mass_t": pl.Float64,
-                              "tco2e": pl.Float64})
+    p = pl.from_dicts(
+        pandas_out.to_dict("records"),
+        schema={"gpc_ref": pl.String, "gas": pl.String, "mass_t": pl.Float64, "tco2e": pl.Float64},
+    )
     worst: dict[str, float] = {}
     problems: list[str] = []
     for keys, value in ((["gpc_ref"], "tco2e"), (["gpc_ref", "gas"], "mass_t")):
         a = q.group_by(keys).agg(pl.col(value).sum().alias("qala"))
         b = p.group_by(keys).agg(pl.col(value).sum().alias("pandas"))
         j = a.join(b, on=keys, how="full", coalesce=True).with_columns(
-            ((pl.col("qala") - pl.col("pandas")).abs()
-             / pl.max_horizontal(pl.col("qala").abs(), pl.col("pandas").abs(), pl.lit(1e-300)))
-            .alias("rel"))
+            (
+                (pl.col("qala") - pl.col("pandas")).abs()
+                / pl.max_horizontal(pl.col("qala").abs(), pl.col("pandas").abs(), pl.lit(1e-300))
+            ).alias("rel")
+        )
         missing = j.filter(pl.col("qala").is_null() | pl.col("pandas").is_null())
         for row in missing.iter_rows(named=True):
-            problems.append(f"{label}: {value} for {[row[k] for k in keys]} only in "
-                            f"{'pandas' if row['qala'] is None else 'Qala'}")
+            problems.append(
+                f"{label}: {value} for {[row[k] for k in keys]} only in {'pandas' if row['qala'] is None else 'Qala'}"
+            )
         rel = j["rel"].drop_nulls()
         worst[f"{value}_by_{'_'.join(keys)}"] = float(rel.max()) if rel.len() else 0.0
         for row in j.filter(pl.col("rel") > REL_TOL).iter_rows(named=True):
-            problems.append(f"{label}: {value} of {[row[k] for k in keys]}: Qala {row['qala']!r} vs "
-                            f"pandas {row['pandas']!r} (relative {row['rel']:.3g})")
+            problems.append(
+                f"{label}: {value} of {[row[k] for k in keys]}: Qala {row['qala']!r} vs "
+                f"pandas {row['pandas']!r} (relative {row['rel']:.3g})"
+            )
     if problems:
         raise Disagreement("Qala and the pandas baseline disagree:\n  " + "\n  ".join(problems))
     return worst
 
 
 # --- (a) in-memory --------------------------------------------------------------------------------
-def bench_memory(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Tables,
-                 console: Console, key_dtype: str = "enum") -> dict[str, Any]:
+def bench_memory(
+    n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Tables, console: Console, key_dtype: str = "enum"
+) -> dict[str, Any]:
     from qala.inventory.engine import compute_inventory
 
     console.print(f"[bold](a)[/] generating {n:,} in-memory rows ...")
@@ -122,17 +129,22 @@ def bench_memory(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas
     worst = check_agreement(q_rows, p_out, "in-memory")
     total = float(q_rows["tco2e"].sum())
     return {
-        "rows": n, "key_dtype": f"polars {key_dtype.capitalize()} / pandas category", "repeats": repeats,
-        "qala": summary(q_times), "pandas": summary(p_times),
+        "rows": n,
+        "key_dtype": f"polars {key_dtype.capitalize()} / pandas category",
+        "repeats": repeats,
+        "qala": summary(q_times),
+        "pandas": summary(p_times),
         "ratio_best": min(p_times) / min(q_times),
         "ratio_median": statistics.median(p_times) / statistics.median(q_times),
-        "total_tco2e": total, "max_relative_difference": worst,
+        "total_tco2e": total,
+        "max_relative_difference": worst,
     }
 
 
 # --- (b) CSV --------------------------------------------------------------------------------------
-def bench_csv(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Tables,
-              console: Console, workdir: Path) -> dict[str, Any]:
+def bench_csv(
+    n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Tables, console: Console, workdir: Path
+) -> dict[str, Any]:
     from qala.ingest.read import read_table
     from qala.ingest.validate import validate_table
     from qala.inventory.engine import compute_inventory
@@ -144,9 +156,17 @@ def bench_csv(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Ta
     data.write_csv(data.generate(n, seed=20220102), path)
     size = path.stat().st_size
 
-    stages: dict[str, list[float]] = {k: [] for k in (
-        "open_database", "read_table", "validate_table", "import_tables", "activity_frame",
-        "compute_inventory")}
+    stages: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "open_database",
+            "read_table",
+            "validate_table",
+            "import_tables",
+            "activity_frame",
+            "compute_inventory",
+        )
+    }
     totals: list[float] = []
     q_rows = None
     for i in range(repeats):
@@ -165,8 +185,13 @@ def bench_csv(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Ta
         t_inv, inv = timed(lambda f=frame: compute_inventory(f, catalog, city=data.CITY, year=data.YEAR))
         if frame.height != n:
             raise Disagreement(f"activity_frame returned {frame.height} rows of {n}")
-        for key, t in (("read_table", t_read), ("validate_table", t_val), ("import_tables", t_imp),
-                       ("activity_frame", t_frame), ("compute_inventory", t_inv)):
+        for key, t in (
+            ("read_table", t_read),
+            ("validate_table", t_val),
+            ("import_tables", t_imp),
+            ("activity_frame", t_frame),
+            ("compute_inventory", t_inv),
+        ):
             stages[key].append(t)
         totals.append(t_read + t_val + t_imp + t_frame + t_inv)
         q_rows = inv.rows
@@ -181,13 +206,16 @@ def bench_csv(n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Ta
     assert q_rows is not None
     worst = check_agreement(q_rows, p_out, "CSV")
     return {
-        "rows": n, "csv_bytes": size, "repeats": repeats,
+        "rows": n,
+        "csv_bytes": size,
+        "repeats": repeats,
         "qala": summary(totals),
         "qala_stages": {k: summary(v) for k, v in stages.items()},
         "pandas": summary(p_times),
         "ratio_best": min(p_times) / min(totals),
         "ratio_median": statistics.median(p_times) / statistics.median(totals),
-        "total_tco2e": float(q_rows["tco2e"].sum()), "max_relative_difference": worst,
+        "total_tco2e": float(q_rows["tco2e"].sum()),
+        "max_relative_difference": worst,
     }
 
 
@@ -204,9 +232,13 @@ def machine() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "cpu_model": model, "platform": platform.platform(),
-        "python": sys.version.split()[0], "polars": pl.__version__, "polars_threads": pl.thread_pool_size(),
-        "pandas": pd.__version__, "numpy": np.__version__,
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "polars": pl.__version__,
+        "polars_threads": pl.thread_pool_size(),
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
     }
 
 
@@ -220,17 +252,32 @@ def _x(ratio: float) -> str:
 
 def render(result: dict[str, Any], console: Console) -> None:
     table = Table(title="Qala vs pandas (seconds; ratio = pandas time / Qala time)")
-    for col in ("case", "rows", "Qala best", "Qala median", "pandas best", "pandas median",
-                "ratio (best)", "ratio (median)"):
+    for col in (
+        "case",
+        "rows",
+        "Qala best",
+        "Qala median",
+        "pandas best",
+        "pandas median",
+        "ratio (best)",
+        "ratio (median)",
+    ):
         table.add_column(col, justify="left" if col == "case" else "right")
     cases = (("memory", "(a) in-memory inventory"), ("csv", "(b) CSV import + inventory"))
     for key, name in cases:
         r = result.get(key)
         if r is None:
             continue
-        table.add_row(name, f"{r['rows']:,}", _s(r["qala"]["best_s"]), _s(r["qala"]["median_s"]),
-                      _s(r["pandas"]["best_s"]), _s(r["pandas"]["median_s"]),
-                      _x(r["ratio_best"]), _x(r["ratio_median"]))
+        table.add_row(
+            name,
+            f"{r['rows']:,}",
+            _s(r["qala"]["best_s"]),
+            _s(r["qala"]["median_s"]),
+            _s(r["pandas"]["best_s"]),
+            _s(r["pandas"]["median_s"]),
+            _x(r["ratio_best"]),
+            _x(r["ratio_median"]),
+        )
     console.print(table)
     if "csv" in result:
         stages = Table(title="(b) Qala stages, CSV path (open_database is setup, not in the total)")
@@ -256,25 +303,35 @@ def aims(result: dict[str, Any]) -> dict[str, Any]:
     out["time_met"] = best < AIM_SECONDS if at_size else None
     out["ratio_met"] = mem["ratio_best"] >= AIM_RATIO if at_size else None
     note = "" if at_size else f" (measured at {mem['rows']:,} rows, not {AIM_ROWS:,})"
-    lines.append(f"aim: {AIM_ROWS:,} in-memory rows in < {AIM_SECONDS} s -> best {best:.3f} s: "
-                 f"{'n/a' if not at_size else 'met' if out['time_met'] else 'NOT met'}{note}")
-    lines.append(f"aim: >= {AIM_RATIO:.0f}x pandas -> {mem['ratio_best']:.1f}x: "
-                 f"{'n/a' if not at_size else 'met' if out['ratio_met'] else 'NOT met'}{note}")
+    lines.append(
+        f"aim: {AIM_ROWS:,} in-memory rows in < {AIM_SECONDS} s -> best {best:.3f} s: "
+        f"{'n/a' if not at_size else 'met' if out['time_met'] else 'NOT met'}{note}"
+    )
+    lines.append(
+        f"aim: >= {AIM_RATIO:.0f}x pandas -> {mem['ratio_best']:.1f}x: "
+        f"{'n/a' if not at_size else 'met' if out['ratio_met'] else 'NOT met'}{note}"
+    )
     return {**out, "lines": lines}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows-memory", type=int, default=None, help="in-memory rows (10_000_000)")
     parser.add_argument("--rows-csv", type=int, default=None, help="CSV rows (1_000_000)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of (a) (3)")
-    parser.add_argument("--repeats-csv", type=int, default=None,
-                        help="timed runs of (b), each into a fresh database (3)")
+    parser.add_argument(
+        "--repeats-csv", type=int, default=None, help="timed runs of (b), each into a fresh database (3)"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a few seconds")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results ({RESULTS})")
-    parser.add_argument("--key-dtype", choices=("enum", "categorical"), default="enum",
-                        help="polars dtype of the key columns in (a) (enum)")
+    parser.add_argument(
+        "--key-dtype",
+        choices=("enum", "categorical"),
+        default="enum",
+        help="polars dtype of the key columns in (a) (enum)",
+    )
     parser.add_argument("--skip-memory", action="store_true", help="leave out (a)")
     parser.add_argument("--skip-csv", action="store_true", help="leave out (b)")
     args = parser.parse_args(argv)
@@ -288,15 +345,16 @@ def main(argv: list[str] | None = None) -> int:
     catalog = load_catalog()
     tables = baseline_pandas.build_tables(catalog)
     result: dict[str, Any] = {
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "quick": args.quick,
-        "machine": machine(), "relative_tolerance": REL_TOL,
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": machine(),
+        "relative_tolerance": REL_TOL,
     }
     try:
         with tempfile.TemporaryDirectory(prefix="qala-bench-") as tmp:
             os.environ["QALA_HOME"] = tmp  # never touch the user's own database
             if not args.skip_memory:
-                result["memory"] = bench_memory(rows_memory, args.repeats, catalog, tables, console,
-                                                args.key_dtype)
+                result["memory"] = bench_memory(rows_memory, args.repeats, catalog, tables, console, args.key_dtype)
             if not args.skip_csv:
                 result["csv"] = bench_csv(rows_csv, repeats_csv, catalog, tables, console, Path(tmp))
     except Disagreement as exc:

@@ -56,7 +56,7 @@ def pandas_per_node(prep: eng.Prepared, scenario: str, base: eng.BaseYear, draws
         # the same inputs as the engine for draw d (its samples, measures and calibration)
         samples = eng._samples(model, seed, d, d + 1, draws == 1)
         inputs = eng._inputs(prep, scenario, samples)
-        eng._calibrate(prep, base, inputs, (1, len(years)))
+        eng._calibrate(prep, base, inputs, (1, len(years)), scenario)
         values: dict[str, Any] = {
             k: pd.Series(np.broadcast_to(np.asarray(v, dtype=float), (1, len(years)))[0], index=years)
             for k, v in inputs.items()
@@ -80,8 +80,19 @@ def pandas_per_node(prep: eng.Prepared, scenario: str, base: eng.BaseYear, draws
             else:
                 e = amount * 0.0
             sector, level, scope = prep.levels[node.name]
-            rows.append(pd.DataFrame({"year": years, "sector": sector, "level": level, "scope": scope,
-                                      "kind": kind, "flow": node.name, "tco2e": e.to_numpy()}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "year": years,
+                        "sector": sector,
+                        "level": level,
+                        "scope": scope,
+                        "kind": kind,
+                        "flow": node.name,
+                        "tco2e": e.to_numpy(),
+                    }
+                )
+            )
         frame = pd.concat(rows)
         frame = frame[frame["kind"] != "district_heat"]  # district heat never enters the territorial basis
         if model.basis == "territorial":
@@ -105,8 +116,9 @@ def timed(fn, repeats: int) -> tuple[list[float], Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.scenario", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scenario", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=None, help="model file (default: Astana's)")
     parser.add_argument("--scenario", default="low-carbon")
     parser.add_argument("--draws", type=int, default=10_000)
@@ -135,17 +147,26 @@ def main(argv: list[str] | None = None) -> int:
     per_draw_qala = min(mc) / args.draws
     per_draw_pandas = base_t[0] / args.baseline_draws
     result = {
-        "model": model.model, "scenario": scenario, "years": len(model.years), "nodes": len(model.nodes),
+        "model": model.model,
+        "scenario": scenario,
+        "years": len(model.years),
+        "nodes": len(model.nodes),
         "uncertain": len(model.uncertain()),
         "one_evaluation_s": {"best": min(one), "median": statistics.median(one)},
-        "draws": args.draws, "mc_s": {"best": min(mc), "median": statistics.median(mc)},
-        "baseline_draws": args.baseline_draws, "baseline_s": base_t[0],
+        "draws": args.draws,
+        "mc_s": {"best": min(mc), "median": statistics.median(mc)},
+        "baseline_draws": args.baseline_draws,
+        "baseline_s": base_t[0],
         "per_draw_ratio": per_draw_pandas / per_draw_qala,
-        "sobol_n": args.sobol_n, "sobol_evaluations": sens.evaluations, "sobol_s": sob[0],
+        "sobol_n": args.sobol_n,
+        "sobol_evaluations": sens.evaluations,
+        "sobol_s": sob[0],
     }
     console = Console()
-    t = Table(title=f"Scenario engine — {model.model} / {scenario}: {len(model.nodes)} nodes, "
-                    f"{len(model.years)} years, {len(model.uncertain())} uncertain assumptions")
+    t = Table(
+        title=f"Scenario engine — {model.model} / {scenario}: {len(model.nodes)} nodes, "
+        f"{len(model.years)} years, {len(model.uncertain())} uncertain assumptions"
+    )
     for col in ("measure", "Qala", "aim"):
         t.add_column(col, justify="right" if col != "measure" else "left")
     t.add_row("one evaluation (best)", f"{min(one) * 1000:.2f} ms", "<= 1 ms")

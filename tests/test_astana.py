@@ -42,3 +42,32 @@ def test_astana_2024_inventory_by_hand(tmp_path) -> None:
     assert inv.notation_keys["I.7.1"].key == "NO"
     assert inv.notation_keys["I.1.1"].key == "IE"
     assert inv.notation_keys["I.1.2"].key == "NE"
+
+
+def test_astana_model_base_year_equals_the_inventory_sector_by_sector(tmp_path) -> None:
+    from qala.services import scenario as svc
+
+    engine = open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    assert model.base_year == 2024 and model.end_year == 2060
+    assert {"bau", "low-carbon"} <= set(model.scenarios)
+    assert len(model.measures) >= 12
+    base = svc.base_year(engine, model, None)
+    for scenario in ("bau", "low-carbon"):
+        result = svc.run(engine, model, scenario, draws=200, seed=5)
+        for sector, values in result.sectors[model.basis].items():
+            # every draw's base year equals the inventory, sector by sector
+            assert values[:, 0] == pytest.approx(base.by_basis[model.basis][sector], rel=1e-9, abs=1e-6), sector
+
+
+def test_astana_low_carbon_is_below_bau_and_every_assumption_is_sourced(tmp_path) -> None:
+    from qala.services import scenario as svc
+
+    engine = open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    bau = svc.run(engine, model, "bau", draws=1, seed=1).totals[model.basis][0]
+    low = svc.run(engine, model, "low-carbon", draws=1, seed=1).totals[model.basis][0]
+    assert low[-1] < bau[-1]
+    assert all(p.source for p in model.parameters.values())
+    assert all(m.source for m in model.measures.values())
+    assert all(m.cost for m in model.measures.values())

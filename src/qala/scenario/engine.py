@@ -9,7 +9,7 @@ on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -73,6 +73,9 @@ class Prepared:
     grid_default: float  # kg CO2 per J (SI)
     e_heat: float
     e_power: float
+    paths: dict[str, np.ndarray] = field(default_factory=dict)  # driver growth and parameter paths, SI, (1, years)
+    shares: dict[str, np.ndarray] = field(default_factory=dict)  # measure adoption, (1, years)
+    checked: set[tuple[str, int]] = field(default_factory=set)  # (scenario, base year) calibrations verified
 
 
 def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> Prepared:
@@ -106,7 +109,13 @@ def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> 
         raise ModelError(problems)
     grid = catalog.default_grid_factor()
     params = catalog.chp_parameters
+    years = np.array(model.years)
+    paths = {f"growth:{d.name}": path_array(d.growth, years)[None, :] for d in model.drivers.values()}
+    paths.update({p.name: path_array(p.path, years)[None, :] * si(p.unit) for p in model.parameters.values()})
+    shares = {m.code: adoption(years, m.start, m.full, m.shape)[None, :] for m in model.measures.values()}
     return Prepared(
+        paths=paths,
+        shares=shares,
         model=model,
         years=np.array(model.years),
         fuel_factor=factors,
@@ -137,10 +146,10 @@ def _samples(
 
 
 def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
-    model, years = prep.model, prep.years
+    model = prep.model
     values: dict[str, np.ndarray | float] = {}
     for d in model.drivers.values():
-        rate = path_array(d.growth, years)[None, :]
+        rate = prep.paths[f"growth:{d.name}"]
         if d.uncertainty:
             rate = rate * draws[f"driver:{d.name}"]
         growth = np.cumprod(1.0 + rate, axis=1) / (1.0 + rate[:, :1])  # no growth applied to the base year
@@ -149,13 +158,13 @@ def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
         else:
-            v = path_array(p.path, years)[None, :] * si(p.unit)
+            v = prep.paths[p.name]
         if p.uncertainty is not None:
             v = v * draws[f"parameter:{p.name}"]
         values[p.name] = v
     for code in model.scenarios[scenario].measures:
         m = model.measures[code]
-        share = adoption(years, m.start, m.full, m.shape)[None, :]
+        share = prep.shares[code]
         effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
         share = share * effect
         for ch in m.changes:
@@ -192,10 +201,17 @@ def _flow_amounts(
     return out
 
 
-def _calibrate(prep: Prepared, base: BaseYear, values: dict[str, np.ndarray | float], shape: tuple[int, int]) -> None:
+def _calibrate(
+    prep: Prepared, base: BaseYear, values: dict[str, np.ndarray | float], shape: tuple[int, int], scenario: str
+) -> None:
     model = prep.model
+    first = (shape[0], 1)  # the base year only: calibration needs no other year
+
+    def base_year_values() -> dict[str, np.ndarray | float]:
+        return {k: v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in values.items()}
+
     for cal in model.calibration:
-        amounts = _flow_amounts(prep, _nodes(model, values), shape)
+        amounts = _flow_amounts(prep, _nodes(model, base_year_values()), first)
         v0 = sum(amounts[f][:, 0] for f in cal.match)
         target = 0.0
         for f in cal.match:
@@ -211,7 +227,9 @@ def _calibrate(prep: Prepared, base: BaseYear, values: dict[str, np.ndarray | fl
             )
         k = np.where(v0 == 0, 1.0, target / np.where(v0 == 0, 1.0, v0))
         values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
-        check = _flow_amounts(prep, _nodes(model, values), shape)
+        if (scenario, base.year) in prep.checked:
+            continue
+        check = _flow_amounts(prep, _nodes(model, base_year_values()), first)
         got = sum(check[f][:, 0] for f in cal.match)
         if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
             raise ModelError(
@@ -300,7 +318,8 @@ def run_chunk(
     shape = (stop - start, len(prep.years))
     draws = _samples(model, seed, start, stop, deterministic, given)
     values = _inputs(prep, scenario, draws)
-    _calibrate(prep, base, values, shape)
+    _calibrate(prep, base, values, shape, scenario)
+    prep.checked.add((scenario, base.year))
     evaluated = _nodes(model, values)
     amounts = _flow_amounts(prep, evaluated, shape)
     emis = _emissions(prep, evaluated, amounts, shape)

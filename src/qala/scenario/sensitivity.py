@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from qala.scenario.engine import BaseYear, Prepared, run_chunk
 
@@ -55,6 +53,9 @@ def sobol(
     chunk_size: int = 4096,
     on_chunk: Callable[[int], None] | None = None,
 ) -> Sensitivity:
+    from SALib.analyze import sobol as sobol_analyze  # noqa: PLC0415 - heavy (pandas, scipy.stats): only here
+    from SALib.sample import sobol as sobol_sample  # noqa: PLC0415
+
     model = prep.model
     names = [name for name, _ in model.uncertain()]
     if not names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,9 @@ class _Reader:
         self.problems.append(f"{self.file}: {key}: {msg}")
 
     def number(self, key: str, value: object, *, positive: bool = False) -> float:
+        if isinstance(value, str):  # YAML 1.1 reads 5.5e11 as a number but 550e9 as text
+            with contextlib.suppress(ValueError):
+                value = float(value.replace("_", ""))
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
             self.err(key, f"a number, got {value!r}")
             return math.nan
@@ -457,7 +461,12 @@ def _check_units(r: _Reader, nodes: list[Node], drivers: dict[str, Driver], para
     for node in nodes:
         key = f"{'flows' if node.flow else 'nodes'}.{node.name}"
         try:
-            values = {n: ureg.Quantity(1.0, units[n]) for n in node.formula.names if n in units}
+            # distinct magnitudes, so that expressions such as 1 - share never divide by zero here
+            values = {
+                n: ureg.Quantity(1.0 + 0.137 * i, units[n])
+                for i, n in enumerate(sorted(node.formula.names))
+                if n in units
+            }
             if len(values) < len(node.formula.names):
                 continue  # an unknown name, reported already
             result = node.formula(values)

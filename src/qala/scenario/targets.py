@@ -59,7 +59,7 @@ def target_limit(
             f"the city has no {target.base_year} inventory: its {base_year} inventory total ({target.basis}), "
             f"{base_total:,.0f} t CO2e, scaled by Kazakhstan's national emissions {target.base_year}/{latest} "
             f"({series.values[target.base_year]:,.0f} / {series.values[latest]:,.0f} kt CO2e, "
-            f"{series.gwp}, without LULUCF; {series.source.split(';')[0]}) = {reference:,.0f} t CO2e"
+            f"{series.gwp}, without LULUCF; UNFCCC 2021 submission) = {reference:,.0f} t CO2e"
         )
     limit = reference * (1 - target.value)
     return TargetLimit(limit, f"{target.value:.0%} below {how} -> limit {limit:,.0f} t CO2e")
