@@ -11,3 +11,12 @@ def test_quick_benchmark_agrees_with_pandas(tmp_path: Path) -> None:
     assert main(["--quick", "--repeats", "1", "--repeats-csv", "1", "--output", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data
+
+
+def test_quick_scenario_benchmark_agrees_with_pandas(tmp_path: Path) -> None:
+    from benchmarks.scenario import main
+
+    out = tmp_path / "scenario.json"
+    assert main(["--quick", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["nodes"] > 10 and data["uncertain"] > 20

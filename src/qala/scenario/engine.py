@@ -76,6 +76,7 @@ class Prepared:
     paths: dict[str, np.ndarray] = field(default_factory=dict)  # driver growth and parameter paths, SI, (1, years)
     shares: dict[str, np.ndarray] = field(default_factory=dict)  # measure adoption, (1, years)
     checked: set[tuple[str, int]] = field(default_factory=set)  # (scenario, base year) calibrations verified
+    masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # flows -> (basis, sector)
 
 
 def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> Prepared:
@@ -302,6 +303,19 @@ def _in_basis(level: str, scope: int, basis: str) -> bool:
     return level in ("B", "B+")
 
 
+def _mask(prep: Prepared, names: tuple[str, ...]) -> np.ndarray:
+    """A 0/1 matrix mapping flows to (basis, sector): the aggregation is then one tensor product."""
+    if names not in prep.masks:
+        mask = np.zeros((len(BASES) * len(SECTORS), len(names)))
+        for j, name in enumerate(names):
+            sector, level, scope = prep.levels[name]
+            for b, basis in enumerate(BASES):
+                if _in_basis(level, scope, basis):
+                    mask[b * len(SECTORS) + SECTORS.index(sector), j] = 1.0
+        prep.masks[names] = mask
+    return prep.masks[names]
+
+
 def run_chunk(
     prep: Prepared,
     scenario: str,
@@ -323,19 +337,15 @@ def run_chunk(
     evaluated = _nodes(model, values)
     amounts = _flow_amounts(prep, evaluated, shape)
     emis = _emissions(prep, evaluated, amounts, shape)
-    totals: dict[str, np.ndarray] = {}
-    sectors: dict[str, dict[str, np.ndarray]] = {}
-    for basis in BASES:
-        by_sector = {s: np.zeros(shape) for s in SECTORS}
-        for name, e in emis.items():
-            sector, level, scope = prep.levels[name]
-            if _in_basis(level, scope, basis):
-                by_sector[sector] = by_sector[sector] + e
-        sectors[basis] = by_sector
-        totals[basis] = sum(by_sector.values(), np.zeros(shape))
+    names = list(emis)
+    stacked = np.stack([np.broadcast_to(emis[n], shape) for n in names])  # (flows, draws, years)
+    agg = np.tensordot(_mask(prep, tuple(names)), stacked, axes=(1, 0)).reshape(len(BASES), len(SECTORS), *shape)
+    sectors = {basis: {s: agg[b, i] for i, s in enumerate(SECTORS)} for b, basis in enumerate(BASES)}
+    totals = {basis: agg[b].sum(axis=0) for b, basis in enumerate(BASES)}
     pop = None
     if model.population_driver:
         pop = np.broadcast_to(
             np.asarray(evaluated[model.population_driver]) / si(model.drivers[model.population_driver].unit), shape
         )
-    return Chunk(start, stop, totals, sectors, pop, {n: e.sum(axis=0) for n, e in emis.items()})
+    flow_sums = dict(zip(names, stacked.sum(axis=1), strict=True))
+    return Chunk(start, stop, totals, sectors, pop, flow_sums)
