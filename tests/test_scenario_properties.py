@@ -71,3 +71,20 @@ def test_sensitivity_names_the_assumption_that_matters(run_cli) -> None:
     ranked = json.loads(out)["years"]["2030"]
     assert ranked[0]["name"] == "measure:capture_gas"
     assert ranked[0]["st"] > 0.9
+
+
+def test_astana_scenarios_from_the_cli(run_cli) -> None:
+    code, out, err = run_cli("scenario", "run", "low-carbon", "--draws", "200", "--seed", "3", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["scenario"] == "low-carbon" and data["years"][0] == 2024 and data["years"][-1] == 2060
+    assert {t["name"] for t in data["targets"]} >= {"ndc_unconditional", "ndc_conditional"}
+    assert all("method" in t for t in data["targets"])
+    code, out, _ = run_cli("scenario", "compare", "bau", "low-carbon", "--draws", "100", "--format", "json")
+    assert code == 0
+    cmp = json.loads(out)
+    assert cmp["difference"]["p50"][-1] < 0  # low-carbon below BAU in 2060
+    code, out, _ = run_cli("scenario", "list")
+    assert code == 0 and "low-carbon" in out
+    code, _, err = run_cli("scenario", "run", "no-such-scenario")
+    assert code == 2 and "unknown scenario" in err

@@ -135,10 +135,10 @@ def show(result: ScenarioResult) -> None:
         t.add_column(str(y), justify="right")
     stats = ("mean",) if result.draws == 1 else ("mean", "p05", "p50", "p95")
     for stat in stats:
-        t.add_row(f"total {stat}", *(f"{data['total'][stat][i]:,.0f}" for i in idx))
+        t.add_row(f"total {stat}", *(f"{data['total'][stat][i] / 1000:,.0f}" for i in idx))
     for sector, s in data["by_sector"].items():
         if any(abs(v) > 0 for v in s["mean"]):
-            t.add_row(f"sector {sector} (mean)", *(f"{s['mean'][i]:,.0f}" for i in idx))
+            t.add_row(f"sector {sector} (mean)", *(f"{s['mean'][i] / 1000:,.0f}" for i in idx))
     console.print(t)
     targets = Table(title="Targets")
     for col in ("Target", "Year", "Limit t CO2e", "P(met)", "Gap p50 t CO2e"):
@@ -195,15 +195,15 @@ def compare_command(
         print_json(data)
         return
     years = [y for y in a.years if y in SHOWN_YEARS or y == a.years[0]]
-    t = Table(title=f"{second} against {first} — {basis} total, t CO2e (median; paired draws)")
+    t = Table(title=f"{second} against {first} — {basis} total, kt CO2e (median; paired draws)")
     t.add_column("")
     for y in years:
         t.add_column(str(y), justify="right")
     idx = [a.years.index(y) for y in years]
-    t.add_row(first, *(f"{data['first_total']['p50'][i]:,.0f}" for i in idx))
-    t.add_row(second, *(f"{data['second_total']['p50'][i]:,.0f}" for i in idx))
-    t.add_row("difference", *(f"{data['difference']['p50'][i]:,.0f}" for i in idx))
-    t.add_row(f"P({second} lower)", *(f"{data['p_second_lower'][i]:.0%}" for i in idx))
+    t.add_row(first, *(f"{data['first_total']['p50'][i] / 1000:,.0f}" for i in idx))
+    t.add_row(second, *(f"{data['second_total']['p50'][i] / 1000:,.0f}" for i in idx))
+    t.add_row("difference", *(f"{data['difference']['p50'][i] / 1000:,.0f}" for i in idx))
+    t.add_row("P(lower)", *(f"{data['p_second_lower'][i]:.0%}" for i in idx))
     console.print(t)
 
 

@@ -62,4 +62,4 @@ def target_limit(
             f"{series.gwp}, without LULUCF; UNFCCC 2021 submission) = {reference:,.0f} t CO2e"
         )
     limit = reference * (1 - target.value)
-    return TargetLimit(limit, f"{target.value:.0%} below {how} -> limit {limit:,.0f} t CO2e")
+    return TargetLimit(limit, f"{target.value:.0%} below the reference. Reference: {how}. Limit {limit:,.0f} t CO2e")
