@@ -27,7 +27,7 @@ def validated(path: Path):
 
 def test_first_touch_creates_migrates_and_loads_astana(store_url: str) -> None:
     engine = open_database(store_url)
-    assert db.current_revision(engine) == "0001"
+    assert db.current_revision(engine) == "0002"
     with engine.connect() as conn:
         assert conn.execute(select(City.name_kk).where(City.code == "astana")).scalar_one() == "Астана"
     n = records.years_with_data(engine, "astana")

@@ -18,6 +18,7 @@ from qala.commands import (
     records_cmd,
     scenario_cmd,
     template_cmd,
+    web_cmd,
 )
 from qala.commands.common import err
 from qala.ingest.problems import ValidationFailed
@@ -43,6 +44,8 @@ app.command("catalog")(catalog_cmd.catalog_command)
 app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
 app.add_typer(scenario_cmd.app, name="scenario")
+app.command("serve")(web_cmd.serve_command)
+app.add_typer(web_cmd.user_app, name="user")
 
 
 @app.command("version")

@@ -1,0 +1,1 @@
+"""The web platform: FastAPI, Jinja2 templates, HTMX, Plotly.js; in Kazakh, Russian and English."""

@@ -1,0 +1,93 @@
+"""The FastAPI application: sessions, languages, error pages, routes."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from qala.web import i18n
+from qala.web.render import render
+from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
+from qala.web.settings import WebSettings
+
+PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+STATIC = Path(str(resources.files("qala.web").joinpath("static")))
+
+
+def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
+    app = FastAPI(title="Qala", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.engine = engine
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def context(request: Request, call_next):  # type: ignore[no-untyped-def]
+        session = load_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
+        request.state.session = session
+        request.state.user = resolve_user(request, session)
+        query_lang = request.query_params.get("lang")
+        request.state.lang = i18n.negotiate(
+            query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
+        )
+        response: Response = await call_next(request)
+        if session.changed or SESSION_COOKIE not in request.cookies:
+            response.set_cookie(
+                SESSION_COOKIE,
+                serializer(settings.secret_key).dumps(session.dump()),
+                httponly=True,
+                secure=settings.cookie_secure,
+                samesite="lax",
+                max_age=12 * 3600,
+            )
+        if query_lang in i18n.LANGS:
+            response.set_cookie(
+                LANG_COOKIE, query_lang, secure=settings.cookie_secure, samesite="lax", max_age=365 * 24 * 3600
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
+            detail = exc.detail if isinstance(exc.detail, dict | list) else {"detail": exc.detail}
+            return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
+        return render(
+            request, "error.html", {"status": exc.status_code, "detail": exc.detail}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+        return render(
+            request, "error.html", {"status": 422, "detail": "; ".join(e["msg"] for e in errors)}, status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:  # never a stack trace
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return render(request, "error.html", {"status": 500, "detail": None}, status_code=500)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(
+            PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    from qala.web.routes import api, auth, pages  # noqa: PLC0415
+
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

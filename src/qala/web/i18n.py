@@ -1,0 +1,60 @@
+"""Languages: gettext catalogs (Babel) for kk (default), ru and en; numbers and dates per locale."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from importlib import resources
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+
+LANGS = ("kk", "ru", "en")
+DEFAULT = "kk"
+LANG_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The compiled catalog of a language (read from its .po file, compiled in memory)."""
+    path = resources.files("qala").joinpath("locale", lang, "LC_MESSAGES", "messages.po")
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def negotiate(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """?lang= first, then the remembered cookie, then the browser's Accept-Language, else Kazakh."""
+    for candidate in (query, cookie):
+        if candidate in LANGS:
+            return candidate  # type: ignore[return-value]
+    if accept_language:
+        ranked = []
+        for part in accept_language.split(","):
+            code, _, q = part.strip().partition(";q=")
+            try:
+                weight = float(q) if q else 1.0
+            except ValueError:
+                weight = 0.0
+            ranked.append((weight, code.split("-")[0].lower()))
+        for _, code in sorted(ranked, key=lambda x: -x[0]):
+            if code in LANGS:
+                return code
+    return DEFAULT
+
+
+def number(value: float | None, lang: str, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=Locale.parse(lang))
+
+
+def percent(value: float, lang: str) -> str:
+    return format_percent(value, locale=Locale.parse(lang))

@@ -1,0 +1,48 @@
+"""Jinja2 rendering with the request's language, user and CSRF token."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from qala import __version__
+from qala.web import i18n
+from qala.web.security import can
+
+
+@cache
+def environment() -> Environment:
+    folder = str(resources.files("qala.web").joinpath("templates"))
+    return Environment(
+        loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+    )
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    lang = request.state.lang
+    tr = i18n.translations(lang)
+    env = environment()
+    user = request.state.user
+    ctx = {
+        "request": request,
+        "lang": lang,
+        "langs": i18n.LANG_NAMES,
+        "user": user,
+        "csrf": request.state.session.csrf,
+        "version": __version__,
+        "_": tr.gettext,
+        "gettext": tr.gettext,
+        "ngettext": tr.ngettext,
+        "num": lambda v, d=0: i18n.number(v, lang, d),
+        "pct": lambda v: i18n.percent(v, lang),
+        "can": lambda perm: can(user, perm),
+        "path": request.url.path,
+        **context,
+    }
+    html = env.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code)

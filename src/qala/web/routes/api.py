@@ -1,0 +1,100 @@
+"""The API, /api/v1: token authentication for scripts; anonymous reads of published results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from qala.cities import DEFAULT_CITY
+from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.scenario.spec import ModelError
+from qala.services import scenario as scenario_svc
+from qala.services.inventory import inventory_from_store
+from qala.store import records
+from qala.store.users import Account
+from qala.web.security import can, require
+
+
+def uploader(request: Request) -> Account:
+    """Runs before the body is read: anonymous or unauthorised writes get 401/403, not a validation error."""
+    return require(request, "upload")
+from qala.web.uploads import process_upload
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+GwpParam = Annotated[str, Query(pattern="^(AR4|AR5|AR6)$")]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/inventory")
+def inventory(
+    request: Request,
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    year: Annotated[int | None, Query(ge=1950, le=2100)] = None,
+    gwp: GwpParam = "AR5",
+) -> dict[str, Any]:
+    """The GPC inventory of a city and year (the JSON of `qala inventory --format json`)."""
+    try:
+        inv = inventory_from_store(request.app.state.engine, city, year, InventoryOptions(gwp=gwp))
+    except InventoryError as exc:
+        raise HTTPException(status_code=404, detail={"detail": "no inventory", "problems": exc.problems}) from exc
+    return inv.to_dict()
+
+
+@router.post("/imports", status_code=201)
+async def imports(
+    request: Request,
+    user: Annotated[Account, Depends(uploader)],
+    file: Annotated[UploadFile, File(description="CSV or XLSX in the activity-data format")],
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    dry_run: bool = False,
+) -> JSONResponse:
+    """Import activity data: the CLI's validation and report; nothing is stored when anything is wrong."""
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    outcome = process_upload(
+        request.app.state.engine, file.filename, data, user, city, max_bytes=limit, dry_run=dry_run
+    )
+    return JSONResponse(outcome.to_dict(), status_code=outcome.status)
+
+
+@router.get("/records")
+def list_records(
+    request: Request,
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    year: Annotated[int | None, Query(ge=1950, le=2100)] = None,
+) -> list[dict[str, Any]]:
+    """Activity records with provenance (data providers see only their own submissions)."""
+    user = request.state.user
+    if user is None:
+        raise HTTPException(status_code=401, detail="sign in required")
+    rows = records.record_provenance(request.app.state.engine, city, year)
+    if not can(user, "read_all_uploads"):
+        rows = [r for r in rows if r["imported_by"] == user.username]
+    return rows
+
+
+@router.get("/scenarios/{name}")
+def scenario(
+    request: Request,
+    name: str,
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    draws: Annotated[int, Query(ge=1, le=20000)] = 1000,
+    seed: Annotated[int, Query(ge=0, le=2**31)] = 1,
+) -> dict[str, Any]:
+    """A scenario of the city's model: mean and quantiles per year, by sector, and the targets."""
+    try:
+        model, _ = scenario_svc.resolve("bau", city)
+    except ModelError as exc:
+        raise HTTPException(status_code=404, detail={"detail": "no model", "problems": exc.problems}) from exc
+    if name not in model.scenarios:
+        raise HTTPException(status_code=404, detail=f"unknown scenario '{name}'")
+    result = scenario_svc.run(request.app.state.engine, model, name, draws=draws, seed=seed)
+    data = result.to_dict()
+    data.pop("flows_mean", None)
+    return data

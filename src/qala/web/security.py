@@ -1,0 +1,86 @@
+"""Sessions (signed cookies), CSRF tokens for forms, roles; API tokens for scripts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from fastapi import HTTPException, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from qala.store.users import Account, account_for_token, get_account
+
+SESSION_COOKIE = "qala_session"
+LANG_COOKIE = "qala_lang"
+SESSION_MAX_AGE = 12 * 3600
+# what each role may do (the public, signed out, may only read published results)
+PERMISSIONS: dict[str, set[str]] = {
+    "admin": {"read_data", "upload", "read_all_uploads", "comment", "manage_users", "read_audit"},
+    "editor": {"read_data", "upload", "read_all_uploads", "comment"},
+    "expert": {"read_data", "read_all_uploads", "comment"},
+    "provider": {"upload"},
+}
+
+
+@dataclass
+class Session:
+    uid: int | None = None
+    version: int = 0
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    changed: bool = False
+
+    def dump(self) -> dict[str, object]:
+        return {"uid": self.uid, "v": self.version, "csrf": self.csrf}
+
+
+def serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="qala-session")
+
+
+def load_session(raw: str | None, secret: str) -> Session:
+    if raw:
+        try:
+            data = serializer(secret).loads(raw, max_age=SESSION_MAX_AGE)
+            return Session(uid=data.get("uid"), version=int(data.get("v", 0)), csrf=str(data["csrf"]))
+        except (BadSignature, KeyError, TypeError, ValueError):
+            pass
+    return Session(changed=True)
+
+
+def current_user(request: Request) -> Account | None:
+    return request.state.user
+
+
+def can(user: Account | None, permission: str) -> bool:
+    return user is not None and permission in PERMISSIONS.get(user.role, set())
+
+
+def require(request: Request, permission: str) -> Account:
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(status_code=401, detail="sign in required")
+    if not can(user, permission):
+        raise HTTPException(status_code=403, detail="not allowed for this role")
+    return user
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    session: Session = request.state.session
+    if not token or not secrets.compare_digest(token, session.csrf):
+        raise HTTPException(status_code=403, detail="the form has expired or did not come from this site; reload it")
+
+
+def resolve_user(request: Request, session: Session) -> Account | None:
+    engine = request.app.state.engine
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return account_for_token(engine, auth[7:].strip())
+    if request.url.path.startswith("/api/"):
+        return None  # the API takes tokens only: a browser session cannot write through it (no CSRF there)
+    if session.uid is None:
+        return None
+    account = get_account(engine, session.uid)
+    if account is None or account.session_version != session.version:
+        session.uid, session.changed = None, True
+        return None
+    return account
