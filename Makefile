@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml scripts/setup-venv.sh
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/qala inventory
+	$(BIN)/qala serve
 
 test: setup
 	$(BIN)/ruff check src tests benchmarks

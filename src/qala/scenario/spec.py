@@ -127,7 +127,7 @@ class Calibration:
     match: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: cached per process
 class CityModel:
     file: str
     model: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,13 +23,23 @@ def model_path(city: str) -> Path:
 
 def resolve(name_or_file: str, city: str) -> tuple[CityModel, str | None]:
     """A scenario name of the city's model, or a model file (then the scenario is chosen separately)."""
-    catalog = load_catalog()
     if name_or_file.endswith((".yaml", ".yml")):
-        return load_model(Path(name_or_file), catalog), None
+        return load_model(Path(name_or_file), load_catalog()), None
     path = model_path(city)
     if not path.is_file():
         raise ModelError([f"city '{city}' has no model ({path.name}); give a model file"])
-    return load_model(path, catalog), name_or_file
+    return _cached_model(str(path), path.stat().st_mtime_ns), name_or_file
+
+
+@lru_cache(maxsize=16)
+def _cached_model(path: str, mtime_ns: int) -> CityModel:
+    """A bundled model, parsed once per process (and again if its file changes)."""
+    return load_model(Path(path), load_catalog())
+
+
+@lru_cache(maxsize=32)
+def _prepared(model: CityModel, gwp: str | None) -> Prepared:
+    return prepare(model, load_catalog(), gwp)
 
 
 def base_year(engine: Engine, model: CityModel, gwp: str | None) -> BaseYear:
@@ -47,7 +58,21 @@ def run(
     chunk_size: int = 2000,
     on_chunk: Callable[[int], None] | None = None,
 ) -> ScenarioResult:
-    prep: Prepared = prepare(model, load_catalog(), gwp)
+    prep: Prepared = _prepared(model, gwp)
     return run_scenario(
         prep, scenario, base_year(engine, model, gwp), draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk
     )
+
+
+def with_custom(model: CityModel, measures: list[str], name: str = "custom") -> CityModel:
+    """The model with one more scenario made of the chosen measures (unknown codes are an error)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from qala.scenario.spec import ScenarioSpec  # noqa: PLC0415
+
+    unknown = [m for m in measures if m not in model.measures]
+    if unknown:
+        raise ModelError([f"unknown measure(s): {', '.join(unknown)}"])
+    ordered = tuple(m for m in model.measures if m in measures)  # the model's order: results do not depend on clicks
+    spec = ScenarioSpec(name, ordered, {"en": "Chosen measures", "ru": "Выбранные меры", "kk": "Таңдалған шаралар"})
+    return replace(model, scenarios={**model.scenarios, name: spec})

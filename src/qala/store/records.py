@@ -357,3 +357,11 @@ def record_provenance(
         stmt = stmt.where(T.c.superseded_by.is_(None))
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt.order_by(T.c.year, T.c.gpc_ref, T.c.activity, T.c.id))]
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes whenever activity data change (the newest import batch): a cache key."""
+    from sqlalchemy import func  # noqa: PLC0415
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(ImportBatch.id))).scalar() or 0)

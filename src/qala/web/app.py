@@ -5,11 +5,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.web import i18n
 from qala.web.render import render
@@ -53,8 +54,8 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # the router's own 404/405 too, not only FastAPI's
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
             detail = exc.detail if isinstance(exc.detail, dict | list) else {"detail": exc.detail}
             return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qala import __version__
-from qala.web import i18n
+from qala.web import i18n, labels
 from qala.web.security import can
 
 
@@ -35,6 +35,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "user": user,
         "csrf": request.state.session.csrf,
         "version": __version__,
+        "labels": labels,
         "_": tr.gettext,
         "gettext": tr.gettext,
         "ngettext": tr.ngettext,

@@ -15,14 +15,16 @@ from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.store.users import Account
 from qala.web.security import can, require
+from qala.web.uploads import process_upload
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
 def uploader(request: Request) -> Account:
     """Runs before the body is read: anonymous or unauthorised writes get 401/403, not a validation error."""
     return require(request, "upload")
-from qala.web.uploads import process_upload
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+
 GwpParam = Annotated[str, Query(pattern="^(AR4|AR5|AR6)$")]
 
 

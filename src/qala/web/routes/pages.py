@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from qala.catalog import load_catalog
@@ -25,7 +26,8 @@ Fmt = Annotated[str, Query(pattern="^(html|json)$")]
 def page(request: Request, template: str, context: dict[str, Any], fmt: str, status_code: int = 200) -> Response:
     """The page, or its JSON twin built from the same context."""
     if fmt == "json":
-        return JSONResponse({k: v for k, v in context.items() if not k.startswith("_")}, status_code=status_code)
+        body = jsonable_encoder({k: v for k, v in context.items() if not k.startswith("_")})  # dates and times too
+        return JSONResponse(body, status_code=status_code)
     return render(request, template, context, status_code=status_code)
 
 
@@ -37,8 +39,28 @@ def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
     return inv.to_dict()
 
 
+_CACHE: dict[tuple[str, int], dict[str, Any]] = {}
+
+
+def _cached(request: Request, key: str, build: Any) -> dict[str, Any]:
+    """Results computed from the data, kept until the data change (each import bumps the version)."""
+    version = records.data_version(request.app.state.engine)
+    hit = _CACHE.get((key, version))
+    if hit is None:
+        hit = build()
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[(key, version)] = hit
+    return hit
+
+
 @router.get("/")
 def overview(request: Request, fmt: Fmt = "html") -> Response:
+    context = _cached(request, "overview", lambda: _overview_context(request))
+    return page(request, "overview.html", context, fmt)
+
+
+def _overview_context(request: Request) -> dict[str, Any]:
     inv = _inventory(request, None)
     years = records.years_with_data(request.app.state.engine, DEFAULT_CITY)
     trend = []
@@ -61,7 +83,7 @@ def overview(request: Request, fmt: Fmt = "html") -> Response:
                 }
     except (ModelError, InventoryError):
         scenarios = {}
-    context = {
+    return {
         "city": DEFAULT_CITY,
         "inventory": None
         if inv is None
@@ -70,7 +92,6 @@ def overview(request: Request, fmt: Fmt = "html") -> Response:
         "trend": trend,
         "scenarios": scenarios,
     }
-    return page(request, "overview.html", context, fmt)
 
 
 @router.get("/inventory")
@@ -165,25 +186,50 @@ def template_download(request: Request, provider: str) -> Response:
     )
 
 
+def _summary(result_dict: dict[str, Any]) -> dict[str, Any]:
+    return {k: result_dict[k] for k in ("years", "total", "targets", "basis", "measures")}
+
+
 @router.get("/scenarios")
-def scenarios_page(request: Request, fmt: Fmt = "html") -> Response:
+def scenarios_page(
+    request: Request,
+    measures: Annotated[list[str] | None, Query(max_length=50)] = None,
+    custom: bool = False,
+    fmt: Fmt = "html",
+) -> Response:
     try:
         model, _ = scenario_svc.resolve("bau", DEFAULT_CITY)
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
-    results = {}
-    for name in model.scenarios:
-        d = scenario_svc.run(request.app.state.engine, model, name, draws=500, seed=1).to_dict()
-        results[name] = {"years": d["years"], "total": d["total"], "targets": d["targets"], "basis": d["basis"]}
-    measures = [
+    engine = request.app.state.engine
+    results = {
+        name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict()) for name in model.scenarios
+    }
+    chosen = [m for m in (measures or []) if m in model.measures]
+    if custom:
+        custom_model = scenario_svc.with_custom(model, chosen)
+        results["custom"] = _summary(scenario_svc.run(engine, custom_model, "custom", draws=200, seed=1).to_dict())
+    listed = [
         {
             "code": m.code,
             "name": m.names,
             "start": m.start,
             "full": m.full,
+            "cost": m.cost,
             "roadmap_activity": m.roadmap_activity,
             "source": m.source,
         }
         for m in model.measures.values()
     ]
-    return page(request, "scenarios.html", {"results": results, "measures": measures}, fmt)
+    context = {"results": results, "measures": listed, "chosen": chosen, "custom": custom}
+    return page(request, "scenarios.html", context, fmt)
+
+
+@router.get("/scenarios/custom")
+def scenarios_custom(request: Request, measures: Annotated[list[str] | None, Query(max_length=50)] = None) -> Response:
+    """The fragment HTMX swaps in when measures are switched on or off (a deterministic run and 200 draws)."""
+    model, _ = scenario_svc.resolve("bau", DEFAULT_CITY)
+    chosen = [m for m in (measures or []) if m in model.measures]
+    custom_model = scenario_svc.with_custom(model, chosen)
+    result = _summary(scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict())
+    return render(request, "_custom.html", {"custom_result": result, "chosen": chosen})

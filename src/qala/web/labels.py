@@ -1,0 +1,71 @@
+"""Names of codes that Python hands to the templates (roles, scenarios, methods), in kk, ru and en.
+
+The gettext catalogs translate the fixed UI text; these tables translate the *values* that arrive
+as codes (``user.role``, a scenario key, the CHP method), so a page is never half in English. The
+templates reach them through the ``labels`` global, e.g. ``labels.role(user.role, lang)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from qala.catalog import load_catalog
+from qala.ingest.template import PROVIDERS
+
+Names = Mapping[str, str]  # lang -> text
+
+ROLES: dict[str, Names] = {
+    "admin": {"en": "Administrator", "ru": "Администратор", "kk": "Әкімші"},
+    "editor": {
+        "en": "Environment department",
+        "ru": "Управление охраны окружающей среды",
+        "kk": "Қоршаған ортаны қорғау басқармасы",
+    },
+    "expert": {"en": "Expert group member", "ru": "Член экспертной группы", "kk": "Сараптау тобының мүшесі"},
+    "provider": {"en": "Data provider", "ru": "Поставщик данных", "kk": "Деректер жеткізуші"},
+}
+
+SCENARIOS: dict[str, Names] = {
+    "bau": {"en": "Business as usual (BAU)", "ru": "Инерционный сценарий (BAU)", "kk": "Базалық сценарий (BAU)"},
+    "low-carbon": {"en": "Low-carbon", "ru": "Низкоуглеродный сценарий", "kk": "Төменкөміртекті сценарий"},
+    "custom": {"en": "Chosen measures", "ru": "Выбранные меры", "kk": "Таңдалған шаралар"},
+}
+
+CHP_METHODS: dict[str, Names] = {
+    "efficiency": {"en": "efficiency method", "ru": "метод эффективности (по КПД)", "kk": "тиімділік әдісі (ПӘК бойынша)"},
+    "energy_content": {"en": "energy-content method", "ru": "метод энергосодержания", "kk": "энергия мөлшері әдісі"},
+}
+
+
+def pick(table: Mapping[str, Names], code: str | None, lang: str) -> str:
+    """The name of ``code`` in ``lang`` (English, then the code itself, when a name is missing)."""
+    if code is None:
+        return ""
+    names = table.get(code)
+    if not names:
+        return code
+    return names.get(lang) or names.get("en") or code
+
+
+def role(code: str | None, lang: str) -> str:
+    return pick(ROLES, code, lang)
+
+
+def scenario(code: str | None, lang: str) -> str:
+    return pick(SCENARIOS, code, lang)
+
+
+def chp_method(code: str | None, lang: str) -> str:
+    return pick(CHP_METHODS, code, lang)
+
+
+def activity(code: str | None, lang: str) -> str:
+    """An activity's name from the catalog (the code when it is not in the catalog)."""
+    act = load_catalog().activities.get(code or "")
+    return pick({act.code: act.names}, code, lang) if act else (code or "")
+
+
+def provider(code: str | None, lang: str) -> str:
+    """A data provider's name (the importer's template specs carry en/ru/kk names)."""
+    spec = PROVIDERS.get(code or "")
+    return pick({spec.code: spec.names}, code, lang) if spec else (code or "")
