@@ -1,4 +1,4 @@
-"""Names of codes that Python hands to the templates (roles, scenarios, methods), in kk, ru and en.
+"""Names of codes that Python hands to the templates (roles, scenarios, methods, units), in kk, ru and en.
 
 The gettext catalogs translate the fixed UI text; these tables translate the *values* that arrive
 as codes (``user.role``, a scenario key, the CHP method), so a page is never half in English. The
@@ -32,8 +32,30 @@ SCENARIOS: dict[str, Names] = {
 }
 
 CHP_METHODS: dict[str, Names] = {
-    "efficiency": {"en": "efficiency method", "ru": "метод эффективности (по КПД)", "kk": "тиімділік әдісі (ПӘК бойынша)"},
+    "efficiency": {
+        "en": "efficiency method",
+        "ru": "метод эффективности (по КПД)",
+        "kk": "тиімділік әдісі (ПӘК бойынша)",
+    },
     "energy_content": {"en": "energy-content method", "ru": "метод энергосодержания", "kk": "энергия мөлшері әдісі"},
+}
+
+# unit symbols as written in the activity data and the factor catalog; "a/b" is translated part by part
+UNITS: dict[str, Names] = {
+    "t": {"en": "t", "ru": "т", "kk": "т"},
+    "kt": {"en": "kt", "ru": "тыс. т", "kk": "мың т"},
+    "kg": {"en": "kg", "ru": "кг", "kk": "кг"},
+    "TJ": {"en": "TJ", "ru": "ТДж", "kk": "ТДж"},
+    "GJ": {"en": "GJ", "ru": "ГДж", "kk": "ГДж"},
+    "Gcal": {"en": "Gcal", "ru": "Гкал", "kk": "Гкал"},
+    "kWh": {"en": "kWh", "ru": "кВт·ч", "kk": "кВт·сағ"},
+    "MWh": {"en": "MWh", "ru": "МВт·ч", "kk": "МВт·сағ"},
+    "GWh": {"en": "GWh", "ru": "ГВт·ч", "kk": "ГВт·сағ"},
+    "m3": {"en": "m3", "ru": "м3", "kk": "м3"},
+    "thousand m3": {"en": "thousand m3", "ru": "тыс. м3", "kk": "мың м3"},
+    "million m3": {"en": "million m3", "ru": "млн м3", "kk": "млн м3"},
+    "tce": {"en": "tce", "ru": "т у.т.", "kk": "ш.о.т."},
+    "km": {"en": "km", "ru": "км", "kk": "км"},
 }
 
 
@@ -57,6 +79,13 @@ def scenario(code: str | None, lang: str) -> str:
 
 def chp_method(code: str | None, lang: str) -> str:
     return pick(CHP_METHODS, code, lang)
+
+
+def unit(code: str | None, lang: str) -> str:
+    """A unit symbol in ``lang``; ``kg/TJ`` becomes ``кг/ТДж``; unknown parts are kept as they are."""
+    if not code:
+        return ""
+    return "/".join(pick(UNITS, part, lang) for part in code.split("/"))
 
 
 def activity(code: str | None, lang: str) -> str:
