@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -162,3 +163,47 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(200))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class RoadmapRecord(Base):
+    """A city's roadmap: title, act, dates, sections, organisations and people (JSON)."""
+
+    __tablename__ = "roadmaps"
+
+    city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class RoadmapActivityRecord(Base):
+    """An activity's current state; every change is also a RoadmapEvent."""
+
+    __tablename__ = "roadmap_activities"
+
+    city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    section_code: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+    start: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class RoadmapEvent(Base):
+    """A status/progress/date change (with before and after) or a comment on an activity."""
+
+    __tablename__ = "roadmap_events"
+    __table_args__ = (Index("ix_roadmap_events_activity", "city_code", "activity_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_code: Mapped[str] = mapped_column(String(40))
+    activity_code: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # change | comment
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)

@@ -122,6 +122,10 @@ def import_into(
         raise ValidationFailed(problems)
     for frame, out in zip(batches, outcomes, strict=True):
         _import_one(conn, frame, out, who=who, now=now, dry_run=dry_run)
+        if not dry_run:
+            from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
+
+            audit(conn, who, "import", "import_batch", str(out.batch_id), None, out.to_dict())
     return ImportReport(outcomes, dry_run)
 
 

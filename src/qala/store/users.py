@@ -196,6 +196,13 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
         ]
 
 
+def end_sessions(engine: Engine, username: str, who: str) -> None:
+    """Sign an account out everywhere: every session cookie issued so far stops working (they are stateless)."""
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.username == username).values(session_version=User.session_version + 1))
+        audit(conn, who, "logout", "session", username)
+
+
 def set_password(engine: Engine, username: str, password: str, who: str) -> None:
     check_password_rules(password)
     with engine.begin() as conn:

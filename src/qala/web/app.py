@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qala.ingest.problems import Problem
 from qala.web import i18n
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
@@ -19,6 +20,20 @@ from qala.web.settings import WebSettings
 
 PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
 STATIC = Path(str(resources.files("qala.web").joinpath("static")))
+FORM_SLACK = 64 * 2**10  # room for a form's other fields and the multipart headers around an upload
+
+
+def _declared_length(request: Request) -> int:
+    raw = request.headers.get("content-length", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def _too_large(request: Request, max_bytes: int) -> Response:
+    problem = Problem("upload", None, None, None, f"a file of at most {max_bytes // 2**20} MiB")
+    if request.url.path.startswith("/api/"):
+        body = {"status": "refused", "problems": [problem.to_dict()], "messages": [str(problem)]}
+        return JSONResponse(body, status_code=413)
+    return render(request, "error.html", {"status": 413, "detail": problem.expected}, status_code=413)
 
 
 def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
@@ -35,6 +50,8 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         request.state.lang = i18n.negotiate(
             query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
         )
+        if _declared_length(request) > settings.max_upload_bytes + FORM_SLACK:
+            return _too_large(request, settings.max_upload_bytes)  # refused before the body is read or spooled
         response: Response = await call_next(request)
         if session.changed or SESSION_COOKIE not in request.cookies:
             response.set_cookie(

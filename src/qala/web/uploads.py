@@ -12,7 +12,7 @@ from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import parse_bytes
 from qala.ingest.validate import validate_table
 from qala.store.records import ImportReport, import_tables
-from qala.store.users import Account, audit
+from qala.store.users import Account
 
 ALLOWED = (".csv", ".xlsx")
 
@@ -57,15 +57,4 @@ def process_upload(
         report = import_tables(engine, [table], who=user.username, dry_run=dry_run)
     except ValidationFailed as exc:
         return UploadOutcome(422, None, exc.problems)
-    if not dry_run:
-        with engine.begin() as conn:
-            audit(
-                conn,
-                user.username,
-                "import",
-                "import_batch",
-                str(report.files[0].batch_id),
-                None,
-                report.files[0].to_dict(),
-            )
     return UploadOutcome(200 if dry_run else 201, report, [])

@@ -14,6 +14,8 @@ from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.store.users import Account
+from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN
+from qala.web.cache import cached
 from qala.web.security import can, require
 from qala.web.uploads import process_upload
 
@@ -33,7 +35,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/inventory")
+@router.get("/inventory", responses={**NOT_FOUND, **READ_ERRORS})
 def inventory(
     request: Request,
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
@@ -41,14 +43,19 @@ def inventory(
     gwp: GwpParam = "AR5",
 ) -> dict[str, Any]:
     """The GPC inventory of a city and year (the JSON of `qala inventory --format json`)."""
+    engine = request.app.state.engine
     try:
-        inv = inventory_from_store(request.app.state.engine, city, year, InventoryOptions(gwp=gwp))
+        body = cached(
+            request,
+            ("api-inventory", city, year, gwp),
+            lambda: inventory_from_store(engine, city, year, InventoryOptions(gwp=gwp)).to_dict(),
+        )
     except InventoryError as exc:
         raise HTTPException(status_code=404, detail={"detail": "no inventory", "problems": exc.problems}) from exc
-    return inv.to_dict()
+    return body
 
 
-@router.post("/imports", status_code=201)
+@router.post("/imports", status_code=201, responses=IMPORT_RESPONSES)
 async def imports(
     request: Request,
     user: Annotated[Account, Depends(uploader)],
@@ -65,7 +72,7 @@ async def imports(
     return JSONResponse(outcome.to_dict(), status_code=outcome.status)
 
 
-@router.get("/records")
+@router.get("/records", responses={**SIGNED_IN, **READ_ERRORS})
 def list_records(
     request: Request,
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
@@ -81,7 +88,7 @@ def list_records(
     return rows
 
 
-@router.get("/scenarios/{name}")
+@router.get("/scenarios/{name}", responses={**NOT_FOUND, **READ_ERRORS})
 def scenario(
     request: Request,
     name: str,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from qala.store.users import UserError, authenticate, too_many_failures, use_setup_token
+from qala.store.users import UserError, authenticate, end_sessions, too_many_failures, use_setup_token
 from qala.web.render import render
 from qala.web.security import check_csrf
 
@@ -49,6 +49,9 @@ def login(
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
     check_csrf(request, csrf_token)
+    user = request.state.user
+    if user is not None:  # a copy of the old cookie must not sign anyone in again
+        end_sessions(request.app.state.engine, user.username, user.username)
     session = request.state.session
     session.uid, session.version, session.changed = None, 0, True
     return RedirectResponse("/", status_code=303)

@@ -15,6 +15,7 @@ from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 from qala.store import records
+from qala.web.cache import cached
 from qala.web.render import render
 from qala.web.security import can, check_csrf, require
 from qala.web.uploads import process_upload
@@ -39,24 +40,9 @@ def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
     return inv.to_dict()
 
 
-_CACHE: dict[tuple[str, int], dict[str, Any]] = {}
-
-
-def _cached(request: Request, key: str, build: Any) -> dict[str, Any]:
-    """Results computed from the data, kept until the data change (each import bumps the version)."""
-    version = records.data_version(request.app.state.engine)
-    hit = _CACHE.get((key, version))
-    if hit is None:
-        hit = build()
-        if len(_CACHE) > 64:
-            _CACHE.clear()
-        _CACHE[(key, version)] = hit
-    return hit
-
-
 @router.get("/")
 def overview(request: Request, fmt: Fmt = "html") -> Response:
-    context = _cached(request, "overview", lambda: _overview_context(request))
+    context = cached(request, "overview", lambda: _overview_context(request))
     return page(request, "overview.html", context, fmt)
 
 

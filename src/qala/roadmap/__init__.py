@@ -1,0 +1,1 @@
+"""The strategy roadmap: sections, activities, owners, deadlines, status and progress, people, partners."""

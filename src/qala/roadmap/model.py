@@ -1,0 +1,133 @@
+"""Roadmap records (frozen) and the rules for changing an activity: status, progress, dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUSES = ("planned", "in_progress", "done", "cancelled")  # stored; "overdue" is computed from the dates
+SHOWN_STATUSES = (*STATUSES, "overdue")
+# allowed changes: work starts before it is done; a cancelled activity is reinstated as planned
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "planned": ("in_progress", "cancelled"),
+    "in_progress": ("done", "planned", "cancelled"),
+    "done": ("in_progress",),
+    "cancelled": ("planned",),
+}
+Names = dict[str, str]
+
+
+class RoadmapError(ValueError):
+    """A change that breaks the roadmap's rules; nothing is changed."""
+
+
+@dataclass(frozen=True)
+class Activity:
+    code: str
+    section: str
+    title: Names
+    description: Names
+    owner: str
+    responsible: str | None
+    partners: tuple[str, ...]
+    start: date
+    due: date
+    status: str
+    progress: float
+    deliverables: tuple[Names, ...]
+    links: dict[str, list[str]]
+    placeholder: bool
+    source: str
+
+    def shown_status(self, today: date) -> str:
+        """The status as shown: 'overdue' when the due date has passed and the work is not finished."""
+        if self.status in ("planned", "in_progress") and self.due < today:
+            return "overdue"
+        return self.status
+
+    @property
+    def days(self) -> int:
+        return max((self.due - self.start).days, 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: Names
+    placeholder: bool
+    activities: tuple[Activity, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    kind: str
+    name: Names
+    source: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: Names
+    organisation: str | None
+    role: Names
+    field: Names
+    placeholder: bool
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    city: str
+    title: Names
+    approving_act: dict[str, str]
+    start: date
+    end: date
+    source: str
+    sections: tuple[Section, ...]
+    organisations: tuple[Organisation, ...]
+    people: tuple[Person, ...]
+
+    @property
+    def activities(self) -> list[Activity]:
+        return [a for s in self.sections for a in s.activities]
+
+    def activity(self, code: str) -> Activity:
+        for a in self.activities:
+            if a.code == code:
+                return a
+        known = ", ".join(a.code for a in self.activities)
+        raise RoadmapError(f"unknown activity code '{code}'; the roadmap has {known}")
+
+
+def check_change(
+    activity: Activity,
+    *,
+    status: str | None,
+    progress: float | None,
+    start: date | None = None,
+    due: date | None = None,
+) -> tuple[str, float, date, date]:
+    """The activity's new (status, progress, start, due), or RoadmapError saying which rule is broken."""
+    new_status = activity.status if status is None else status
+    if new_status not in STATUSES:
+        hint = " ('overdue' is computed from the due date, not set)" if new_status == "overdue" else ""
+        raise RoadmapError(f"status must be one of {', '.join(STATUSES)}{hint}, not '{new_status}'")
+    if new_status != activity.status and new_status not in TRANSITIONS[activity.status]:
+        allowed = ", ".join(TRANSITIONS[activity.status])
+        raise RoadmapError(f"an activity that is {activity.status} can become {allowed}, not {new_status}")
+    new_progress = activity.progress if progress is None else float(progress)
+    if not 0 <= new_progress <= 100:
+        raise RoadmapError(f"progress must be between 0 and 100 %, not {new_progress:g}")
+    if status == "done" and progress is None:
+        new_progress = 100.0
+    if status == "planned" and progress is None:
+        new_progress = 0.0
+    if new_status == "done" and new_progress != 100:
+        raise RoadmapError("a done activity has progress 100 %")
+    if new_status == "planned" and new_progress != 0:
+        raise RoadmapError("a planned activity has progress 0 %; set it in progress first")
+    new_start, new_due = start or activity.start, due or activity.due
+    if new_due < new_start:
+        raise RoadmapError(f"the due date {new_due} is before the start {new_start}")
+    return new_status, new_progress, new_start, new_due

@@ -1,0 +1,80 @@
+"""What the API answers, for /openapi.json: the error bodies the app really sends, and the import report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Error(BaseModel):
+    """401, 403, 404: ``{"detail": "..."}`` (a 404 of a missing inventory or model also lists its problems)."""
+
+    detail: str
+    problems: list[str] | None = None
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class InvalidRequest(BaseModel):
+    """422 of a malformed request (a query parameter out of range, a missing file)."""
+
+    detail: str
+    errors: list[FieldError]
+
+
+class ProblemOut(BaseModel):
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+
+class ImportRefused(BaseModel):
+    """413, 415 and 422 of an upload: the importer's named problems; nothing was stored."""
+
+    status: str
+    problems: list[ProblemOut]
+    messages: list[str]
+
+
+class FileReport(BaseModel):
+    file: str
+    sha256: str
+    rows_read: int
+    new: int
+    superseding: int
+    duplicates: list[str]
+    superseded: list[str]
+    batch_id: int | None
+
+
+class ImportDone(BaseModel):
+    """201 imported, or 200 validated with ``dry_run=true``."""
+
+    status: str
+    dry_run: bool
+    files: list[FileReport]
+
+
+def _json(model: type[BaseModel] | Any, description: str) -> dict[str, Any]:
+    return {"model": model, "description": description}
+
+
+READ_ERRORS: dict[int | str, dict[str, Any]] = {422: _json(InvalidRequest, "Invalid query parameters")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _json(Error, "Nothing for this city, year or name")}
+SIGNED_IN: dict[int | str, dict[str, Any]] = {401: _json(Error, "No valid API token")}
+IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _json(ImportDone, "Validated, nothing written (dry run)"),
+    201: _json(ImportDone, "Imported"),
+    400: _json(Error, "A malformed multipart body"),
+    401: _json(Error, "No valid API token"),
+    403: _json(Error, "The token's role may not upload"),
+    413: _json(ImportRefused, "The file is too large; nothing stored"),
+    415: _json(ImportRefused, "Not a .csv or .xlsx file; nothing stored"),
+    422: _json(ImportRefused | InvalidRequest, "The importer's named problems, or no file; nothing stored"),
+}

@@ -1,0 +1,145 @@
+"""A person in a browser: Playwright drives Debian's Chromium against the app served by uvicorn on loopback.
+
+Never ``playwright install`` (it downloads a browser): the test uses /usr/bin/chromium, and skips when it is
+missing unless QALA_REQUIRE_BROWSER=1 (CI), where it fails instead. Screenshots in Kazakh go to
+tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qala.store import users
+from qala.store.seed import open_database
+from qala.web.app import create_app
+from qala.web.settings import WebSettings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery"
+HEADER = "year,gpc_ref,activity,amount,unit,source,facility\n"
+BAD = HEADER + "2023,II.1.1,diesel,-5,t,transport department,fleet-a\n"
+GOOD = HEADER + "2023,II.1.1,diesel,250,t,transport department,fleet-a\n"
+
+
+def _browser_or_skip() -> None:
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    reason = "Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium"
+    if os.environ.get("QALA_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + ", and QALA_REQUIRE_BROWSER=1")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app on http://127.0.0.1:PORT (Chromium counts loopback as secure, so Secure cookies work)."""
+    import uvicorn
+
+    engine = open_database(f"sqlite:///{tmp_path / 'e2e.sqlite3'}")
+    users.add_user(engine, "editor", PASSWORD, "editor")
+    settings = WebSettings(
+        secret_key="e" * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
+    )
+    port = _free_port()
+    config = uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def test_sign_in_upload_switch_to_kazakh_chart_sign_out(server: str) -> None:
+    _browser_or_skip()
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(10_000)
+            page = context.new_page()
+            page_errors: list[str] = []
+            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+
+            # sign in (the browser asks for English first)
+            page.goto(server + "/login")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            page.fill("#username", "editor")
+            page.fill("#password", PASSWORD)
+            page.click("#login-submit")
+            page.wait_for_url(server + "/")
+            expect(page.locator("#logout")).to_be_visible()
+
+            # a file with an error: nothing imported, the row named on the page
+            page.goto(server + "/data")
+            page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": BAD.encode()}])
+            page.click("#upload-submit")
+            errors = page.locator("#upload-errors")
+            expect(errors).to_be_visible()
+            expect(errors).to_contain_text("bad.csv, row 2, column 'amount'")
+
+            # a good file: imported, and listed with its provenance
+            page.set_input_files("#file", files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": GOOD.encode()}])
+            page.click("#upload-submit")
+            ok = page.locator("#upload-ok")
+            expect(ok).to_be_visible()
+            expect(ok).to_contain_text("good.csv")
+            expect(page.locator("table")).to_contain_text("good.csv (2)")
+
+            # switch to Kazakh with the language link; the choice is remembered
+            page.goto(server + "/data")
+            page.click("a[hreflang='kk']")
+            page.wait_for_url("**/data?lang=kk")
+            expect(page.locator("html")).to_have_attribute("lang", "kk")
+            page.screenshot(path=str(ARTIFACTS / "data-kk.png"), full_page=True)
+
+            # the overview's chart, drawn by Plotly.js served from the plotly package
+            page.goto(server + "/")
+            expect(page.locator("html")).to_have_attribute("lang", "kk")
+            # Plotly marks the div it draws into (#trend-chart itself) with .js-plotly-plot
+            expect(page.locator("#trend-chart.js-plotly-plot, #trend-chart .js-plotly-plot").first).to_be_attached()
+            expect(page.locator("#trend-chart .main-svg").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "overview-kk.png"), full_page=True)
+
+            # sign out
+            page.click("#logout")
+            page.wait_for_url(server + "/")
+            expect(page.locator("#login-link")).to_be_visible()
+            assert page.goto(server + "/data").status == 401  # type: ignore[union-attr]
+            assert not page_errors, page_errors
+        finally:
+            browser.close()
+    for name in ("overview-kk.png", "data-kk.png"):
+        assert (ARTIFACTS / name).stat().st_size > 10_000
