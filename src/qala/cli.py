@@ -16,6 +16,7 @@ from qala.commands import (
     import_cmd,
     inventory_cmd,
     records_cmd,
+    roadmap_cmd,
     scenario_cmd,
     template_cmd,
     web_cmd,
@@ -23,6 +24,7 @@ from qala.commands import (
 from qala.commands.common import err
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
+from qala.roadmap.model import RoadmapError
 from qala.scenario.spec import ModelError
 from qala.store.db import DatabaseError
 
@@ -44,6 +46,7 @@ app.command("catalog")(catalog_cmd.catalog_command)
 app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
 app.add_typer(scenario_cmd.app, name="scenario")
+app.add_typer(roadmap_cmd.app, name="roadmap")
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 
@@ -66,6 +69,9 @@ def main() -> None:
             err.print(f"  {p}", highlight=False, markup=False)
         if len(exc.problems) > MAX_SHOWN:
             err.print(f"  ... and {len(exc.problems) - MAX_SHOWN} more")
+        sys.exit(2)
+    except RoadmapError as exc:
+        err.print(f"[red]Nothing changed: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2)
     except ModelError as exc:
         err.print(f"[red]The model cannot be used: {len(exc.problems)} problem(s).[/red]")

@@ -18,6 +18,29 @@ from qala.store.records import import_into
 SEEDED_BY = "qala (bundled city data)"
 
 
+def seed_roadmap_once(engine: Engine, code: str) -> bool:
+    """Load a bundled city's roadmap once per database (databases seeded before it get it too)."""
+    from qala.roadmap.load import load_yaml  # noqa: PLC0415
+    from qala.store.roadmap import seed_roadmap  # noqa: PLC0415
+
+    pkg = bundled(code)
+    path = pkg.folder.joinpath("roadmap.yaml")
+    marker = f"seed.{code}.roadmap"
+    if not path.is_file():
+        return False
+    with engine.connect() as conn:
+        if conn.execute(select(Meta.value).where(Meta.key == marker)).first():
+            return False
+    roadmap = load_yaml(path.read_text(encoding="utf-8"), f"qala/cities/{code}/roadmap.yaml")
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Meta).values(key=marker, value=datetime.now(UTC).isoformat()))
+            seed_roadmap(conn, roadmap, SEEDED_BY)
+    except IntegrityError:
+        return False
+    return True
+
+
 def open_database(url: str | None = None, *, seed: bool = True) -> Engine:
     engine = db.create(db.database_url(url))
     try:
@@ -27,6 +50,7 @@ def open_database(url: str | None = None, *, seed: bool = True) -> Engine:
     if seed:
         for code in BUNDLED:
             seed_city(engine, code)
+            seed_roadmap_once(engine, code)
     return engine
 
 

@@ -1,0 +1,143 @@
+"""Roadmap pages: the roadmap with its Gantt chart, an activity (edit, comment, history), experts, partners."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from qala.roadmap import export
+from qala.roadmap.model import TRANSITIONS, RoadmapError
+from qala.store import roadmap as store
+from qala.web.render import render
+from qala.web.routes.pages import Fmt, page
+from qala.web.security import check_csrf, require
+
+router = APIRouter(include_in_schema=False)
+
+
+def _roadmap(request: Request) -> Any:
+    try:
+        return store.load_roadmap(request.app.state.engine, request.app.state.settings.default_city)
+    except RoadmapError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+def gantt(data: dict[str, Any], width: int = 900, row: int = 22) -> dict[str, Any]:
+    """Bars of a Gantt chart (drawn as SVG by the template: no script needed)."""
+    acts = [a for s in data["sections"] for a in s["activities"]]
+    start = min(date.fromisoformat(a["start"]) for a in acts)
+    end = max(date.fromisoformat(a["due"]) for a in acts)
+    span = max((end - start).days, 1)
+    label = 60
+
+    def x(d: str) -> float:
+        return label + (date.fromisoformat(d) - start).days / span * (width - label - 10)
+
+    bars = []
+    for i, a in enumerate(acts):
+        x0, x1 = x(a["start"]), x(a["due"])
+        bars.append(
+            {
+                "code": a["code"],
+                "title": a["title"],
+                "y": 20 + i * row,
+                "x": x0,
+                "w": max(x1 - x0, 2),
+                "done_w": max(x1 - x0, 2) * a["progress"] / 100,
+                "status": a["status"],
+            }
+        )
+    years = [{"x": x(f"{y}-01-01"), "year": y} for y in range(start.year + 1, end.year + 1)]
+    today_x = x(data["as_of"]) if start <= date.fromisoformat(data["as_of"]) <= end else None
+    return {"bars": bars, "years": years, "height": 30 + len(acts) * row, "width": width, "today": today_x}
+
+
+@router.get("/roadmap")
+def roadmap_page(request: Request, fmt: Fmt = "html") -> Response:
+    data = export.to_dict(_roadmap(request), date.today(), request.state.lang)
+    if fmt == "json":
+        return page(request, "roadmap.html", data, fmt)
+    return render(request, "roadmap.html", {**data, "gantt": gantt(data)})
+
+
+@router.get("/roadmap/experts")
+def experts_page(request: Request, fmt: Fmt = "html") -> Response:
+    data = export.to_dict(_roadmap(request), date.today(), request.state.lang)
+    return page(request, "experts.html", {"expert_group": data["expert_group"]}, fmt)
+
+
+@router.get("/roadmap/partners")
+def partners_page(request: Request, fmt: Fmt = "html") -> Response:
+    data = export.to_dict(_roadmap(request), date.today(), request.state.lang)
+    return page(request, "partners.html", {"partners": data["partners"]}, fmt)
+
+
+@router.get("/roadmap/{code}")
+def activity_page(request: Request, code: str, fmt: Fmt = "html", error: str | None = None) -> Response:
+    rm = _roadmap(request)
+    try:
+        rm.activity(code)
+    except RoadmapError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    data = export.to_dict(rm, date.today(), request.state.lang)
+    act = next(a for s in data["sections"] for a in s["activities"] if a["code"] == code)
+    history = store.events(request.app.state.engine, rm.city, code)
+    context = {"activity": act, "history": history, "transitions": TRANSITIONS[act["stored_status"]], "error": error}
+    return page(request, "activity.html", context, fmt)
+
+
+@router.post("/roadmap/{code}")
+def update_activity(
+    request: Request,
+    code: str,
+    csrf_token: Annotated[str | None, Form()] = None,
+    status: Annotated[str | None, Form(max_length=20)] = None,
+    progress: Annotated[str | None, Form(max_length=10)] = None,
+    due: Annotated[str | None, Form(max_length=10)] = None,
+    comment: Annotated[str | None, Form(max_length=5000)] = None,
+) -> Response:
+    check_csrf(request, csrf_token)
+    user = require(request, "edit_roadmap")
+    rm = _roadmap(request)
+    try:
+        new_progress = float(progress) if progress not in (None, "") else None
+        new_due = date.fromisoformat(due) if due else None
+        store.update_activity(
+            request.app.state.engine,
+            rm.city,
+            code,
+            who=user.username,
+            status=status or None,
+            progress=new_progress,
+            due=new_due,
+            comment=comment,
+        )
+    except (RoadmapError, ValueError) as exc:
+        return _activity_with_error(request, code, str(exc))
+    return RedirectResponse(f"/roadmap/{code}", status_code=303)
+
+
+@router.post("/roadmap/{code}/comments")
+def comment_activity(
+    request: Request,
+    code: str,
+    csrf_token: Annotated[str | None, Form()] = None,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    user = require(request, "comment")
+    rm = _roadmap(request)
+    try:
+        store.add_comment(request.app.state.engine, rm.city, code, text, who=user.username)
+    except RoadmapError as exc:
+        return _activity_with_error(request, code, str(exc))
+    return RedirectResponse(f"/roadmap/{code}", status_code=303)
+
+
+def _activity_with_error(request: Request, code: str, message: str) -> Response:
+    response = activity_page(request, code, "html", error=message)
+    response.status_code = 400
+    return response

@@ -1,0 +1,84 @@
+"""Roadmap pages: everyone reads; editors change status and progress; experts comment; the rules hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qala.store import roadmap as store
+
+from .test_web import CSRF_RE, Web
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Web:
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    for role in ("admin", "editor", "expert", "provider"):
+        w.add(role, role)
+    return w
+
+
+def in_progress_code(w: Web) -> str:
+    rm = store.load_roadmap(w.engine, "astana")
+    return next(a.code for a in rm.activities if a.status == "in_progress")
+
+
+def test_everyone_reads_the_roadmap(web: Web) -> None:
+    c = web.client()
+    r = c.get("/roadmap")
+    assert r.status_code == 200
+    assert "<svg" in r.text and "Жол картасы" in r.text  # Gantt drawn without script; Kazakh by default
+    data = c.get("/roadmap?fmt=json").json()
+    assert len(data["sections"]) == 5 and sum(len(s["activities"]) for s in data["sections"]) == 21
+    assert c.get("/roadmap/experts?fmt=json").json()["expert_group"].__len__() == 13
+    assert {"adb", "ebrd", "aifc", "undp"} <= {
+        p["code"] for p in c.get("/roadmap/partners?fmt=json").json()["partners"]
+    }
+    assert c.get("/roadmap/99.9").status_code == 404
+
+
+def post_form(client, path: str, data: dict[str, str]):
+    found = CSRF_RE.search(client.get(path).text) or CSRF_RE.search(client.get("/login").text)
+    token = found.group(1)
+    return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def test_editor_changes_and_the_history_keeps_it(web: Web) -> None:
+    code = in_progress_code(web)
+    ed = web.signed_in("editor")
+    r = post_form(ed, f"/roadmap/{code}", {"progress": "70", "comment": "checked on site"})
+    assert r.status_code == 303
+    assert store.load_roadmap(web.engine, "astana").activity(code).progress == 70.0
+    ev = store.events(web.engine, "astana", code)
+    assert ev[-1]["who"] == "editor" and ev[-1]["after"]["progress"] == 70.0 and ev[-1]["comment"] == "checked on site"
+    # a broken rule: a clear message and nothing changed
+    r = post_form(ed, f"/roadmap/{code}", {"progress": "150"})
+    assert r.status_code == 400 and "between 0 and 100" in r.text
+    assert store.load_roadmap(web.engine, "astana").activity(code).progress == 70.0
+
+
+def test_experts_comment_but_do_not_edit(web: Web) -> None:
+    code = in_progress_code(web)
+    ex = web.signed_in("expert")
+    assert post_form(ex, f"/roadmap/{code}/comments", {"text": "Add the heat data"}).status_code == 303
+    assert store.events(web.engine, "astana", code)[-1]["comment"] == "Add the heat data"
+    before = store.load_roadmap(web.engine, "astana").activity(code).progress
+    assert post_form(ex, f"/roadmap/{code}", {"progress": "99"}).status_code == 403
+    assert store.load_roadmap(web.engine, "astana").activity(code).progress == before
+
+
+@pytest.mark.parametrize("who", ["provider", None])
+def test_providers_and_the_public_neither_edit_nor_comment(web: Web, who: str | None) -> None:
+    code = in_progress_code(web)
+    c = web.signed_in(who) if who else web.client()
+    expected = 403 if who else 401
+    assert post_form(c, f"/roadmap/{code}", {"progress": "99"}).status_code == expected
+    assert post_form(c, f"/roadmap/{code}/comments", {"text": "x"}).status_code == expected
+
+
+def test_csrf_is_required(web: Web) -> None:
+    code = in_progress_code(web)
+    ed = web.signed_in("editor")
+    r = ed.post(f"/roadmap/{code}", data={"progress": "10"}, follow_redirects=False)
+    assert r.status_code == 403
