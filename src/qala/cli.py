@@ -9,9 +9,12 @@ import typer
 from rich.markup import escape
 
 from qala import __version__
+from qala.assessment.alignment import DocumentRegistryError
+from qala.assessment.indicators import IndicatorError
 from qala.catalog.units import UnitError
 from qala.commands import (
     admin_cmd,
+    assess_cmd,
     catalog_cmd,
     import_cmd,
     inventory_cmd,
@@ -47,6 +50,7 @@ app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
 app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(roadmap_cmd.app, name="roadmap")
+app.command("assess")(assess_cmd.assess_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 
@@ -69,6 +73,9 @@ def main() -> None:
             err.print(f"  {p}", highlight=False, markup=False)
         if len(exc.problems) > MAX_SHOWN:
             err.print(f"  ... and {len(exc.problems) - MAX_SHOWN} more")
+        sys.exit(2)
+    except (IndicatorError, DocumentRegistryError) as exc:
+        err.print(f"[red]The assessment data cannot be used: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2)
     except RoadmapError as exc:
         err.print(f"[red]Nothing changed: {escape(str(exc))}[/red]", highlight=False)

@@ -57,6 +57,7 @@ class Chunk:
     sectors: dict[str, dict[str, np.ndarray]]
     population: np.ndarray | None
     flow_sums: dict[str, np.ndarray]  # t CO2e per flow, summed over the chunk's draws, per year
+    amount_sums: dict[str, np.ndarray] = field(default_factory=dict)  # canonical amount (TJ or t) per flow, summed
 
 
 @dataclass(frozen=True)
@@ -348,4 +349,5 @@ def run_chunk(
             np.asarray(evaluated[model.population_driver]) / si(model.drivers[model.population_driver].unit), shape
         )
     flow_sums = dict(zip(names, stacked.sum(axis=1), strict=True))
-    return Chunk(start, stop, totals, sectors, pop, flow_sums)
+    amount_sums = {n: np.asarray(a).sum(axis=0) for n, a in amounts.items()}
+    return Chunk(start, stop, totals, sectors, pop, flow_sums, amount_sums)

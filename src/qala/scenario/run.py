@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ class ScenarioResult:
     flow_means: dict[str, np.ndarray]
     base: BaseYear
     prep: Prepared
+    amount_means: dict[str, np.ndarray] = field(default_factory=dict)  # canonical amount per flow and year
 
     def summary(self, values: np.ndarray) -> dict[str, list[float]]:
         out = {"mean": values.mean(axis=0).tolist()}
@@ -147,17 +148,8 @@ def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], 
     sectors = {b: {s: np.concatenate([c.sectors[b][s] for c in chunks]) for s in SECTORS} for b in BASES}
     pop = np.concatenate([c.population for c in chunks]) if chunks[0].population is not None else None
     flows = {n: sum(c.flow_sums[n] for c in chunks) / draws for n in chunks[0].flow_sums}
+    amounts = {n: sum(c.amount_sums[n] for c in chunks) / draws for n in chunks[0].amount_sums}
+    model = prep.model
     return ScenarioResult(
-        scenario,
-        prep.model.city,
-        prep.model.years,
-        draws,
-        seed,
-        prep.model.basis,
-        totals,
-        sectors,
-        pop,
-        flows,
-        base,
-        prep,
+        scenario, model.city, model.years, draws, seed, model.basis, totals, sectors, pop, flows, base, prep, amounts
     )

@@ -1,0 +1,1 @@
+"""Ecological state assessment (indicators against benchmarks), co-benefits, and strategic documents."""
