@@ -1,0 +1,17 @@
+"""The ecological-state assessment page: indicators with ratings, co-benefits, alignment with documents."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from qala.services.assessment import assess
+from qala.web.routes.pages import Fmt, page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/assessment")
+def assessment_page(request: Request, fmt: Fmt = "html") -> Response:
+    data = assess(request.app.state.engine, request.app.state.settings.default_city, request.state.lang)
+    return page(request, "assessment.html", data, fmt)
