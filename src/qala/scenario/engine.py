@@ -78,6 +78,7 @@ class Prepared:
     shares: dict[str, np.ndarray] = field(default_factory=dict)  # measure adoption, (1, years)
     checked: set[tuple[str, int]] = field(default_factory=set)  # (scenario, base year) calibrations verified
     masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # flows -> (basis, sector)
+    deterministic_inputs: dict[str, dict[str, np.ndarray | float]] = field(default_factory=dict)  # per scenario
 
 
 def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> Prepared:
@@ -194,10 +195,13 @@ def _is_energy(unit: str) -> bool:
 
 
 def _flow_amounts(
-    prep: Prepared, values: dict[str, np.ndarray | float], shape: tuple[int, int]
+    prep: Prepared, values: dict[str, np.ndarray | float], shape: tuple[int, int], only: tuple[str, ...] = ()
 ) -> dict[str, np.ndarray]:
+    """Flows in canonical units (TJ or t), as (draws, years); ``only`` limits it to some flows."""
     out = {}
     for node in prep.model.flows:
+        if only and node.name not in only:
+            continue
         per = TJ if _is_energy(node.unit) else 1000.0  # J -> TJ, kg -> t
         out[node.name] = np.broadcast_to(np.asarray(values[node.name], dtype=float) / per, shape)
     return out
@@ -213,7 +217,7 @@ def _calibrate(
         return {k: v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in values.items()}
 
     for cal in model.calibration:
-        amounts = _flow_amounts(prep, _nodes(model, base_year_values()), first)
+        amounts = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
         v0 = sum(amounts[f][:, 0] for f in cal.match)
         target = 0.0
         for f in cal.match:
@@ -231,7 +235,7 @@ def _calibrate(
         values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
         if (scenario, base.year) in prep.checked:
             continue
-        check = _flow_amounts(prep, _nodes(model, base_year_values()), first)
+        check = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
         got = sum(check[f][:, 0] for f in cal.match)
         if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
             raise ModelError(
@@ -331,8 +335,12 @@ def run_chunk(
     """Evaluate draws [start, stop) of one scenario."""
     model = prep.model
     shape = (stop - start, len(prep.years))
-    draws = _samples(model, seed, start, stop, deterministic, given)
-    values = _inputs(prep, scenario, draws)
+    if deterministic and given is None and stop - start == 1:
+        if scenario not in prep.deterministic_inputs:  # the same every time: the distributions' centres
+            prep.deterministic_inputs[scenario] = _inputs(prep, scenario, _samples(model, seed, 0, 1, True))
+        values = dict(prep.deterministic_inputs[scenario])  # calibration rebinds entries, never mutates arrays
+    else:
+        values = _inputs(prep, scenario, _samples(model, seed, start, stop, deterministic, given))
     _calibrate(prep, base, values, shape, scenario)
     prep.checked.add((scenario, base.year))
     evaluated = _nodes(model, values)
