@@ -129,3 +129,52 @@ def test_alignment_by_hand() -> None:
     assert rows[1]["scenarios"]["low"]["p50"] == pytest.approx(2.6)
     assert rows[1]["status"] == "on_track"
     assert rows[2]["status"] == "not_measurable"
+
+
+def test_pollutant_factors_by_hand(catalog) -> None:
+    from qala.assessment.cobenefits import pollutant_tonnes
+
+    # 100 TJ of coal burnt in homes = 100,000 GJ; EMEP/EEA Tier 1 residential coal:
+    # NOx 110 g/GJ -> 11 t; SO2 900 g/GJ -> 90 t; PM2.5 398 g/GJ -> 39.8 t
+    got = pollutant_tonnes(catalog, "other_bituminous_coal", "I.1.1", 100.0)
+    assert got == pytest.approx({"NOx": 11.0, "SO2": 90.0, "PM2.5": 39.8})
+    # 100 t of petrol on the road = 0.1 Gg x 44.3 TJ/Gg = 4.43 TJ; back to 100,000 kg x 3.98 g/kg NOx = 0.398 t
+    got = pollutant_tonnes(catalog, "motor_gasoline", "II.1.1", 4.43)
+    assert got["NOx"] == pytest.approx(0.398)
+    assert got["PM2.5"] == pytest.approx(100_000 * 0.02 / 1e6)
+    # a CHP burning gas: 1,000 TJ x 89 g/GJ NOx = 89 t
+    assert pollutant_tonnes(catalog, "natural_gas", "I.4.4", 1000.0)["NOx"] == pytest.approx(89.0)
+    # no factor: nothing invented
+    assert pollutant_tonnes(catalog, "grid_electricity", "I.1.2", 10.0) == {}
+
+
+def test_the_scenario_shows_air_quality_co_benefits(tmp_path) -> None:
+    from qala.services.assessment import assess
+    from qala.store.seed import open_database
+
+    data = assess(open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}"), "astana", "en", draws=50)
+    assert data["cobenefits"]["inventory"]["totals"]["SO2"] > 0
+    bau = data["cobenefits"]["scenarios"]["bau"]["2030"]
+    low = data["cobenefits"]["scenarios"]["low-carbon"]["2030"]
+    assert low["SO2"] < bau["SO2"]  # coal-to-gas cuts sulphur dioxide
+    assert len(data["indicators"]) >= 12
+    assert len({i["theme"] for i in data["indicators"]}) >= 4
+    assert all(i["source"] or i["value"] is None for i in data["indicators"])
+    assert {r["status"] for r in data["alignment"]} <= {
+        "on_track",
+        "off_track",
+        "not_measurable",
+        "depends_on_scenario",
+    }
+
+
+def test_assess_cli_json(run_cli) -> None:
+    import json
+
+    code, out, err = run_cli("assess", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["city"] == "astana"
+    first = data["indicators"][0]
+    for key in ("code", "theme", "name", "value", "unit", "year", "rating", "benchmark", "source"):
+        assert key in first
