@@ -82,3 +82,15 @@ def test_csrf_is_required(web: Web) -> None:
     ed = web.signed_in("editor")
     r = ed.post(f"/roadmap/{code}", data={"progress": "10"}, follow_redirects=False)
     assert r.status_code == 403
+
+
+def test_assessment_and_documents_pages(web: Web) -> None:
+    c = web.client()
+    r = c.get("/assessment")
+    assert r.status_code == 200 and "Экологиялық" in r.text
+    data = c.get("/assessment?fmt=json").json()
+    assert len(data["indicators"]) >= 12 and data["alignment"]
+    r = c.get("/documents?q=стратегиясы")
+    assert r.status_code == 200 and "Стратегиялық құжаттар" in r.text
+    docs = c.get("/documents?q=стратегия&fmt=json").json()
+    assert docs["hits"] and len(docs["duplicates"]) == 3 and docs["registry"]

@@ -16,6 +16,7 @@ from qala.commands import (
     admin_cmd,
     assess_cmd,
     catalog_cmd,
+    documents_cmd,
     import_cmd,
     inventory_cmd,
     records_cmd,
@@ -25,6 +26,7 @@ from qala.commands import (
     web_cmd,
 )
 from qala.commands.common import err
+from qala.documents.read import DocumentError
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
 from qala.roadmap.model import RoadmapError
@@ -50,6 +52,7 @@ app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
 app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(roadmap_cmd.app, name="roadmap")
+app.add_typer(documents_cmd.app, name="documents")
 app.command("assess")(assess_cmd.assess_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
@@ -79,6 +82,9 @@ def main() -> None:
         sys.exit(2)
     except RoadmapError as exc:
         err.print(f"[red]Nothing changed: {escape(str(exc))}[/red]", highlight=False)
+        sys.exit(2)
+    except DocumentError as exc:
+        err.print(f"[red]Documents: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2)
     except ModelError as exc:
         err.print(f"[red]The model cannot be used: {len(exc.problems)} problem(s).[/red]")

@@ -207,3 +207,99 @@ class RoadmapEvent(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentText(Base):
+    """The text of one imported document file (a document in one language may come in several parts)."""
+
+    __tablename__ = "document_texts"
+    __table_args__ = (
+        Index("ix_document_texts_code_lang_part", "code", "lang", "part", unique=True),
+        Index("ix_document_texts_sha256", "sha256", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(80))
+    lang: Mapped[str] = mapped_column(String(2))
+    part: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    titles: Mapped[str | None] = mapped_column(Text)  # JSON {kk, ru, en} when known
+    kind: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(10))  # txt | html | pdf
+    sha256: Mapped[str] = mapped_column(String(64))
+    paragraphs: Mapped[int] = mapped_column(Integer)
+    chars: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentParagraph(Base):
+    """A paragraph of a document text, with its stems for full-text search and a key for duplicates.
+
+    Migration 0004 also indexes ``stems`` per dialect, outside these models: an FTS5 table kept in step
+    by triggers on SQLite, a generated ``tsvector`` column with a GIN index on PostgreSQL.
+    """
+
+    __tablename__ = "document_paragraphs"
+    __table_args__ = (
+        Index("ix_document_paragraphs_position", "document_id", "position", unique=True),
+        Index("ix_document_paragraphs_dup_key", "dup_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document_texts.id"))
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the document text
+    text: Mapped[str] = mapped_column(Text)  # whitespace normalised
+    chars: Mapped[int] = mapped_column(Integer)
+    dup_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the whitespace/case-normalised text
+    stems: Mapped[str] = mapped_column(Text)
+
+
+# The full-text objects above are the database's own, not models: schema comparisons (alembic's
+# autogenerate and compare_metadata) must not propose to drop them.
+SEARCH_INDEX_TABLES = frozenset(
+    "document_paragraphs_fts" + suffix for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")
+)
+SEARCH_INDEX_COLUMNS = frozenset({("document_paragraphs", "stems_tsv")})
+SEARCH_INDEX_INDEXES = frozenset({("document_paragraphs", "ix_document_paragraphs_stems_tsv")})
+
+
+def _is_search_index_op(op) -> bool:
+    from alembic.operations import ops  # noqa: PLC0415
+
+    if isinstance(op, ops.DropTableOp):
+        return op.table_name in SEARCH_INDEX_TABLES
+    if isinstance(op, ops.DropColumnOp):
+        return (op.table_name, op.column_name) in SEARCH_INDEX_COLUMNS
+    if isinstance(op, ops.DropIndexOp):
+        return (op.table_name, op.index_name) in SEARCH_INDEX_INDEXES
+    return False
+
+
+def _hide_search_index(autogen_context, upgrade_ops, *_args) -> None:
+    from alembic.operations import ops  # noqa: PLC0415
+
+    kept = []
+    for op in upgrade_ops.ops:
+        if isinstance(op, ops.ModifyTableOps):
+            op.ops = [o for o in op.ops if not _is_search_index_op(o)]
+            if not op.ops:
+                continue
+        elif _is_search_index_op(op):
+            continue
+        kept.append(op)
+    upgrade_ops.ops = kept
+
+
+def _register_search_index_filter() -> None:
+    from alembic.autogenerate.compare import comparators  # noqa: PLC0415
+    from alembic.util import DispatchPriority  # noqa: PLC0415
+
+    # alembic's registry for third-party comparators; LAST runs after the built-in table comparison
+    comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST)(_hide_search_index)
+
+
+_register_search_index_filter()

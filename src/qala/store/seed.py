@@ -12,6 +12,7 @@ from qala.cities import BUNDLED, bundled
 from qala.ingest.read import parse_bytes
 from qala.ingest.validate import validate_table
 from qala.store import db
+from qala.store.documents import seed_documents_once
 from qala.store.models import City, Meta, NotationKeyRecord
 from qala.store.records import import_into
 
@@ -51,6 +52,7 @@ def open_database(url: str | None = None, *, seed: bool = True) -> Engine:
         for code in BUNDLED:
             seed_city(engine, code)
             seed_roadmap_once(engine, code)
+            seed_documents_once(engine, code)
     return engine
 
 

@@ -1,0 +1,1 @@
+"""Strategic-document texts: extraction (txt, HTML, PDF), paragraphs, stems, search and duplicates."""
