@@ -17,6 +17,7 @@ from qala.commands import (
     assess_cmd,
     catalog_cmd,
     documents_cmd,
+    economics_cmd,
     import_cmd,
     inventory_cmd,
     records_cmd,
@@ -54,6 +55,8 @@ app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(roadmap_cmd.app, name="roadmap")
 app.add_typer(documents_cmd.app, name="documents")
 app.command("assess")(assess_cmd.assess_command)
+app.command("macc")(economics_cmd.macc_command)
+app.command("optimize")(economics_cmd.optimize_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 

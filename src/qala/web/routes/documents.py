@@ -41,13 +41,26 @@ def documents_page(
             hits = [h.__dict__ for h in search(engine, q, None, limit=50)]
         except DocumentError as exc:
             error = str(exc)
-    duplicates = [{"text": g.text, "chars": g.chars, "scope": g.scope,
-                   "occurrences": [o.__dict__ for o in g.occurrences]} for g in find_duplicates(engine)]
+    duplicates = [
+        {"text": g.text, "chars": g.chars, "scope": g.scope, "occurrences": [o.__dict__ for o in g.occurrences]}
+        for g in find_duplicates(engine)
+    ]
     context = {
-        "registry": [{"code": d["code"], "title": d["title"], "level": d.get("level"), "adopted": d.get("adopted"),
-                      "source": d.get("source"),
-                      "targets": [_target(t) for t in targets if t.document == d["code"]]} for d in registry],
-        "texts": list_documents(engine), "query": q, "hits": hits, "search_error": error,
+        "registry": [
+            {
+                "code": d["code"],
+                "title": d["title"],
+                "level": d.get("level"),
+                "adopted": d.get("adopted"),
+                "source": d.get("source"),
+                "targets": [_target(t) for t in targets if t.document == d["code"]],
+            }
+            for d in registry
+        ],
+        "texts": list_documents(engine),
+        "query": q,
+        "hits": hits,
+        "search_error": error,
         "duplicates": duplicates,
     }
     _ = lang

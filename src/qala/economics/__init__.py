@@ -1,0 +1,1 @@
+"""Economics: annualised costs, abatement costs, the MACC and a least-cost portfolio (HiGHS)."""

@@ -1,0 +1,135 @@
+"""Economics by hand: annualised cost, cost per tonne, and LPs whose optimum is known."""
+
+import pytest
+
+from qala.economics.costs import CostError, CostInputs, annualised_cost, capital_recovery_factor, cost_per_tonne
+from qala.economics.portfolio import Option, PortfolioError, Problem, solve
+
+
+def test_capital_recovery_factor_by_hand() -> None:
+    # r = 8 %, n = 20: 0.08 x 1.08^20 / (1.08^20 - 1) = 0.08 x 4.660957 / 3.660957 = 0.1018522
+    assert capital_recovery_factor(0.08, 20) == pytest.approx(0.101852209, rel=1e-8)
+    assert capital_recovery_factor(0.0, 25) == pytest.approx(0.04)
+
+
+def test_annualised_cost_and_cost_per_tonne_by_hand() -> None:
+    # capex 1,000,000 at 8 % over 20 years = 101,852.21 a year; + opex 20,000 - savings 50,000 = 71,852.21
+    c = CostInputs(
+        "retrofit", capex=1_000_000, opex_per_year=20_000, savings_per_year=50_000, lifetime=20, discount_rate=0.08
+    )
+    assert annualised_cost(c) == pytest.approx(71_852.209, rel=1e-7)
+    # 1,000 t CO2e a year -> 71.85 per tonne
+    assert cost_per_tonne(c, 1_000) == pytest.approx(71.852209, rel=1e-7)
+    assert cost_per_tonne(c, 0) is None
+    # savings larger than costs: a negative cost per tonne (a win-win measure)
+    cheap = CostInputs("led", capex=100_000, opex_per_year=0, savings_per_year=30_000, lifetime=10, discount_rate=0)
+    assert cost_per_tonne(cheap, 100) == pytest.approx((10_000 - 30_000) / 100)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lifetime": -5}, "lifetime must be more than 0"),
+        ({"lifetime": 0}, "lifetime must be more than 0"),
+        ({"discount_rate": -0.01}, "discount_rate must lie between"),
+        ({"discount_rate": 0.9}, "discount_rate must lie between"),
+    ],
+)
+def test_bad_cost_inputs_name_the_measure_and_field(kwargs, message) -> None:
+    base = {"capex": 1.0, "opex_per_year": 0.0, "savings_per_year": 0.0, "lifetime": 10, "discount_rate": 0.05}
+    with pytest.raises(CostError, match=f"measure 'm': {message}"):
+        annualised_cost(CostInputs("m", **{**base, **kwargs}))
+
+
+def test_lp_optimum_known_by_hand() -> None:
+    # cost per tonne: a 10, b 15, c 25. Need 25 t: all of a (10 t, 100) + 15 t of b (0.75 x 300 = 225) = 325
+    sol = solve(Problem((Option("a", 100, 10), Option("b", 300, 20), Option("c", 50, 2)), 25))
+    assert sol.status == "optimal"
+    assert sol.levels == pytest.approx({"a": 1.0, "b": 0.75, "c": 0.0})
+    assert sol.total_cost == pytest.approx(325.0)
+    assert sol.max_abatement == pytest.approx(32.0)
+
+
+def test_binary_exclusive_and_requires_by_hand() -> None:
+    # b all-or-nothing: need 25 t -> without b at most 12 t, so b = 1 (20 t, 300) plus 5 t of a (0.5 x 100) = 350
+    opts = (Option("a", 100, 10), Option("b", 300, 20, binary=True), Option("c", 50, 2))
+    sol = solve(Problem(opts, 25))
+    assert sol.total_cost == pytest.approx(350.0)
+    assert sol.levels == pytest.approx({"a": 0.5, "b": 1.0, "c": 0.0})
+    # a and b exclusive: at most 20 + 2 = 22 t (b and c) or 12 t -> infeasible for 25, largest 22
+    sol = solve(Problem(opts, 25, exclusive=(("a", "b"),)))
+    assert sol.status == "infeasible"
+    assert sol.max_abatement == pytest.approx(22.0)
+    assert "at most 22 t" in sol.message
+    # c requires a; need 12 t: a (10) + c (2) = 150 at 12 t exactly
+    sol = solve(Problem(opts, 12, requires=(("c", "a"),)))
+    assert sol.total_cost == pytest.approx(150.0)
+
+
+def test_budget_limits_by_hand() -> None:
+    # a spends 500 in 2026, b spends 100; budget 2026 = 250 -> a at most 0.5 (5 t, 50); need 15 t: b gives 10
+    opts = (Option("a", 100, 10, spend={2026: 500}), Option("b", 300, 10, spend={2026: 100}))
+    sol = solve(Problem(opts, 15, budgets={2026: 250}))
+    # cheapest: b 1.0 (100 spent) leaves 150 for a -> a 0.3 (3 t) -> 13 t < 15: infeasible
+    assert sol.status == "infeasible"
+    assert sol.max_abatement == pytest.approx(13.0)
+    sol = solve(Problem(opts, 12, budgets={2026: 250}))
+    assert sol.status == "optimal"
+    # a is cheaper per tonne (10 vs 30): a 0.3 (30) is capped by budget only if b = 1; need 12: b 1.0 + a 0.2
+    # minimise 100 a + 300 b s.t. 10a + 10b >= 12, 500a + 100b <= 250 -> b = (12 - 10a)/10, a as large as possible:
+    # 500a + 100(1.2 - a) <= 250 -> 400a <= 130 -> a = 0.325, b = 0.875, cost 32.5 + 262.5 = 295
+    assert sol.levels == pytest.approx({"a": 0.325, "b": 0.875})
+    assert sol.total_cost == pytest.approx(295.0)
+
+
+def test_contradictory_constraints_are_named() -> None:
+    with pytest.raises(PortfolioError, match="contradictory"):
+        solve(Problem((Option("a", 1, 1), Option("b", 1, 1)), 1, exclusive=(("a", "b"),), requires=(("a", "b"),)))
+    with pytest.raises(PortfolioError, match="unknown measure 'z'"):
+        solve(Problem((Option("a", 1, 1),), 1, requires=(("a", "z"),)))
+
+
+def test_macc_interactions_counted_once(tmp_path) -> None:
+    """The MACC's abatements add up to the abatement of all measures together (not the sum of each alone)."""
+    from qala.economics.macc import _total, macc
+    from qala.services import scenario as svc
+    from qala.store.seed import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+    steps = macc(prep, base, 2030)
+    together = _total(prep, base, (), 2030) - _total(prep, base, tuple(model.measures), 2030)
+    assert sum(s.abatement for s in steps) == pytest.approx(together, rel=1e-9)
+    ranked = [s.cost_per_tonne for s in steps if s.cost_per_tonne is not None]
+    assert ranked  # costs per tonne exist for the measures that abate
+
+
+def test_optimize_cli_contract_and_infeasible_answer(run_cli) -> None:
+    import json
+
+    code, out, err = run_cli("optimize", "--target-year", "2030", "--target-tco2e", "1000", "--format", "json")
+    assert code == 0, err  # an infeasible target is an answer, not an error
+    data = json.loads(out)
+    assert data["status"] == "infeasible"
+    assert data["max_abatement_tco2e"] > 0 and "at most" in data["message"]
+    for key in ("status", "target", "measures", "total_cost", "abatement_tco2e", "max_abatement_tco2e", "message"):
+        assert key in data
+    code, out, _ = run_cli("optimize", "--target-year", "2030", "--target-tco2e", "6800000", "--format", "json")
+    data = json.loads(out)
+    assert data["status"] == "optimal"
+    assert data["abatement_tco2e"] >= data["bau_tco2e"] - 6_800_000 - 1e-6
+    code, _, err = run_cli("optimize", "--target-year", "2030", "--target-tco2e", "1", "--requires", "a,b")
+    assert code == 2 and "unknown measure 'a'" in err
+    code, _, err = run_cli("optimize", "--target-year", "2200", "--target-tco2e", "1")
+    assert code == 2
+
+
+def test_macc_cli_csv(run_cli) -> None:
+    import csv
+    import io
+
+    code, out, err = run_cli("macc", "--year", "2030", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {"code", "abatement_tco2e", "cost_per_tco2e"} <= set(rows[0])
