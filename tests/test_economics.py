@@ -133,3 +133,13 @@ def test_macc_cli_csv(run_cli) -> None:
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows and {"code", "abatement_tco2e", "cost_per_tco2e"} <= set(rows[0])
+
+
+def test_funding_needs_by_hand() -> None:
+    from qala.economics.financing import funding_needs
+
+    # 120 over 2026-2028 between adb and ebrd: 20 a year each; 30 in 2027 unassigned
+    fin = funding_needs([("a", 120.0, 2026, 2028, ("adb", "ebrd")), ("b", 30.0, 2027, 2027, ())])
+    assert fin["years"] == [2026, 2027, 2028]
+    assert fin["by_source"] == {"adb": [20.0, 20.0, 20.0], "ebrd": [20.0, 20.0, 20.0], "unassigned": [0.0, 30.0, 0.0]}
+    assert fin["total_by_year"] == [40.0, 70.0, 40.0]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from qala.cities import DEFAULT_CITY
 from qala.commands.common import CityOpt, DatabaseOpt, TableOrJson, console, print_json
+from qala.economics.financing import funding_needs
 from qala.economics.macc import DEFAULT_DISCOUNT_RATE, macc, macc_dict
 from qala.economics.portfolio import Option, PortfolioError, Problem, solve
 from qala.scenario.targets import national_series
@@ -74,6 +75,17 @@ def macc_command(
             f"{s['cost_per_year']:,.0f}",
         )
     console.print(t)
+
+
+def _financing_table(fin: dict) -> Table:
+    t = Table(title="Funding needs by year and potential source, KZT (capital)")
+    t.add_column("Source")
+    for y in fin["years"]:
+        t.add_column(str(y), justify="right")
+    for source, values in fin["by_source"].items():
+        t.add_row(source, *(f"{v / 1e9:,.1f} bn" for v in values))
+    t.add_row("total", *(f"{v / 1e9:,.1f} bn" for v in fin["total_by_year"]))
+    return t
 
 
 def optimize_command(
@@ -170,6 +182,11 @@ def optimize_command(
         "max_abatement_tco2e": sol.max_abatement,
         "currency": "KZT per year (annualised)",
         "message": sol.message,
+        "financing": funding_needs(
+            (c, by_code[c].capex * lvl, by_code[c].start, by_code[c].full, by_code[c].financing)
+            for c, lvl in sol.levels.items()
+            if lvl > 1e-9
+        ),
     }
     if fmt is TableOrJson.json:
         print_json(data)
@@ -181,3 +198,5 @@ def optimize_command(
     for m in data["measures"]:
         t.add_row(m["code"], f"{m['level']:.0%}", f"{m['abatement_tco2e']:,.0f}", f"{m['cost']:,.0f}")
     console.print(t)
+    if data["financing"]["years"]:
+        console.print(_financing_table(data["financing"]), f"[dim]{data['financing']['assumption']}[/dim]")
