@@ -94,3 +94,15 @@ def test_assessment_and_documents_pages(web: Web) -> None:
     assert r.status_code == 200 and "Стратегиялық құжаттар" in r.text
     docs = c.get("/documents?q=стратегия&fmt=json").json()
     assert docs["hits"] and len(docs["duplicates"]) == 3 and docs["registry"]
+
+
+def test_economics_page_and_macc_export(web: Web) -> None:
+    c = web.client()
+    r = c.get("/economics?year=2030&limit=6800000")
+    assert r.status_code == 200 and "Экономика" in r.text
+    data = c.get("/economics?year=2030&limit=6800000&fmt=json").json()
+    assert data["macc"]["steps"] and data["portfolio"]["status"] == "optimal"
+    assert c.get("/economics?year=2030&limit=1&fmt=json").json()["portfolio"]["status"] == "infeasible"
+    csv_text = c.get("/economics/macc.csv?year=2030").text
+    assert csv_text.startswith("code,abatement_tco2e")
+    assert c.get("/economics?year=2200").status_code in (400, 422)

@@ -1,0 +1,95 @@
+"""The MACC and the least-cost portfolio for a city (shared by the CLI and the web)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from qala.economics.financing import funding_needs
+from qala.economics.macc import DEFAULT_DISCOUNT_RATE, _total, macc, macc_dict
+from qala.economics.portfolio import Option, Problem, solve
+from qala.scenario.targets import national_series
+from qala.services import scenario as svc
+
+
+def setup(engine: Engine, city: str) -> tuple[Any, Any, Any]:
+    model, _ = svc.resolve("bau", city)
+    return model, svc._prepared(model, None), svc.base_year(engine, model, None)
+
+
+def macc_data(engine: Engine, city: str, year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE) -> dict[str, Any]:
+    model, prep, base = setup(engine, city)
+    if year not in model.years:
+        raise ValueError(f"a year in {model.base_year}-{model.end_year}")
+    steps = macc(prep, base, year, discount_rate=discount_rate)
+    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year))
+
+
+def limit_from_reduction(engine: Engine, city: str, reduction_pct: float, base_year: int) -> float:
+    model, _, base = setup(engine, city)
+    reference = base.totals[model.basis]
+    if base_year != model.base_year:
+        series = national_series()
+        if base_year not in series.values:
+            raise ValueError(f"no national series for {base_year}")
+        latest = max(y for y in series.values if y <= model.base_year)
+        reference *= series.values[base_year] / series.values[latest]
+    return reference * (1 - reduction_pct / 100)
+
+
+def portfolio(
+    engine: Engine,
+    city: str,
+    target_year: int,
+    limit_tco2e: float,
+    *,
+    budgets: dict[int, float] | None = None,
+    exclusive: tuple[tuple[str, str], ...] = (),
+    requires: tuple[tuple[str, str], ...] = (),
+    binary: frozenset[str] = frozenset(),
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+) -> dict[str, Any]:
+    model, prep, base = setup(engine, city)
+    if target_year not in model.years:
+        raise ValueError(f"a target year in {model.base_year}-{model.end_year}")
+    steps = macc(prep, base, target_year, discount_rate=discount_rate)
+    bau = _total(prep, base, (), target_year)
+    options = []
+    for s in steps:
+        years = range(s.start, max(s.full, s.start) + 1)
+        options.append(
+            Option(
+                s.code,
+                s.cost_per_year,
+                max(s.abatement, 0.0),
+                s.code in binary,
+                {y: s.capex / len(years) for y in years},
+            )
+        )
+    sol = solve(Problem(tuple(options), bau - limit_tco2e, budgets or {}, exclusive, requires))
+    by_code = {s.code: s for s in steps}
+    chosen = [(c, lvl) for c, lvl in sol.levels.items() if lvl > 1e-9]
+    return {
+        "status": sol.status,
+        "target": {"year": target_year, "limit_tco2e": limit_tco2e, "basis": model.basis},
+        "bau_tco2e": bau,
+        "measures": [
+            {
+                "code": c,
+                "level": lvl,
+                "abatement_tco2e": by_code[c].abatement * lvl,
+                "cost": by_code[c].cost_per_year * lvl,
+                "cost_per_tco2e": by_code[c].cost_per_tonne,
+            }
+            for c, lvl in chosen
+        ],
+        "total_cost": sol.total_cost,
+        "abatement_tco2e": sol.abatement,
+        "max_abatement_tco2e": sol.max_abatement,
+        "currency": "KZT per year (annualised)",
+        "message": sol.message,
+        "financing": funding_needs(
+            (c, by_code[c].capex * lvl, by_code[c].start, by_code[c].full, by_code[c].financing) for c, lvl in chosen
+        ),
+    }

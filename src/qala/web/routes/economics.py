@@ -1,0 +1,50 @@
+"""Economics page: the MACC (drawn and exported) and the least-cost portfolio for a chosen target."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from qala.economics.portfolio import PortfolioError
+from qala.services import economics as econ
+from qala.web.routes.pages import Fmt, page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/economics")
+def economics_page(
+    request: Request,
+    year: Annotated[int, Query(ge=1990, le=2100)] = 2030,
+    limit: Annotated[float | None, Query(ge=0)] = None,
+    fmt: Fmt = "html",
+) -> Response:
+    engine, city = request.app.state.engine, request.app.state.settings.default_city
+    try:
+        curve = econ.macc_data(engine, city, year)
+        chosen = econ.portfolio(engine, city, year, limit) if limit is not None else None
+    except (ValueError, PortfolioError) as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return page(request, "economics.html", {"macc": curve, "portfolio": chosen, "year": year, "limit": limit}, fmt)
+
+
+@router.get("/economics/macc.csv")
+def macc_csv(request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030) -> Response:
+    try:
+        curve = econ.macc_data(request.app.state.engine, request.app.state.settings.default_city, year)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    buf = io.StringIO()
+    cols = ["code", "abatement_tco2e", "cumulative_tco2e", "cost_per_year", "cost_per_tco2e", "capex", "lifetime"]
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    w.writerows(curve["steps"])
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="qala-macc-{year}.csv"'},
+    )
