@@ -20,3 +20,9 @@ def test_quick_scenario_benchmark_agrees_with_pandas(tmp_path: Path) -> None:
     assert main(["--quick", "--output", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["nodes"] > 10 and data["uncertain"] > 20
+
+
+def test_economics_benchmark_agrees_with_pyomo() -> None:
+    from benchmarks.economics import main
+
+    assert main(["--sizes", "25", "--repeats", "1"]) == 0  # it exits with an error if the optima differ
