@@ -143,3 +143,16 @@ def test_funding_needs_by_hand() -> None:
     assert fin["years"] == [2026, 2027, 2028]
     assert fin["by_source"] == {"adb": [20.0, 20.0, 20.0], "ebrd": [20.0, 20.0, 20.0], "unassigned": [0.0, 30.0, 0.0]}
     assert fin["total_by_year"] == [40.0, 70.0, 40.0]
+
+
+def test_prices_per_terajoule_by_hand(catalog) -> None:
+    from qala.economics.prices import per_canonical
+
+    # 10,000 KZT/t of Ekibastuz coal at 0.628 tce/t: 1 t = 0.628 x 29.3076 GJ = 18.405 GJ = 0.018405 TJ
+    assert per_canonical(catalog, "other_bituminous_coal", 10_000, "t", "0.628 tce/t") == pytest.approx(
+        10_000 / (0.628 * 29.3076 / 1000), rel=1e-9
+    )
+    # 20 KZT/kWh: 1 kWh = 3.6e-6 TJ -> 5.56 million KZT/TJ
+    assert per_canonical(catalog, "grid_electricity", 20, "kWh") == pytest.approx(20 / 3.6e-6, rel=1e-9)
+    # 40,000 KZT per thousand m3 of gas at 33.82 MJ/m3: 1 thousand m3 = 0.03382 TJ
+    assert per_canonical(catalog, "natural_gas", 40_000, "thousand m3") == pytest.approx(40_000 / 0.03382, rel=1e-9)

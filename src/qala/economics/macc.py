@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qala.catalog import load_catalog
 from qala.economics.costs import CostInputs, annualised_cost
+from qala.economics.prices import prices
 from qala.scenario.engine import BaseYear, Prepared
 from qala.scenario.run import run_scenario
 from qala.scenario.spec import CityModel, ScenarioSpec
@@ -29,6 +31,7 @@ class MaccStep:
     financing: tuple[str, ...]
     start: int
     full: int
+    energy_savings: float = 0.0  # KZT a year on priced fuels and grid electricity, after the measures before it
 
 
 def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
@@ -38,10 +41,22 @@ def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
     return replace(prep, model=new_model, checked=set(), deterministic_inputs={}, masks={})
 
 
-def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> float:
+def _run(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> tuple[float, float]:
+    """The total in the year and the energy bill (KZT, priced fuels and grid electricity) in the year."""
     p = _with(prep, measures)
     res = run_scenario(p, "_macc", base, draws=1, seed=1)
-    return float(res.totals[p.model.basis][0, p.model.years.index(year)])
+    i = p.model.years.index(year)
+    price = prices(load_catalog())
+    bill = 0.0
+    for node in p.model.flows:
+        act = node.flow.activity if node.flow else None
+        if act in price and node.name in res.amount_means:
+            bill += float(res.amount_means[node.name][i]) * price[act].per_canonical
+    return float(res.totals[p.model.basis][0, i]), bill
+
+
+def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> float:
+    return _run(prep, base, measures, year)[0]
 
 
 def annual_cost(model: CityModel, code: str, discount_rate: float) -> tuple[float, float, float]:
