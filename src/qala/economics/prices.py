@@ -52,7 +52,7 @@ def prices(catalog: Catalog) -> dict[str, Price]:
             rate = float(r["kzt_per_usd"]) if (r.get("kzt_per_usd") or "").strip() else None
             out[act.code] = Price(
                 act.code,
-                value / conv.multiplier,
+                price_per_tj,
                 f"{value:,.2f} {r['unit']} ({r['price_year']})",
                 int(r["price_year"]),
                 rate,
