@@ -156,3 +156,17 @@ def test_prices_per_terajoule_by_hand(catalog) -> None:
     assert per_canonical(catalog, "grid_electricity", 20, "kWh") == pytest.approx(20 / 3.6e-6, rel=1e-9)
     # 40,000 KZT per thousand m3 of gas at 33.82 MJ/m3: 1 thousand m3 = 0.03382 TJ
     assert per_canonical(catalog, "natural_gas", 40_000, "thousand m3") == pytest.approx(40_000 / 0.03382, rel=1e-9)
+
+
+def test_cumulative_target(run_cli) -> None:
+    import json
+
+    code, out, err = run_cli(
+        "optimize", "--target-year", "2030", "--cumulative-from", "2026", "--target-tco2e", "1", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "infeasible" and data["target"]["cumulative_from"] == 2026
+    # the BAU over 2026-2030 is the sum of five years: more than any single year
+    code, out, _ = run_cli("optimize", "--target-year", "2030", "--target-tco2e", "1", "--format", "json")
+    assert data["bau_tco2e"] > 4 * json.loads(out)["bau_tco2e"] * 0.7

@@ -88,6 +88,10 @@ def optimize_command(
     exclusive: Annotated[list[str] | None, typer.Option("--exclusive", help="A,B: not both.")] = None,
     requires: Annotated[list[str] | None, typer.Option("--requires", help="A,B: A needs B.")] = None,
     all_or_nothing: Annotated[list[str] | None, typer.Option("--all-or-nothing", help="A measure taken whole.")] = None,
+    cumulative_from: Annotated[
+        int | None,
+        typer.Option("--cumulative-from", help="Cap the emissions summed from this year to the target year."),
+    ] = None,
     discount_rate: Rate = DEFAULT_DISCOUNT_RATE,
     city: CityOpt = DEFAULT_CITY,
     fmt: Annotated[TableOrJson, typer.Option("--format")] = TableOrJson.table,
@@ -133,6 +137,7 @@ def optimize_command(
             requires=pairs(requires, "--requires"),
             binary=frozenset(all_or_nothing or ()),
             discount_rate=discount_rate,
+            cumulative_from=cumulative_from,
         )
     except (PortfolioError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from qala.catalog import load_catalog
 from qala.economics.costs import CostInputs, annualised_cost
 from qala.economics.prices import prices
@@ -41,32 +43,33 @@ def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
     return replace(prep, model=new_model, checked=set(), deterministic_inputs={}, masks={})
 
 
-def _run(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> tuple[float, float]:
-    """The total in the year and the energy bill (KZT, priced fuels and grid electricity) in the year."""
+def _run(prep: Prepared, base: BaseYear, measures: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per year: the total on the model's basis and the energy bill (KZT; priced fuels and grid electricity)."""
     p = _with(prep, measures)
     res = run_scenario(p, "_macc", base, draws=1, seed=1)
-    i = p.model.years.index(year)
     price = prices(load_catalog())
-    bill = 0.0
+    bill = np.zeros(len(p.model.years))
     for node in p.model.flows:
         act = node.flow.activity if node.flow else None
         if act in price and node.name in res.amount_means:
-            bill += float(res.amount_means[node.name][i]) * price[act].per_canonical
-    return float(res.totals[p.model.basis][0, i]), bill
+            bill = bill + np.asarray(res.amount_means[node.name]) * price[act].per_canonical
+    return np.asarray(res.totals[p.model.basis][0]), bill
 
 
 def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> float:
-    return _run(prep, base, measures, year)[0]
+    totals, _ = _run(prep, base, measures)
+    return float(totals[prep.model.years.index(year)])
 
 
-def annual_cost(model: CityModel, code: str, discount_rate: float) -> tuple[float, float, float]:
+def annual_cost(model: CityModel, code: str, discount_rate: float, savings: float = 0.0) -> tuple[float, float, float]:
+    """(annualised cost, capex, lifetime); ``savings`` is the energy bill the measure saves in the year."""
     m = model.measures[code]
     c = m.cost
     inputs = CostInputs(
         code,
         float(c.get("capex", 0.0)),
         float(c.get("opex_per_year", 0.0)),
-        float(c.get("savings_per_year", 0.0)),
+        float(c.get("savings_per_year", 0.0)) + savings,
         float(c.get("lifetime", 20)),
         discount_rate,
     )
@@ -79,26 +82,44 @@ def macc(
     year: int,
     measures: tuple[str, ...] | None = None,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    cumulative_from: int | None = None,
 ) -> list[MaccStep]:
+    """The MACC in ``year``; with ``cumulative_from``, abatement summed over the years from then to ``year``."""
     model = prep.model
     codes = measures or tuple(model.measures)
-    bau = _total(prep, base, (), year)
+    i = model.years.index(year)
+    span = slice(model.years.index(cumulative_from), i + 1) if cumulative_from is not None else slice(i, i + 1)
+    bau, bau_bill = _run(prep, base, ())
     alone = {}
     for code in codes:
-        cost, _, _ = annual_cost(model, code, discount_rate)
-        gain = bau - _total(prep, base, (code,), year)
+        total, bill = _run(prep, base, (code,))
+        cost, _, _ = annual_cost(model, code, discount_rate, float(bau_bill[i] - bill[i]))
+        gain = float((bau - total)[span].sum())
         alone[code] = cost / gain if gain > 0 else float("inf")
     order = sorted(codes, key=lambda c: (alone[c], c))
-    steps, done, previous = [], (), bau
+    steps, done, previous, previous_bill = [], (), bau, bau_bill
     for code in order:
         done = (*done, code)
-        now = _total(prep, base, done, year)
-        gain = previous - now
-        previous = now
-        cost, capex, lifetime = annual_cost(model, code, discount_rate)
+        now, bill = _run(prep, base, done)
+        gain, saved = float((previous - now)[span].sum()), float(previous_bill[i] - bill[i])
+        previous, previous_bill = now, bill
+        cost, capex, lifetime = annual_cost(model, code, discount_rate, saved)
         m = model.measures[code]
         steps.append(
-            MaccStep(code, cost, gain, cost / gain if gain > 0 else None, capex, lifetime, m.financing, m.start, m.full)
+            MaccStep(
+                code,
+                cost,
+                gain,
+                cost / gain
+                if gain > 0 and cumulative_from is None
+                else (cost * (span.stop - span.start) / gain if gain > 0 else None),
+                capex,
+                lifetime,
+                m.financing,
+                m.start,
+                m.full,
+                saved,
+            )
         )
     return steps
 
@@ -112,6 +133,7 @@ def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: fl
                 "code": s.code,
                 "abatement_tco2e": s.abatement,
                 "cumulative_tco2e": cumulative,
+                "energy_savings_per_year": s.energy_savings,
                 "cost_per_year": s.cost_per_year,
                 "cost_per_tco2e": s.cost_per_tonne,
                 "capex": s.capex,
@@ -125,6 +147,12 @@ def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: fl
         "discount_rate": discount_rate,
         "bau_tco2e": bau,
         "method": "measures ranked by cost per tonne alone, then abatement measured after those before "
-        "(deterministic run, target year); annualised cost = capex x CRF(r, lifetime) + opex - savings",
+        "(deterministic run, target year); annualised cost = capex x CRF(r, lifetime) + opex - savings, where "
+        "savings = the energy bill saved in the year (primary fuels and grid electricity at the prices of "
+        "catalog/data/energy_prices.csv; district heat is not priced, so that fuel is not counted twice)",
+        "prices": [
+            {"activity": p.activity, "price": p.text, "kzt_per_usd": p.kzt_per_usd, "source": p.source}
+            for p in prices(load_catalog()).values()
+        ],
         "steps": rows,
     }

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from qala.economics.financing import funding_needs
-from qala.economics.macc import DEFAULT_DISCOUNT_RATE, _total, macc, macc_dict
+from qala.economics.macc import DEFAULT_DISCOUNT_RATE, _run, _total, macc, macc_dict
 from qala.economics.portfolio import Option, Problem, solve
 from qala.scenario.targets import national_series
 from qala.services import scenario as svc
@@ -49,12 +49,18 @@ def portfolio(
     requires: tuple[tuple[str, str], ...] = (),
     binary: frozenset[str] = frozenset(),
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    cumulative_from: int | None = None,
 ) -> dict[str, Any]:
+    """The least-cost portfolio; with ``cumulative_from`` the limit caps the emissions summed over the years."""
     model, prep, base = setup(engine, city)
     if target_year not in model.years:
         raise ValueError(f"a target year in {model.base_year}-{model.end_year}")
-    steps = macc(prep, base, target_year, discount_rate=discount_rate)
-    bau = _total(prep, base, (), target_year)
+    if cumulative_from is not None and not model.base_year <= cumulative_from <= target_year:
+        raise ValueError(f"the cumulative period must start between {model.base_year} and {target_year}")
+    steps = macc(prep, base, target_year, discount_rate=discount_rate, cumulative_from=cumulative_from)
+    totals, _ = _run(prep, base, ())
+    first = model.years.index(cumulative_from if cumulative_from is not None else target_year)
+    bau = float(totals[first : model.years.index(target_year) + 1].sum())
     options = []
     for s in steps:
         years = range(s.start, max(s.full, s.start) + 1)
@@ -72,7 +78,12 @@ def portfolio(
     chosen = [(c, lvl) for c, lvl in sol.levels.items() if lvl > 1e-9]
     return {
         "status": sol.status,
-        "target": {"year": target_year, "limit_tco2e": limit_tco2e, "basis": model.basis},
+        "target": {
+            "year": target_year,
+            "limit_tco2e": limit_tco2e,
+            "basis": model.basis,
+            "cumulative_from": cumulative_from,
+        },
         "bau_tco2e": bau,
         "measures": [
             {
