@@ -8,6 +8,9 @@ import pytest
 
 DATA = resources.files("qala.catalog").joinpath("data")
 SOURCED = [
+    "air_pollutant_factors.csv",
+    "energy_prices.csv",
+    "national_inventory.csv",
     "emission_factors.csv",
     "ncv.csv",
     "gwp_sets.csv",
