@@ -70,16 +70,21 @@ def version() -> None:
     typer.echo(f"qala {__version__}; catalog {cat.version} ({cat.digest[:12]})")
 
 
+def _refuse(headline: str, problems: list) -> None:
+    """Print an invalid-input headline and its problems (at most MAX_SHOWN), then exit 2."""
+    err.print(f"[red]{headline}[/red]")
+    for p in problems[:MAX_SHOWN]:
+        err.print(f"  {p}", highlight=False, markup=False)
+    if len(problems) > MAX_SHOWN:
+        err.print(f"  ... and {len(problems) - MAX_SHOWN} more")
+    sys.exit(2)
+
+
 def main() -> None:
     try:
         app()
     except ValidationFailed as exc:
-        err.print(f"[red]Nothing was imported or computed: {len(exc.problems)} problem(s).[/red]")
-        for p in exc.problems[:MAX_SHOWN]:
-            err.print(f"  {p}", highlight=False, markup=False)
-        if len(exc.problems) > MAX_SHOWN:
-            err.print(f"  ... and {len(exc.problems) - MAX_SHOWN} more")
-        sys.exit(2)
+        _refuse(f"Nothing was imported or computed: {len(exc.problems)} problem(s).", exc.problems)
     except (IndicatorError, DocumentRegistryError) as exc:
         err.print(f"[red]The assessment data cannot be used: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2)
@@ -90,16 +95,9 @@ def main() -> None:
         err.print(f"[red]Documents: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2)
     except ModelError as exc:
-        err.print(f"[red]The model cannot be used: {len(exc.problems)} problem(s).[/red]")
-        for p in exc.problems[:MAX_SHOWN]:
-            err.print(f"  {p}", highlight=False, markup=False)
-        sys.exit(2)
+        _refuse(f"The model cannot be used: {len(exc.problems)} problem(s).", exc.problems)
     except (InventoryError, UnitError) as exc:
-        problems = getattr(exc, "problems", [str(exc)])
-        err.print("[red]The inventory cannot be computed:[/red]")
-        for p in problems:
-            err.print(f"  {p}", highlight=False, markup=False)
-        sys.exit(2)
+        _refuse("The inventory cannot be computed:", getattr(exc, "problems", [str(exc)]))
     except KeyError as exc:  # unknown GWP set or grid factor
         err.print(f"[red]{escape(str(exc.args[0] if exc.args else exc))}[/red]", highlight=False)
         sys.exit(2)

@@ -16,7 +16,7 @@ import polars as pl
 from qala.catalog import Catalog, UnitError
 from qala.catalog.units import factor as unit_factor
 from qala.inventory import chp as chp_alloc
-from qala.inventory.result import ChpFacility, ChpReport, Inventory, NotationKey
+from qala.inventory.result import ROW_COLUMNS, ChpFacility, ChpReport, Inventory, NotationKey
 from qala.inventory.rules import placement_error
 
 EF_COLUMNS = ("ef_co2", "ef_ch4", "ef_n2o")
@@ -477,26 +477,7 @@ def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame
             pl.col("unit").alias("activity_unit"),
             pl.col("n_records").cast(pl.Int64),
         )
-        .select(
-            "gpc_ref",
-            "sector",
-            "scope",
-            "level",
-            "activity",
-            "facility",
-            "gas",
-            "activity_amount",
-            "activity_unit",
-            "canonical_amount",
-            "canonical_unit",
-            "conversion",
-            "factor",
-            "factor_unit",
-            "factor_source",
-            "mass_t",
-            "tco2e",
-            "n_records",
-        )
+        .select(ROW_COLUMNS)
         .sort("gpc_ref", "activity", "facility", "activity_unit", "gas", nulls_last=True)
     )
 
