@@ -170,3 +170,37 @@ def test_cumulative_target(run_cli) -> None:
     # the BAU over 2026-2030 is the sum of five years: more than any single year
     code, out, _ = run_cli("optimize", "--target-year", "2030", "--target-tco2e", "1", "--format", "json")
     assert data["bau_tco2e"] > 4 * json.loads(out)["bau_tco2e"] * 0.7
+
+
+def test_prices_file_by_hand_and_duplicates_refused(catalog) -> None:
+    import io
+
+    from qala.economics.prices import read_prices
+
+    header = "activity,price,unit,price_year,currency,kzt_per_usd,ncv,source,confidence,note\n"
+    one = read_prices(
+        catalog, io.StringIO(header + "other_bituminous_coal,9000,KZT/t,2019,KZT,,0.628 tce/t,s,low,\n"), "p"
+    )
+    # 9,000 KZT/t over 0.628 tce/t x 29.3076 GJ/tce = 18.4052 GJ/t -> 488,993 KZT per TJ
+    assert one["other_bituminous_coal"].per_canonical == pytest.approx(9000 / 0.0184052, rel=1e-5)
+    assert one["other_bituminous_coal"].price_year == 2019
+    twice = header + "natural_gas,45000,KZT/thousand m3,2020,KZT,,,s,low,\nnatural_gas,40,KZT/m3,2021,KZT,,,s,low,\n"
+    with pytest.raises(ValueError, match="two prices for 'natural_gas'"):
+        read_prices(catalog, io.StringIO(twice), "p")
+
+
+def test_macc_values_savings_at_sourced_prices(run_cli) -> None:
+    import json
+
+    code, out, err = run_cli("macc", "--year", "2030", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    priced = {p["activity"]: p for p in data["prices"]}
+    assert {"other_bituminous_coal", "natural_gas", "grid_electricity"} <= set(priced)
+    assert all(p["source"] and p["price_year"] for p in priced.values())
+    steps = {s["code"]: s for s in data["steps"]}
+    # landfill gas saves no priced energy; CHP coal-to-gas buys gas dearer per TJ than the coal it saves
+    assert steps["landfill_gas"]["energy_savings_per_year"] == 0
+    assert steps["chp_coal_to_gas"]["energy_savings_per_year"] < 0
+    assert steps["led_street_lighting"]["energy_savings_per_year"] > 0
+    assert "not indexed" in data["method"]

@@ -149,9 +149,17 @@ def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: fl
         "method": "measures ranked by cost per tonne alone, then abatement measured after those before "
         "(deterministic run, target year); annualised cost = capex x CRF(r, lifetime) + opex - savings, where "
         "savings = the energy bill saved in the year (primary fuels and grid electricity at the prices of "
-        "catalog/data/energy_prices.csv; district heat is not priced, so that fuel is not counted twice)",
+        "catalog/data/energy_prices.csv; district heat is not priced, so that fuel is not counted twice); "
+        "prices are nominal in their own price "
+        "year and are not indexed to the year of the capital costs",
         "prices": [
-            {"activity": p.activity, "price": p.text, "kzt_per_usd": p.kzt_per_usd, "source": p.source}
+            {
+                "activity": p.activity,
+                "price": p.text,
+                "price_year": p.price_year,
+                "kzt_per_usd": p.kzt_per_usd,
+                "source": p.source,
+            }
             for p in prices(load_catalog()).values()
         ],
         "steps": rows,
