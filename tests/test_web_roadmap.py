@@ -102,6 +102,9 @@ def test_economics_page_and_macc_export(web: Web) -> None:
     assert r.status_code == 200 and "Экономика" in r.text
     data = c.get("/economics?year=2030&limit=6800000&fmt=json").json()
     assert data["macc"]["steps"] and data["portfolio"]["status"] == "optimal"
+    # the prices that value the savings are shown with their sources
+    assert "Үнемдеуді бағалайтын энергия бағалары" in r.text
+    assert "9,000.00 KZT/t (2019)" in r.text and "baq.kz" in r.text
     assert c.get("/economics?year=2030&limit=1&fmt=json").json()["portfolio"]["status"] == "infeasible"
     csv_text = c.get("/economics/macc.csv?year=2030").text
     assert csv_text.startswith("code,abatement_tco2e")
