@@ -15,6 +15,7 @@ from qala.catalog.units import UnitError
 from qala.commands import (
     admin_cmd,
     assess_cmd,
+    backup_cmd,
     catalog_cmd,
     documents_cmd,
     economics_cmd,
@@ -59,6 +60,8 @@ app.command("macc")(economics_cmd.macc_command)
 app.command("optimize")(economics_cmd.optimize_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
+app.command("backup")(backup_cmd.backup_command)
+app.command("restore")(backup_cmd.restore_command)
 
 
 @app.command("version")

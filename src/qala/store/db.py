@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -63,12 +63,28 @@ def alembic_config() -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+def begin_sqlite(conn: Connection) -> None:
+    """Open the transaction now on SQLite, so that DDL is inside it too.
+
+    The sqlite3 module begins a transaction only before INSERT/UPDATE/DELETE: without this, each
+    CREATE TABLE of a migration would commit on its own, and a killed migration would leave half a schema.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+def migrate_in(conn: Connection, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` inside the caller's transaction (PostgreSQL and SQLite alike)."""
     cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (idempotent), all migrations in one transaction."""
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        begin_sqlite(conn)
+        migrate_in(conn, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

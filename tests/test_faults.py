@@ -1,0 +1,165 @@
+"""Faults: SIGKILL during an import or a migration leaves the database consistent, all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from qala.store import db
+from qala.store.models import ActivityRecord, AuditEntry, Base, ImportBatch
+from qala.store.seed import open_database
+from tests.faults import Run, child_env, kill_while_writing, pg_clone, pg_wait_gone, pg_writing, qala, sqlite_writing
+
+ROWS = 10_000
+DELAYS = (0.0, 0.15, 0.6)  # after the first write: at once, a little later, later still
+
+
+def big_activity_file(path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("year,gpc_ref,activity,amount,unit,source,facility\n")
+        for i in range(ROWS):
+            fh.write(f"2020,I.1.1,natural_gas,{i + 0.5},TJ,generated for the fault test,site_{i}\n")
+    return path
+
+
+def copies_of_seeded(backend: str, tmp_path: Path, pg_cluster_factory, n: int) -> list[str]:
+    """``n`` databases, migrated and with Astana loaded (a copy of one prepared database each)."""
+    if backend == "sqlite":
+        first = tmp_path / "prepared.sqlite3"
+        open_database(f"sqlite:///{first}").dispose()  # the last connection checkpoints the WAL
+        urls = []
+        for i in range(n):
+            shutil.copy(first, tmp_path / f"db{i}.sqlite3")
+            urls.append(f"sqlite:///{tmp_path / f'db{i}.sqlite3'}")
+        return urls
+    template = pg_cluster_factory().new_database()
+    open_database(template).dispose()
+    return pg_clone(template, n)
+
+
+def import_outcome(url: str, batch_file: str) -> str:
+    """'absent' or 'present' (every row, with its batch and audit entry); anything else fails the test."""
+    engine = db.create(url)
+    try:
+        with engine.connect() as conn:
+            batches = list(conn.execute(select(ImportBatch.id).where(ImportBatch.file_name == batch_file)).scalars())
+            site_rows = conn.execute(
+                select(func.count()).select_from(ActivityRecord).where(ActivityRecord.facility.like("site\\_%", "\\"))
+            ).scalar()
+            audits = conn.execute(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.entity_id.in_([str(b) for b in batches]))
+            ).scalar()
+            astana = conn.execute(
+                select(func.count()).select_from(ActivityRecord).where(ActivityRecord.batch_id.not_in(batches))
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert astana == 3, "the records there before the import are untouched"
+    if not batches:
+        assert site_rows == 0 and audits == 0, f"partial import: {site_rows} rows without a batch"
+        return "absent"
+    assert len(batches) == 1 and site_rows == ROWS and audits == 1, f"partial import: {batches}, {site_rows} rows"
+    return "present"
+
+
+def sqlite_intact(url: str) -> None:
+    path = url.removeprefix("sqlite:///")
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
+def writing_probe(backend: str, url: str, app: str):
+    return sqlite_writing(url) if backend == "sqlite" else pg_writing(url, app)
+
+
+def with_app_name(backend: str, url: str, app: str) -> str:
+    return url if backend == "sqlite" else f"{url}?application_name={app}"
+
+
+@pytest.fixture
+def pg_cluster_factory(request: pytest.FixtureRequest):
+    return lambda: request.getfixturevalue("pg_cluster")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_killed_import_is_wholly_present_or_wholly_absent(
+    backend: str, tmp_path: Path, pg_cluster_factory, run_cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = big_activity_file(tmp_path / "big.csv")
+    urls = copies_of_seeded(backend, tmp_path, pg_cluster_factory, len(DELAYS))
+    env = child_env(tmp_path / "home")
+    runs = []
+    for i, (url, delay) in enumerate(zip(urls, DELAYS, strict=True)):
+        app = f"qala-fault-import-{i}"
+        proc = qala("import", str(csv), "--database", with_app_name(backend, url, app), env=env)
+        runs.append(Run(proc, writing_probe(backend, url, app), delay))
+    kill_while_writing(runs)
+
+    outcomes = []
+    for i, (url, run) in enumerate(zip(urls, runs, strict=True)):
+        if backend == "postgresql":
+            pg_wait_gone(url, f"qala-fault-import-{i}")
+        else:
+            sqlite_intact(url)
+        outcomes.append((run.killed, import_outcome(url, "big.csv")))
+        code, _out, err = run_cli("db", "info", "--database", url)
+        assert code == 0, err
+    with capsys.disabled():
+        print(f"\n{backend}: import, (killed, outcome) per run: {outcomes}")
+    assert runs[0].killed and outcomes[0] == (True, "absent"), "killed at its first write, nothing is left"
+    assert all(outcome == "present" for killed, outcome in outcomes if not killed)
+
+    code, _, err = run_cli("import", str(csv), "--database", urls[0])  # the import can simply be run again
+    assert code == 0, err
+    assert import_outcome(urls[0], "big.csv") == "present"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_killed_migration_leaves_the_old_or_the_new_schema(
+    backend: str, tmp_path: Path, pg_cluster_factory, run_cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delays = (0.0, 0.02)
+    if backend == "sqlite":
+        urls = [f"sqlite:///{tmp_path / f'm{i}.sqlite3'}" for i in range(len(delays))]
+    else:
+        cluster = pg_cluster_factory()
+        urls = [cluster.new_database() for _ in delays]
+    env = child_env(tmp_path / "home")
+    runs = []
+    for i, (url, delay) in enumerate(zip(urls, delays, strict=True)):
+        app = f"qala-fault-migrate-{i}"
+        proc = qala("db", "upgrade", "--database", with_app_name(backend, url, app), env=env)
+        runs.append(Run(proc, writing_probe(backend, url, app), delay))
+    kill_while_writing(runs)
+
+    models = {t.name for t in Base.metadata.sorted_tables}
+    states = []
+    for i, url in enumerate(urls):
+        if backend == "postgresql":
+            pg_wait_gone(url, f"qala-fault-migrate-{i}")
+        else:
+            sqlite_intact(url)
+        engine = db.create(url)
+        revision = db.current_revision(engine)
+        tables = set(inspect(engine).get_table_names())
+        engine.dispose()
+        if revision is None:
+            assert not tables & models, f"a schema without a revision: {sorted(tables & models)}"
+        else:
+            assert revision == "0004" and models <= tables
+        states.append(revision)
+        code, _out, err = run_cli("db", "upgrade", "--database", url)  # a re-run completes
+        assert code == 0, err
+        assert import_outcome(url, "big.csv") == "absent"  # Astana's three records, loaded once
+    with capsys.disabled():
+        observed = [(r.killed, s) for r, s in zip(runs, states, strict=True)]
+        print(f"\n{backend}: migration, (killed, revision) per run: {observed}")
+    assert runs[0].killed and states[0] is None, "killed at its first write, no schema is left"
