@@ -17,6 +17,7 @@ from qala.commands import (
     assess_cmd,
     backup_cmd,
     catalog_cmd,
+    cities_cmd,
     documents_cmd,
     economics_cmd,
     import_cmd,
@@ -32,6 +33,7 @@ from qala.documents.read import DocumentError
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
 from qala.roadmap.model import RoadmapError
+from qala.scale.cluster import SchedulerError
 from qala.scenario.spec import ModelError
 from qala.store.db import DatabaseError
 
@@ -52,6 +54,7 @@ app.command("history")(records_cmd.history_command)
 app.command("catalog")(catalog_cmd.catalog_command)
 app.add_typer(admin_cmd.city_app, name="city")
 app.add_typer(admin_cmd.db_app, name="db")
+app.add_typer(cities_cmd.app, name="cities")
 app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(roadmap_cmd.app, name="roadmap")
 app.add_typer(documents_cmd.app, name="documents")
@@ -107,6 +110,9 @@ def main() -> None:
     except DatabaseError as exc:
         err.print(f"[red]Database: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(1)
+    except SchedulerError as exc:
+        err.print(f"[red]Dask: {escape(str(exc))}[/red]", highlight=False)
+        sys.exit(2 if exc.invalid else 1)
     except Exception as exc:
         if os.environ.get("QALA_DEBUG"):
             raise

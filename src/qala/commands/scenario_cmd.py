@@ -14,11 +14,14 @@ import numpy as np
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
 from qala.cities import DEFAULT_CITY
+from qala.commands.cluster_opts import SchedulerOpt, ThreadsOpt, WorkersOpt, cluster_options
 from qala.commands.common import CityOpt, DatabaseOpt, TableOrJson, console, err, print_json
 from qala.commands.inventory_cmd import Gwp
+from qala.scale.cluster import runner_for
 from qala.scenario.engine import prepare
 from qala.scenario.run import ScenarioResult
 from qala.scenario.sensitivity import sobol
@@ -76,8 +79,8 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
             bar.stop()
 
 
-def _resolve(name: str, scenario: str | None, city: str) -> tuple[object, str]:
-    model, chosen = svc.resolve(name, city)
+def _resolve(name: str, scenario: str | None, city: str, engine: Engine | None = None) -> tuple[object, str]:
+    model, chosen = svc.resolve(name, city, engine)
     chosen = chosen or scenario or next(iter(model.scenarios))
     if chosen not in model.scenarios:
         raise typer.BadParameter(f"unknown scenario '{chosen}'; the model has {', '.join(model.scenarios)}")
@@ -94,12 +97,16 @@ def run_command(
     gwp: GwpOpt = Gwp.AR5,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     database: DatabaseOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    threads: ThreadsOpt = False,
 ) -> None:
     """Run a scenario (deterministic with --draws 1, Monte Carlo otherwise)."""
-    model, chosen = _resolve(name, scenario, city)
+    options = cluster_options(scheduler, workers, threads)
     engine = open_database(database)
-    with progress(draws, f"{chosen}: draws") as advance:
-        result = svc.run(engine, model, chosen, draws=draws, seed=seed, gwp=gwp.value, on_chunk=advance)  # type: ignore[arg-type]
+    model, chosen = _resolve(name, scenario, city, engine)
+    with runner_for(options) as runner, progress(draws, f"{chosen}: draws") as advance:
+        result = svc.run(engine, model, chosen, draws=draws, seed=seed, gwp=gwp.value, on_chunk=advance, runner=runner)  # type: ignore[arg-type]
     if fmt is Format.json:
         print_json(result.to_dict())
     elif fmt is Format.csv:
@@ -168,11 +175,11 @@ def compare_command(
     database: DatabaseOpt = None,
 ) -> None:
     """Compare two scenarios draw by draw (the same random numbers for both)."""
-    model, _ = svc.resolve(first, city)
+    engine = open_database(database)
+    model, _ = svc.resolve(first, city, engine)
     for s in (first, second):
         if s not in model.scenarios:  # type: ignore[attr-defined]
             raise typer.BadParameter(f"unknown scenario '{s}'")
-    engine = open_database(database)
     with progress(2 * draws, "scenarios: draws") as advance:
         a = svc.run(engine, model, first, draws=draws, seed=seed, gwp=gwp.value, on_chunk=advance)  # type: ignore[arg-type]
         b = svc.run(engine, model, second, draws=draws, seed=seed, gwp=gwp.value, on_chunk=advance)  # type: ignore[arg-type]
@@ -217,9 +224,14 @@ def sensitivity_command(
     seed: Seed = 1,
     fmt: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
     database: DatabaseOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    threads: ThreadsOpt = False,
 ) -> None:
     """Sobol sensitivity of the totals: which assumptions matter most."""
-    model, chosen = _resolve(name, scenario, city)
+    options = cluster_options(scheduler, workers, threads)
+    engine = open_database(database)
+    model, chosen = _resolve(name, scenario, city, engine)
     try:
         wanted = tuple(int(y) for y in years.split(","))
     except ValueError as exc:
@@ -229,12 +241,11 @@ def sensitivity_command(
         raise typer.BadParameter(f"{bad} outside the model's horizon", param_hint="--years")
     if n & (n - 1):
         raise typer.BadParameter("a power of 2 (e.g. 512, 1024)", param_hint="--n")
-    engine = open_database(database)
     prep = prepare(model, load_catalog())  # type: ignore[arg-type]
     base = svc.base_year(engine, model, None)  # type: ignore[arg-type]
     total = n * (len(model.uncertain()) + 2)  # type: ignore[attr-defined]
-    with progress(total, "Sobol: evaluations") as advance:
-        result = sobol(prep, chosen, base, n=n, years=wanted, seed=seed, on_chunk=advance)
+    with runner_for(options) as runner, progress(total, "Sobol: evaluations") as advance:
+        result = sobol(prep, chosen, base, n=n, years=wanted, seed=seed, on_chunk=advance, runner=runner)
     if fmt is TableOrJson.json:
         print_json(result.to_dict())
         return

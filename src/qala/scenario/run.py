@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from qala.inventory.result import Inventory
-from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, run_chunk
+from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
+from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
 
@@ -126,19 +127,26 @@ def run_scenario(
     seed: int,
     chunk_size: int = DEFAULT_CHUNK,
     on_chunk: Callable[[int], None] | None = None,
+    runner: Runner = serial,
 ) -> ScenarioResult:
-    """All draws in chunks (``draws == 1`` is the deterministic run at the distributions' centres)."""
-    model = prep.model
-    if scenario not in model.scenarios:
-        raise KeyError(f"unknown scenario '{scenario}'; the model has {', '.join(model.scenarios)}")
+    """All draws in chunks (``draws == 1`` is the deterministic run at the distributions' centres).
+
+    ``runner`` evaluates the chunks (in this process by default; ``qala.scale`` on a Dask cluster): the
+    chunks and their reduction are the same whichever runs them, so the numbers are too.
+    """
+    batch = scenario_batch(prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size)
+    return combine(prep, scenario, base, runner([batch], on_chunk)[0], seed)
+
+
+def scenario_batch(
+    prep: Prepared, scenario: str, base: BaseYear, *, draws: int, seed: int, chunk_size: int = DEFAULT_CHUNK
+) -> Batch:
+    """The jobs of one scenario run: fixed chunk boundaries, whoever evaluates them."""
+    if scenario not in prep.model.scenarios:
+        raise KeyError(f"unknown scenario '{scenario}'; the model has {', '.join(prep.model.scenarios)}")
     deterministic = draws == 1
-    chunks: list[Chunk] = []
-    for start in range(0, draws, chunk_size):
-        stop = min(draws, start + chunk_size)
-        chunks.append(run_chunk(prep, scenario, base, seed=seed, start=start, stop=stop, deterministic=deterministic))
-        if on_chunk:
-            on_chunk(stop - start)
-    return combine(prep, scenario, base, chunks, seed)
+    jobs = tuple(ChunkJob(a, b, seed, deterministic) for a, b in chunk_bounds(draws, chunk_size))
+    return Batch(prep, scenario, base, jobs)
 
 
 def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], seed: int) -> ScenarioResult:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qala.scenario.engine import BaseYear, Prepared, run_chunk
+from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
+from qala.scenario.engine import BaseYear, Prepared
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def sobol(
     seed: int = 1,
     chunk_size: int = 4096,
     on_chunk: Callable[[int], None] | None = None,
+    runner: Runner = serial,
 ) -> Sensitivity:
     from SALib.analyze import sobol as sobol_analyze  # noqa: PLC0415 - heavy (pandas, scipy.stats): only here
     from SALib.sample import sobol as sobol_sample  # noqa: PLC0415
@@ -68,12 +70,9 @@ def sobol(
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     idx = [model.years.index(y) for y in years]
     outputs = np.empty((len(x), len(idx)))
-    for start in range(0, len(x), chunk_size):
-        stop = min(len(x), start + chunk_size)
-        chunk = run_chunk(prep, scenario, base, seed=seed, start=start, stop=stop, given=x[start:stop])
-        outputs[start:stop] = chunk.totals[model.basis][:, idx]
-        if on_chunk:
-            on_chunk(stop - start)
+    jobs = tuple(ChunkJob(a, b, seed, given=x[a:b]) for a, b in chunk_bounds(len(x), chunk_size))
+    for chunk in runner([Batch(prep, scenario, base, jobs)], on_chunk)[0]:  # the model evaluations, in chunks
+        outputs[chunk.start : chunk.stop] = chunk.totals[model.basis][:, idx]
     by_year = {}
     for j, year in enumerate(years):
         y = outputs[:, j]

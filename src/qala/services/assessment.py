@@ -54,7 +54,7 @@ def assess(engine: Engine, city: str, lang: str = "en", draws: int = 200) -> dic
         out["cobenefits"] = {"inventory": None}
     scenarios = {}
     try:
-        model, _ = scenario_svc.resolve("bau", city)
+        model, _ = scenario_svc.resolve("bau", city, engine)
         for name in model.scenarios:
             scenarios[name] = scenario_svc.run(engine, model, name, draws=draws, seed=1)
     except (ModelError, InventoryError):

@@ -14,7 +14,7 @@ from qala.services import scenario as svc
 
 
 def setup(engine: Engine, city: str) -> tuple[Any, Any, Any]:
-    model, _ = svc.resolve("bau", city)
+    model, _ = svc.resolve("bau", city, engine)
     return model, svc._prepared(model, None), svc.base_year(engine, model, None)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
 from qala.inventory.engine import InventoryOptions
+from qala.scenario.chunks import Runner, serial
 from qala.scenario.engine import BaseYear, Prepared, prepare
 from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
 from qala.scenario.spec import CityModel, ModelError, load_model
@@ -21,14 +22,40 @@ def model_path(city: str) -> Path:
     return Path(str(resources.files("qala.cities").joinpath(city, "model.yaml")))
 
 
-def resolve(name_or_file: str, city: str) -> tuple[CityModel, str | None]:
-    """A scenario name of the city's model, or a model file (then the scenario is chosen separately)."""
+def resolve(name_or_file: str, city: str, engine: Engine | None = None) -> tuple[CityModel, str | None]:
+    """A scenario name of the city's model, or a model file (then the scenario is chosen separately).
+
+    A city without a bundled model may have one derived from a bundled city's (synthetic cities, see
+    ``qala.scale.synth``): that needs the database, ``engine``.
+    """
     if name_or_file.endswith((".yaml", ".yml")):
         return load_model(Path(name_or_file), load_catalog()), None
     path = model_path(city)
     if not path.is_file():
-        raise ModelError([f"city '{city}' has no model ({path.name}); give a model file"])
+        derived = _derived_model(engine, city) if engine is not None else None
+        if derived is None:
+            raise ModelError([f"city '{city}' has no model ({path.name}); give a model file"])
+        return derived, name_or_file
     return _cached_model(str(path), path.stat().st_mtime_ns), name_or_file
+
+
+def _derived_model(engine: Engine, city: str) -> CityModel | None:
+    from qala.scale.synth import derivation  # noqa: PLC0415
+
+    how = derivation(engine, city)
+    if how is None:
+        return None
+    source = str(how["from"])
+    path = model_path(source)
+    return _scaled(city, source, float(how["scale"]), str(path), path.stat().st_mtime_ns)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=128)
+def _scaled(city: str, source: str, factor: float, path: str, mtime_ns: int) -> CityModel:
+    """One model object per derived city and process: the prepared model is cached by identity."""
+    from qala.scale.synth import scaled_model  # noqa: PLC0415
+
+    return scaled_model(_cached_model(path, mtime_ns), city, factor)
 
 
 @lru_cache(maxsize=16)
@@ -37,7 +64,7 @@ def _cached_model(path: str, mtime_ns: int) -> CityModel:
     return load_model(Path(path), load_catalog())
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=128)  # many cities: one prepared model each
 def _prepared(model: CityModel, gwp: str | None) -> Prepared:
     return prepare(model, load_catalog(), gwp)
 
@@ -57,10 +84,12 @@ def run(
     gwp: str | None = None,
     chunk_size: int = 2000,
     on_chunk: Callable[[int], None] | None = None,
+    runner: Runner = serial,
 ) -> ScenarioResult:
     prep: Prepared = _prepared(model, gwp)
+    base = base_year(engine, model, gwp)
     return run_scenario(
-        prep, scenario, base_year(engine, model, gwp), draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk
+        prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.ingest.problems import Problem
+from qala.web import city as city_choice
 from qala.web import i18n
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
@@ -52,6 +53,11 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         )
         if _declared_length(request) > settings.max_upload_bytes + FORM_SLACK:
             return _too_large(request, settings.max_upload_bytes)  # refused before the body is read or spooled
+        remember_city = False
+        if not request.url.path.startswith(("/api/", "/static")):
+            request.state.city, remember_city = city_choice.choose(request, settings.default_city)
+            if request.state.city is None:
+                return city_choice.unknown(request)
         response: Response = await call_next(request)
         if session.changed or SESSION_COOKIE not in request.cookies:
             response.set_cookie(
@@ -65,6 +71,14 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         if query_lang in i18n.LANGS:
             response.set_cookie(
                 LANG_COOKIE, query_lang, secure=settings.cookie_secure, samesite="lax", max_age=365 * 24 * 3600
+            )
+        if remember_city:
+            response.set_cookie(
+                city_choice.CITY_COOKIE,
+                request.state.city,
+                secure=settings.cookie_secure,
+                samesite="lax",
+                max_age=365 * 24 * 3600,
             )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qala import __version__
 from qala.web import i18n, labels
+from qala.web.city import all_cities, current_city
 from qala.web.security import can
 
 
@@ -43,6 +44,8 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "pct": lambda v: i18n.percent(v, lang),
         "can": lambda perm: can(user, perm),
         "path": request.url.path,
+        "city": current_city(request),
+        "city_choices": lambda: all_cities(request),  # only queried when the header is drawn
         **context,
     }
     html = env.get_template(template).render(ctx)

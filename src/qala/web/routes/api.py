@@ -98,7 +98,7 @@ def scenario(
 ) -> dict[str, Any]:
     """A scenario of the city's model: mean and quantiles per year, by sector, and the targets."""
     try:
-        model, _ = scenario_svc.resolve("bau", city)
+        model, _ = scenario_svc.resolve("bau", city, request.app.state.engine)
     except ModelError as exc:
         raise HTTPException(status_code=404, detail={"detail": "no model", "problems": exc.problems}) from exc
     if name not in model.scenarios:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from qala.services.assessment import assess
+from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
@@ -13,5 +14,5 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/assessment")
 def assessment_page(request: Request, fmt: Fmt = "html") -> Response:
-    data = assess(request.app.state.engine, request.app.state.settings.default_city, request.state.lang)
+    data = assess(request.app.state.engine, current_city(request), request.state.lang)
     return page(request, "assessment.html", data, fmt)

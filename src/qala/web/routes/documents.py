@@ -13,6 +13,7 @@ from qala.documents.read import DocumentError
 from qala.documents.search import search
 from qala.services.assessment import city_documents
 from qala.store.documents import list_documents
+from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ def documents_page(
     fmt: Fmt = "html",
 ) -> Response:
     engine = request.app.state.engine
-    registry, targets = city_documents(request.app.state.settings.default_city)
+    registry, targets = city_documents(current_city(request))
     hits: list[dict[str, Any]] = []
     error = None
     if q.strip():

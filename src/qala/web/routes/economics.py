@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from qala.economics.portfolio import PortfolioError
 from qala.services import economics as econ
+from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +24,7 @@ def economics_page(
     limit: Annotated[float | None, Query(ge=0)] = None,
     fmt: Fmt = "html",
 ) -> Response:
-    engine, city = request.app.state.engine, request.app.state.settings.default_city
+    engine, city = request.app.state.engine, current_city(request)
     try:
         curve = econ.macc_data(engine, city, year)
         chosen = econ.portfolio(engine, city, year, limit) if limit is not None else None
@@ -35,7 +36,7 @@ def economics_page(
 @router.get("/economics/macc.csv")
 def macc_csv(request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030) -> Response:
     try:
-        curve = econ.macc_data(request.app.state.engine, request.app.state.settings.default_city, year)
+        curve = econ.macc_data(request.app.state.engine, current_city(request), year)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     buf = io.StringIO()

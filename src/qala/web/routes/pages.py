@@ -9,13 +9,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from qala.catalog import load_catalog
-from qala.cities import DEFAULT_CITY
 from qala.inventory.engine import InventoryError, InventoryOptions
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.web.cache import cached
+from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.security import can, check_csrf, require
 from qala.web.uploads import process_upload
@@ -34,7 +34,7 @@ def page(request: Request, template: str, context: dict[str, Any], fmt: str, sta
 
 def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
     try:
-        inv = inventory_from_store(request.app.state.engine, DEFAULT_CITY, year, InventoryOptions())
+        inv = inventory_from_store(request.app.state.engine, current_city(request), year, InventoryOptions())
     except InventoryError:
         return None
     return inv.to_dict()
@@ -42,13 +42,13 @@ def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
 
 @router.get("/")
 def overview(request: Request, fmt: Fmt = "html") -> Response:
-    context = cached(request, "overview", lambda: _overview_context(request))
+    context = cached(request, ("overview", current_city(request)), lambda: _overview_context(request))
     return page(request, "overview.html", context, fmt)
 
 
 def _overview_context(request: Request) -> dict[str, Any]:
     inv = _inventory(request, None)
-    years = records.years_with_data(request.app.state.engine, DEFAULT_CITY)
+    years = records.years_with_data(request.app.state.engine, current_city(request))
     trend = []
     for y in years:
         d = _inventory(request, y)
@@ -56,7 +56,7 @@ def _overview_context(request: Request) -> dict[str, Any]:
             trend.append({"year": y, **d["totals"]})
     scenarios: dict[str, Any] = {}
     try:
-        model, _ = scenario_svc.resolve("bau", DEFAULT_CITY)
+        model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
         for name in ("bau", "low-carbon"):
             if name in model.scenarios:
                 r = scenario_svc.run(request.app.state.engine, model, name, draws=200, seed=1)
@@ -70,7 +70,7 @@ def _overview_context(request: Request) -> dict[str, Any]:
     except (ModelError, InventoryError):
         scenarios = {}
     return {
-        "city": DEFAULT_CITY,
+        "city": current_city(request),
         "inventory": None
         if inv is None
         else {k: inv[k] for k in ("year", "gwp", "totals", "by_sector", "by_scope", "by_gas", "biogenic_co2_t")},
@@ -103,7 +103,7 @@ def inventory_page(
         "inventory": inv,
         "cells": cells,
         "sectors": cat.sectors,
-        "years": records.years_with_data(request.app.state.engine, DEFAULT_CITY),
+        "years": records.years_with_data(request.app.state.engine, current_city(request)),
     }
     return page(request, "inventory.html", context, fmt)
 
@@ -113,7 +113,7 @@ def data_page(request: Request, fmt: Fmt = "html") -> Response:
     user = request.state.user
     if user is None:
         raise HTTPException(status_code=401, detail="sign in required")
-    rows = records.record_provenance(request.app.state.engine, DEFAULT_CITY, None, include_superseded=True)
+    rows = records.record_provenance(request.app.state.engine, current_city(request), None, include_superseded=True)
     if not can(user, "read_all_uploads"):
         rows = [r for r in rows if r["imported_by"] == user.username]
     context = {
@@ -143,9 +143,9 @@ async def upload(
     limit = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     outcome = process_upload(
-        request.app.state.engine, file.filename, data, user, DEFAULT_CITY, max_bytes=limit, dry_run=dry_run
+        request.app.state.engine, file.filename, data, user, current_city(request), max_bytes=limit, dry_run=dry_run
     )
-    rows = records.record_provenance(request.app.state.engine, DEFAULT_CITY, None, include_superseded=True)
+    rows = records.record_provenance(request.app.state.engine, current_city(request), None, include_superseded=True)
     if not can(user, "read_all_uploads"):
         rows = [r for r in rows if r["imported_by"] == user.username]
     context = {"records": rows, "providers": [], "outcome": outcome.to_dict()}
@@ -184,7 +184,7 @@ def scenarios_page(
     fmt: Fmt = "html",
 ) -> Response:
     try:
-        model, _ = scenario_svc.resolve("bau", DEFAULT_CITY)
+        model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
@@ -214,7 +214,7 @@ def scenarios_page(
 @router.get("/scenarios/custom")
 def scenarios_custom(request: Request, measures: Annotated[list[str] | None, Query(max_length=50)] = None) -> Response:
     """The fragment HTMX swaps in when measures are switched on or off (a deterministic run and 200 draws)."""
-    model, _ = scenario_svc.resolve("bau", DEFAULT_CITY)
+    model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
     chosen = [m for m in (measures or []) if m in model.measures]
     custom_model = scenario_svc.with_custom(model, chosen)
     result = _summary(scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict())

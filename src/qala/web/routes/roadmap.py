@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from qala.roadmap import export
 from qala.roadmap.model import TRANSITIONS, RoadmapError
 from qala.store import roadmap as store
+from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import check_csrf, require
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 def _roadmap(request: Request) -> Any:
     try:
-        return store.load_roadmap(request.app.state.engine, request.app.state.settings.default_city)
+        return store.load_roadmap(request.app.state.engine, current_city(request))
     except RoadmapError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 

@@ -1,0 +1,1 @@
+"""Scale-out: scenario chunks on a Dask cluster, many cities, synthetic cities for scale tests."""

@@ -1,0 +1,94 @@
+"""Where the chunks run: ``--scheduler local`` (a LocalCluster here) or a scheduler's address.
+
+``QALA_SCHEDULER`` gives the default (unset: no Dask, everything in this process), and
+``QALA_SCHEDULER_TIMEOUT`` the seconds to wait for a remote scheduler (default 10).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from qala.scenario.chunks import Runner, serial
+
+ADDRESS_RE = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s/]+(:\d+)?/?$")
+
+
+class SchedulerError(RuntimeError):
+    """The scheduler cannot be used; ``invalid`` is True for a malformed address (exit 2), else 1."""
+
+    def __init__(self, message: str, invalid: bool = False) -> None:
+        super().__init__(message)
+        self.invalid = invalid
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    scheduler: str | None  # None: no Dask; "local"; or an address such as tcp://10.0.0.5:8786
+    workers: int = 2
+    processes: bool = True
+    threads_per_worker: int = 1
+    timeout: float = 10.0
+
+    @classmethod
+    def resolve(cls, scheduler: str | None, workers: int | None = None, processes: bool = True) -> ClusterOptions:
+        """The option, else QALA_SCHEDULER; checked here so a typo fails before any work starts."""
+        chosen = scheduler if scheduler is not None else os.environ.get("QALA_SCHEDULER") or None
+        if chosen is not None:
+            chosen = chosen.strip()
+            if chosen in ("", "none"):
+                chosen = None
+            elif chosen != "local" and not ADDRESS_RE.match(chosen):
+                raise SchedulerError(
+                    f"'{chosen}' is not a scheduler address: give 'local' or an address such as tcp://127.0.0.1:8786",
+                    invalid=True,
+                )
+        try:
+            timeout = float(os.environ.get("QALA_SCHEDULER_TIMEOUT", "10"))
+        except ValueError as exc:
+            raise SchedulerError("QALA_SCHEDULER_TIMEOUT must be a number of seconds", invalid=True) from exc
+        return cls(chosen, workers or 2, processes, 1, timeout)
+
+
+@contextmanager
+def runner_for(options: ClusterOptions) -> Iterator[Runner]:
+    """A runner for the options; the cluster (if one was started) is closed on the way out."""
+    if options.scheduler is None:
+        yield serial
+        return
+    from qala.scale.dask_runner import DaskRunner  # noqa: PLC0415
+
+    with open_client(options) as client:
+        yield DaskRunner(client)
+
+
+@contextmanager
+def open_client(options: ClusterOptions) -> Iterator[object]:
+    from distributed import Client, LocalCluster  # noqa: PLC0415 - dask only when asked for
+
+    if options.scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=options.workers,
+            threads_per_worker=options.threads_per_worker,
+            processes=options.processes,
+            dashboard_address=":0",
+        )
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(options.scheduler, timeout=options.timeout)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
+    except ValueError as exc:
+        raise SchedulerError(f"'{options.scheduler}' is not a scheduler address: {exc}", invalid=True) from exc
+    try:
+        yield client
+    finally:
+        client.close()
