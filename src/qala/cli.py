@@ -23,6 +23,7 @@ from qala.commands import (
     import_cmd,
     inventory_cmd,
     records_cmd,
+    report_cmd,
     roadmap_cmd,
     scenario_cmd,
     template_cmd,
@@ -61,6 +62,7 @@ app.add_typer(documents_cmd.app, name="documents")
 app.command("assess")(assess_cmd.assess_command)
 app.command("macc")(economics_cmd.macc_command)
 app.command("optimize")(economics_cmd.optimize_command)
+app.command("report")(report_cmd.report_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 app.command("backup")(backup_cmd.backup_command)

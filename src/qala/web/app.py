@@ -117,7 +117,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
         )
 
-    from qala.web.routes import api, assessment, auth, documents, economics, pages, roadmap  # noqa: PLC0415
+    from qala.web.routes import api, assessment, auth, documents, economics, pages, report, roadmap  # noqa: PLC0415
 
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -126,4 +126,5 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(assessment.router)
     app.include_router(documents.router)
     app.include_router(economics.router)
+    app.include_router(report.router)
     return app

@@ -1,0 +1,19 @@
+"""The strategy report: one typed context gathered from the store and the services, written as HTML, PDF or XLSX.
+
+``context`` gathers the numbers (nothing is computed here that the services already compute), ``charts`` draws
+them as SVG with matplotlib, ``html`` renders the Jinja2 templates, ``pdf`` prints the HTML with WeasyPrint,
+``xlsx`` writes one sheet per section and ``stamp`` makes the reproducibility stamp.
+"""
+
+from __future__ import annotations
+
+LANGS = ("kk", "ru", "en")
+FORMATS = ("html", "pdf", "xlsx")
+REPORT_DRAWS = 500  # Monte Carlo draws of every scenario in the report (stated in the report)
+REPORT_SEED = 1
+MACC_YEAR = 2030
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

@@ -1,0 +1,232 @@
+"""The report as a workbook: one sheet per section, the same numbers as the HTML and PDF (stored as numbers)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qala.report.context import ReportContext
+from qala.report.html import factor_rows, pathway_years
+from qala.web import i18n, labels
+
+NUMBER_FORMAT = "#,##0"
+BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Worksheet:
+    ws = wb.create_sheet(BAD_TITLE.sub(" ", title)[:31])
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for col in ws.iter_cols(min_row=2):
+        for cell in col:
+            if isinstance(cell.value, float):
+                cell.number_format = NUMBER_FORMAT if abs(cell.value) >= 100 else "0.00##"
+    for i, _ in enumerate(header, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = 18
+    return ws
+
+
+def workbook(ctx: ReportContext) -> bytes:
+    lang = ctx.lang
+    _ = i18n.translations(lang).gettext
+    inv = ctx.inventory
+    bases = {"basic": _("BASIC"), "basic_plus": _("BASIC+"), "territorial": _("Territorial (scope 1)")}
+    wb = Workbook()
+    wb.remove(wb.active)
+
+    summary = [[f"{name}, {inv['year']}, {_('t CO2e')}", inv["totals"][code]] for code, name in bases.items()]
+    summary += [[f"{_('Gas')} {gas}, {_('t CO2e')}", v] for gas, v in inv["by_gas"].items()]
+    for code, s in ctx.scenarios.items():
+        for y in pathway_years(ctx):
+            summary.append(
+                [f"{labels.scenario(code, lang)}, {y}, {_('median')}", s["total"]["p50"][s["years"].index(y)]]
+            )
+    if ctx.roadmap:
+        summary.append([f"{_('Progress of the whole roadmap')}, %", ctx.roadmap["progress"]])
+    summary.append([_("GPC cells not estimated (NE)"), len(ctx.gaps["not_estimated"])])
+    _sheet(wb, _("Executive summary"), [_("Indicator"), _("Value")], summary)
+
+    _sheet(
+        wb,
+        _("City profile"),
+        [_("Fact"), _("Value"), _("Unit"), _("Year"), _("Source")],
+        ([f["id"], f["value"], f["unit"], f["year"], f["source"]] for f in ctx.profile),
+    )
+    _sheet(
+        wb,
+        _("Ecological state"),
+        [
+            _("Theme"),
+            _("Indicator"),
+            _("Value"),
+            _("Unit"),
+            _("Year"),
+            _("Rating"),
+            _("Benchmark (green / red)"),
+            _("Source"),
+        ],
+        (
+            [
+                i["theme"],
+                i["name"],
+                i["value"],
+                i["unit"],
+                i["year"],
+                i["rating"],
+                f"{i['benchmark']['green']} / {i['benchmark']['red']}" if i.get("benchmark") else None,
+                i["source"],
+            ]
+            for i in ctx.assessment.get("indicators", [])
+        ),
+    )
+    _sheet(
+        wb,
+        _("Baseline greenhouse gas inventory"),
+        [_("GPC"), _("Sub-sector"), _("Scope"), _("Level"), _("t CO2e"), _("Key"), _("Explanation")],
+        (
+            [c["ref"], c["names"][lang], c["scope"], c["level"], c["tco2e"], c["key"], c["explanation"]]
+            for c in ctx.cells
+        ),
+    )
+    _sheet(
+        wb,
+        _("Emissions by activity and gas"),
+        [
+            _("GPC"),
+            _("Scope"),
+            _("Activity"),
+            _("Gas"),
+            _("Amount"),
+            _("Unit"),
+            _("Factor"),
+            _("Unit"),
+            "t",
+            _("t CO2e"),
+        ],
+        (
+            [
+                r["gpc_ref"],
+                r["scope"],
+                r["activity"],
+                r["gas"],
+                r["activity_amount"],
+                r["activity_unit"],
+                r["factor"],
+                r["factor_unit"],
+                r["mass_t"],
+                r["tco2e"],
+            ]
+            for r in inv["rows"]
+        ),
+    )
+    pathways = []
+    for code, s in ctx.scenarios.items():
+        for i, y in enumerate(s["years"]):
+            pathways.append(
+                [code, y, s["total"]["p05"][i], s["total"]["p50"][i], s["total"]["p95"][i], s["total"]["mean"][i]]
+            )
+    _sheet(
+        wb,
+        _("Scenarios: business as usual and low-carbon"),
+        [_("Scenario"), _("Year"), _("5th percentile"), _("Median"), _("95th percentile"), _("Mean")],
+        pathways,
+    )
+    names = {m["code"]: m["names"].get(lang, m["code"]) for m in ctx.measures}
+    _sheet(
+        wb,
+        _("Measures and their costs"),
+        [
+            _("No."),
+            _("Measure"),
+            _("Abatement, t CO2e"),
+            _("KZT per t CO2e"),
+            _("KZT per year"),
+            _("Capital cost, KZT"),
+            _("Lifetime, years"),
+            _("Financing"),
+        ],
+        (
+            [
+                n,
+                names.get(s["code"], s["code"]),
+                s["abatement_tco2e"],
+                s["cost_per_tco2e"],
+                s["cost_per_year"],
+                s["capex"],
+                s["lifetime"],
+                ", ".join(s["financing"]),
+            ]
+            for n, s in enumerate((ctx.macc or {}).get("steps", []), start=1)
+        ),
+    )
+    targets = [
+        [labels.scenario(code, lang), t["label"][lang], t["year"], t["limit_tco2e"], t["p_met"], t["gap_p50_tco2e"]]
+        for code, s in ctx.scenarios.items()
+        for t in s["targets"]
+    ]
+    docs = {d["code"]: d["title"] for d in ctx.assessment.get("documents", [])}
+    targets += [
+        [docs.get(a["document"], a["document"]), a["target"], a["target_year"], a.get("limit"), None, a["status"]]
+        for a in ctx.assessment.get("alignment", [])
+    ]
+    _sheet(
+        wb,
+        _("Targets and alignment with strategic documents"),
+        [
+            _("Scenario") + " / " + _("Document"),
+            _("Target"),
+            _("Year"),
+            _("Limit, t CO2e"),
+            _("Probability met"),
+            _("Median gap, t CO2e") + " / " + _("Status"),
+        ],
+        targets,
+    )
+    rm = ctx.roadmap or {"sections": []}
+    _sheet(
+        wb,
+        _("Status of the roadmap"),
+        [_("Code"), _("Activity"), _("Owner"), _("Start"), _("Due"), _("Status"), _("Progress, %"), _("Placeholder")],
+        (
+            [a["code"], a["title"], a["owner"], a["start"], a["due"], a["status"], a["progress"], a["placeholder"]]
+            for s in rm["sections"]
+            for a in s["activities"]
+        ),
+    )
+    g = ctx.gaps
+    _sheet(
+        wb,
+        _("Missing data and placeholders"),
+        [_("Item"), _("Value")],
+        [
+            [_("GPC cells not estimated (NE)"), ", ".join(g["not_estimated"])],
+            [_("GPC cells with a declared key (NO, IE, C)"), ", ".join(g["declared_keys"])],
+            [_("roadmap entries that are placeholders"), f"{g['placeholder_activities']} / {g['activities']}"],
+            [_("Indicators without a value"), "; ".join(g["unknown_indicators"])],
+            [_("No sourced price yet for"), ", ".join(g["unpriced"])],
+            *([_("Warnings of the inventory"), w] for w in g["warnings"]),
+        ],
+    )
+    _sheet(
+        wb,
+        _("Methodology annex"),
+        [_("Activity"), _("GPC"), _("Gas"), _("Factor"), _("Unit"), _("Source")],
+        (
+            [f["activity"], f["gpc_ref"], f["gas"], f["factor"], f["factor_unit"], f["factor_source"]]
+            for f in factor_rows(inv["rows"])
+        ),
+    )
+    stamp = ctx.stamp.to_dict()
+    _sheet(wb, _("Reproducibility stamp"), [_("Item"), _("Value")], ([k, v] for k, v in stamp.items()))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,432 @@
+"""The strategy report (``qala report``, ``/report``): language, totals equal to the inventory, fonts, structure.
+
+Numbers are checked against the inventory JSON of ``qala inventory --format json`` (an independent path through
+the CLI), parsed from the PDF text as the locale writes them: ``6 046 601`` with no-break spaces in kk and ru,
+``6,046,601`` in English. Golden files hold the HTML's structure (section ids, headings, table headers), not its
+numbers; regenerate them with ``QALA_REGEN_GOLDEN=1 pytest tests/test_report.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from qala.report import charts
+from qala.report.build import ReportError, build_report
+from qala.report.pdf import html_to_pdf
+from qala.store.seed import open_database
+from tests.test_web import Web, csrf
+
+GOLDEN = Path(__file__).parent / "golden" / "report"
+REGEN = os.environ.get("QALA_REGEN_GOLDEN") == "1"
+TODAY = date(2026, 3, 2)
+KAZAKH_LETTERS = "әғқңөұүһі"
+NBSP = "\u00a0"
+# a number of at least four digits as each locale writes it (group separator: no-break space, or comma)
+NUMBER = {"kk": r"\d{1,3}(?:\u00a0\d{3})+", "ru": r"\d{1,3}(?:\u00a0\d{3})+", "en": r"\d{1,3}(?:,\d{3})+"}
+HEADINGS = {
+    "kk": ("Қысқаша түйін", "Парниктік газдардың базалық түгендеуі", "Әдістемелік қосымша", "Қайталанымдылық мөрі"),
+    "ru": ("Краткое резюме", "Базовая инвентаризация парниковых газов", "Методологическое приложение"),
+    "en": ("Executive summary", "Baseline greenhouse gas inventory", "Methodology annex", "Reproducibility stamp"),
+}
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'r.sqlite3'}"
+    open_database(url).dispose()  # creates it and loads Astana
+    return url
+
+
+@pytest.fixture(scope="module")
+def built(db_url: str) -> dict[tuple[str, str], bytes]:
+    """Reports built once per module, on demand: (lang, format) -> bytes; (lang, "text") -> the PDF's text."""
+    engine = open_database(db_url)
+
+    class Lazy(dict):
+        def __missing__(self, key: tuple[str, str]) -> bytes | str:
+            lang, kind = key
+            self[key] = (
+                pdf_text(self[lang, "pdf"]) if kind == "text" else build_report(engine, "astana", lang, kind, TODAY)
+            )
+            return self[key]
+
+    return Lazy()
+
+
+@pytest.fixture
+def inventory(run_cli, db_url: str) -> dict:
+    code, out, err = run_cli("inventory", "--format", "json", "--database", db_url)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def pdf_text(data: bytes) -> str:  # pypdf keeps the no-break spaces that pdftotext turns into spaces
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def numbers(text: str, lang: str) -> set[int]:
+    """Every grouped integer in the text, parsed the way the locale writes it."""
+    sep = NBSP if lang in ("kk", "ru") else ","
+    return {int(m.replace(sep, "")) for m in re.findall(NUMBER[lang], text)}
+
+
+# --- PDF -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_pdf_totals_equal_the_inventory(built, inventory: dict, lang: str) -> None:
+    text = built[lang, "text"]
+    found = numbers(text, lang)
+    for basis in ("basic", "basic_plus", "territorial"):
+        assert round(inventory["totals"][basis]) in found, basis
+    for gas, value in inventory["by_gas"].items():
+        assert round(value) in found, gas
+    # the territorial total is the sum of the scope-1 rows (CO2 of coal at TETs-1/2 and landfill CH4)
+    scope1 = sum(r["tco2e"] for r in inventory["rows"] if r["gpc_ref"] in ("I.4.4", "III.1.1"))
+    assert round(scope1) == round(inventory["totals"]["territorial"])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_pdf_is_in_its_language(built, lang: str) -> None:
+    text = built[lang, "text"]
+    for heading in HEADINGS[lang]:
+        assert heading in text, heading
+    for other, headings in HEADINGS.items():
+        if other != lang:
+            assert headings[0] not in text, other
+    kazakh = set(KAZAKH_LETTERS) & set(text)
+    if lang == "kk":
+        assert len(kazakh) >= 8, kazakh  # һ is rare in Kazakh words; the font test below renders all nine
+    if lang == "en":
+        assert not re.search(r"Қысқаша|Краткое", text)
+
+
+def test_every_kazakh_letter_survives_the_pdf() -> None:
+    """Without a Cyrillic font WeasyPrint prints boxes silently; the embedded font must carry all nine letters."""
+    letters = KAZAKH_LETTERS + KAZAKH_LETTERS.upper()
+    text = pdf_text(html_to_pdf(f'<html lang="kk"><body><p>{letters}</p><p>Жиһаз, әріп</p></body></html>'))
+    for letter in letters:
+        assert letter in text, letter
+
+
+def test_pdf_fonts_are_embedded(built) -> None:
+    data = built["kk", "pdf"]
+    reader = PdfReader(io.BytesIO(data))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    assert any("DejaVu-Sans" in name for name in fonts)
+    if shutil.which("pdffonts"):
+        out = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        rows = out.splitlines()[2:]
+        assert rows
+        assert all(row.split()[-5] == "yes" for row in rows), out  # the "emb" column
+
+
+def test_pdf_is_a_publication(built) -> None:
+    data = built["ru", "pdf"]
+    reader = PdfReader(io.BytesIO(data))
+    pages = len(reader.pages)
+    assert pages > 10
+    text = built["ru", "text"]
+    first = reader.pages[0].extract_text()
+    assert "Стратегия низкоуглеродного развития" in first  # a title page
+    assert "Содержание" in reader.pages[1].extract_text()  # then the contents, with page numbers
+    assert re.search(r"Базовая инвентаризация парниковых газов\s*\.+\s*\d+", text) or re.search(
+        r"Базовая инвентаризация парниковых газов.*?\d+", reader.pages[1].extract_text()
+    )
+    assert f"3 / {pages}" in reader.pages[2].extract_text()  # page numbers "n / N" from the second page on
+    assert f"1 / {pages}" not in first
+
+
+# --- what is missing is said -----------------------------------------------------------------------------------
+
+
+def test_placeholders_and_missing_data_are_stated(built, run_cli, db_url: str, inventory: dict) -> None:
+    code, out, _ = run_cli("roadmap", "show", "--format", "json", "--database", db_url)
+    assert code == 0
+    roadmap = json.loads(out)
+    acts = [a for s in roadmap["sections"] for a in s["activities"]]
+    placeholders = sum(a.get("placeholder", False) for a in acts)
+    html = built["en", "html"].decode()
+    gaps = re.search(r'<section id="gaps">(.*?)</section>', html, re.S).group(1)
+    assert f"{placeholders} / {len(acts)}" in gaps
+    ne = sorted(ref for ref, key in inventory["notation_keys"].items() if key == "NE")
+    assert f"not estimated (NE): {len(ne)}" in gaps
+    assert all(ref in gaps for ref in ne)
+    assert "Motor gasoline" in gaps  # no sourced price: said, not hidden
+    # every placeholder activity carries its mark in the roadmap table
+    table = re.search(r'<table id="activities-table".*?</table>', html, re.S).group(0)
+    assert table.count(" *</td>") == placeholders + sum(s.get("placeholder", False) for s in roadmap["sections"])
+
+
+def test_html_totals_are_formatted_for_the_locale(built, inventory: dict) -> None:
+    html = built["kk", "html"].decode()
+    cell = re.search(r'class="num total-territorial">([^<]+)<', html).group(1)
+    assert cell == f"{round(inventory['totals']['territorial']):,}".replace(",", NBSP)
+    assert '<html lang="kk">' in html
+    assert "<svg" in html and "<text" in html  # charts inline, text kept as text
+    assert "<script" not in html and "http://" not in html.split("<body>")[0]  # self-contained
+
+
+# --- golden structure ------------------------------------------------------------------------------------------
+
+
+class Structure(HTMLParser):
+    """Section ids, headings, figure/table ids and table headers, with digits masked: the report's skeleton."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.capture: str | None = None
+        self.buf = ""
+        self.headers: list[str] = []
+        self.in_thead = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag in ("section", "nav") and a.get("id"):
+            self.lines.append(f"{tag}#{a['id']}")
+        elif tag == "table":
+            self.lines.append(f"table#{a.get('id', '')}")
+        elif tag == "thead":
+            self.in_thead, self.headers = True, []
+        elif tag in ("h1", "h2", "h3") or (tag == "th" and self.in_thead):
+            self.capture, self.buf = tag, ""
+        elif tag == "figure":
+            self.lines.append("figure")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.capture:
+            text = re.sub(r"\d", "#", " ".join(self.buf.split()))
+            if tag == "th":
+                self.headers.append(text)
+            else:
+                self.lines.append(f"  {tag}: {text}")
+            self.capture = None
+        elif tag == "thead":
+            self.in_thead = False
+            self.lines.append("  | " + " | ".join(self.headers))
+
+    def handle_data(self, data: str) -> None:
+        if self.capture:
+            self.buf += data
+
+
+def structure(html: str) -> str:
+    parser = Structure()
+    parser.feed(html)
+    return "\n".join(parser.lines) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_html_structure_matches_the_golden_file(built, lang: str) -> None:
+    got = structure(built[lang, "html"].decode())
+    path = GOLDEN / f"structure-{lang}.txt"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path}: run with QALA_REGEN_GOLDEN=1"
+    assert got == path.read_text(encoding="utf-8")
+
+
+def test_structure_is_the_same_in_every_language(built) -> None:
+    skeletons = {
+        lang: [line for line in structure(built[lang, "html"].decode()).splitlines() if not line.startswith("  ")]
+        for lang in ("kk", "ru", "en")
+    }
+    assert skeletons["kk"] == skeletons["ru"] == skeletons["en"]
+    assert [s for s in skeletons["en"] if s.startswith("section#")] == [
+        f"section#{s}"
+        for s in (
+            "title-page",
+            "summary",
+            "profile",
+            "ecology",
+            "inventory",
+            "scenarios",
+            "measures",
+            "targets",
+            "roadmap",
+            "gaps",
+            "methodology",
+            "stamp",
+        )
+    ]
+
+
+# --- XLSX ------------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_totals_equal_the_inventory(built, inventory: dict) -> None:
+    wb = load_workbook(io.BytesIO(built["ru", "xlsx"]))
+    assert len(wb.sheetnames) == 12
+    summary = wb.worksheets[0]
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows[:3]] == [
+        "BASIC, 2024, т CO2-экв.",
+        "BASIC+, 2024, т CO2-экв.",
+        "Территориальные (охват 1), 2024, т CO2-экв.",
+    ]
+    for (_, value), basis in zip(rows[:3], ("basic", "basic_plus", "territorial"), strict=True):
+        assert value == pytest.approx(inventory["totals"][basis], rel=1e-12)
+    cells = wb.worksheets[3]  # the GPC table: one row per cell, t CO2e or a key
+    header = [c.value for c in cells[1]]
+    scope, tco2e, key = header.index("Охват"), header.index("т CO2-экв."), header.index("Обозначение")
+    values = list(cells.iter_rows(min_row=2, values_only=True))
+    assert sum(r[tco2e] or 0 for r in values if r[scope] == 1) == pytest.approx(inventory["totals"]["territorial"])
+    assert {r[0]: r[key] for r in values if r[key]} == inventory["notation_keys"]
+    emissions = wb.worksheets[4]  # rows by activity and gas
+    assert sum(r[-1] for r in emissions.iter_rows(min_row=2, values_only=True)) == pytest.approx(
+        sum(inventory["by_scope"].values())
+    )
+
+
+# --- stamp -----------------------------------------------------------------------------------------------------
+
+
+def test_stamp_hashes_the_data_not_the_order_of_import(run_cli, tmp_path: Path) -> None:
+    from qala.report.stamp import data_digest
+
+    head = "year,gpc_ref,activity,amount,unit,source\n"
+    rows = ["2023,II.1.1,diesel,100,t,fleet\n", "2023,III.1.1,msw_landfilled,5000,t,operator\n"]
+    urls = []
+    for i, order in enumerate((rows, rows[::-1])):
+        url = f"sqlite:///{tmp_path / f's{i}.sqlite3'}"
+        (tmp_path / f"a{i}.csv").write_text(head + "".join(order), encoding="utf-8")
+        code, _, err = run_cli("import", str(tmp_path / f"a{i}.csv"), "--database", url)
+        assert code == 0, err
+        urls.append(url)
+    first, second = (data_digest(open_database(u), "astana") for u in urls)
+    assert first == second
+    (tmp_path / "more.csv").write_text(head + "2023,II.1.1,diesel,101,t,fleet\n", encoding="utf-8")
+    assert run_cli("import", str(tmp_path / "more.csv"), "--database", urls[0])[0] == 0
+    changed = data_digest(open_database(urls[0]), "astana")
+    assert changed[0] != first[0] and changed[1] == first[1]  # a superseded figure changes the hash, not the count
+
+
+def test_stamp_is_printed(built, run_cli) -> None:
+    from qala.catalog import load_catalog
+
+    html = built["en", "html"].decode()
+    stamp = re.search(r'<section id="stamp">(.*?)</section>', html, re.S).group(1)
+    cat = load_catalog()
+    assert cat.digest in stamp and cat.version in stamp
+    code, out, _ = run_cli("version")
+    assert code == 0
+    assert out.split()[1].rstrip(";") in stamp  # Qala's version
+    assert TODAY.isoformat() in stamp
+    assert re.search(r'class="hash">[0-9a-f]{64}<', stamp)
+
+
+# --- charts ----------------------------------------------------------------------------------------------------
+
+
+def test_charts_are_deterministic_vector_text() -> None:
+    first = charts.progress_bars([("1", 50.0), ("2", 12.5)], "Орындалуы, %")
+    assert first == charts.progress_bars([("1", 50.0), ("2", 12.5)], "Орындалуы, %")
+    assert first.startswith("<svg") and "<image" not in first
+    assert "Орындалуы, %" in first  # text stays text (svg.fonttype none)
+    assert "<dc:date>" not in first
+    assert re.findall(r'id="([^"]+)"', first) and all(i.startswith("rm-") for i in re.findall(r'id="([^"]+)"', first))
+
+
+# --- CLI -------------------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_report(run_cli, db_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    code, _, err = run_cli("report", "--lang", "ru", "--format", "html", "--output", str(out), "--database", db_url)
+    assert code == 0, err
+    assert '<html lang="ru">' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lang", "de", "--format", "pdf"], "--lang"),
+        (["--lang", "kk", "--format", "docx"], "--format"),
+    ],
+)
+def test_cli_refuses_bad_options(run_cli, tmp_path: Path, args: list[str], message: str) -> None:
+    code, out, err = run_cli("report", *args, "--output", str(tmp_path / "r.pdf"))
+    assert code == 2
+    assert message in out + err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_refuses_a_missing_folder(run_cli, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "r.pdf"
+    code, out, err = run_cli("report", "--lang", "kk", "--format", "pdf", "--output", str(target))
+    assert code == 2
+    assert "does not exist" in out + err
+
+
+def test_build_refuses_unknown_choices(db_url: str) -> None:
+    engine = open_database(db_url)
+    with pytest.raises(ReportError, match="language"):
+        build_report(engine, "astana", "de", "pdf")
+    with pytest.raises(ReportError, match="format"):
+        build_report(engine, "astana", "kk", "docx")
+
+
+# --- web -------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(tmp_path: Path):
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    w.add("expert", "expert")
+    yield w
+    w.engine.dispose()
+
+
+def test_report_page_for_the_public(web: Web) -> None:
+    c = web.client()
+    page = c.get("/report")
+    assert page.status_code == 200
+    assert 'action="/report"' in page.text and 'name="format"' in page.text
+    assert 'href="/report"' in c.get("/").text  # in the navigation
+    assert c.get("/report", params={"fmt": "json"}).json()["formats"] == ["html", "pdf", "xlsx"]
+
+
+def test_report_downloads_html_and_pdf(web: Web) -> None:
+    c = web.client()
+    token = csrf(c, "/report")
+    html = c.post("/report", data={"csrf_token": token, "lang": "ru", "format": "html"})
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert "attachment" in html.headers["content-disposition"] and ".html" in html.headers["content-disposition"]
+    assert '<html lang="ru">' in html.text and "Базовая инвентаризация парниковых газов" in html.text
+    expert = web.signed_in("expert")
+    pdf = expert.post("/report", data={"csrf_token": csrf(expert, "/report"), "lang": "kk", "format": "pdf"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 10_000
+    contents = PdfReader(io.BytesIO(pdf.content)).pages[1].extract_text()
+    assert "Парниктік газдардың базалық түгендеуі" in contents
+
+
+def test_report_form_is_checked(web: Web) -> None:
+    c = web.client()
+    assert c.post("/report", data={"lang": "kk", "format": "pdf"}).status_code == 403  # no CSRF token
+    token = csrf(c, "/report")
+    assert c.post("/report", data={"csrf_token": token, "lang": "de", "format": "pdf"}).status_code in (400, 422)
+    assert c.post("/report", data={"csrf_token": token, "lang": "kk", "format": "docx"}).status_code in (400, 422)
