@@ -9,15 +9,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from qala.ingest.limits import MAX_FILE_BYTES, ImportLimits
 from qala.ingest.problems import Problem, ValidationFailed
+from qala.ingest.xlsx import XLSX_MAGIC, read_xlsx
 
-MAX_BYTES = 256 * 1024 * 1024
-XLSX_MAGIC = b"PK\x03\x04"
-DATA_SHEET = "data"
+MAX_BYTES = MAX_FILE_BYTES
+MAX_PROBLEMS = 1000  # a file broken on every line is reported by its first thousand problems
 
 
 @dataclass(frozen=True)
@@ -29,18 +29,26 @@ class RawTable:
     row_numbers: list[int]  # spreadsheet row number of each entry in ``rows``
 
 
-def read_table(path: Path, display_name: str | None = None) -> RawTable:
+def read_table(path: Path, display_name: str | None = None, limits: ImportLimits | None = None) -> RawTable:
     name = display_name or path.name
+    limits = limits or ImportLimits.from_env()
     try:
+        if path.stat().st_size > limits.max_file_bytes:
+            raise ValidationFailed(
+                [Problem(name, None, None, None, f"a file of at most {limits.max_file_bytes // 2**20} MiB")]
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationFailed([Problem(name, None, None, None, f"the file cannot be read ({exc.strerror})")]) from exc
-    return parse_bytes(data, name)
+    return parse_bytes(data, name, limits)
 
 
-def parse_bytes(data: bytes, name: str) -> RawTable:
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed([Problem(name, None, None, None, f"a file of at most {MAX_BYTES // 2**20} MiB")])
+def parse_bytes(data: bytes, name: str, limits: ImportLimits | None = None) -> RawTable:
+    limits = limits or ImportLimits.from_env()
+    if len(data) > limits.max_file_bytes:
+        raise ValidationFailed(
+            [Problem(name, None, None, None, f"a file of at most {limits.max_file_bytes // 2**20} MiB")]
+        )
     if not data.strip():
         raise ValidationFailed(
             [Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")]
@@ -48,13 +56,13 @@ def parse_bytes(data: bytes, name: str) -> RawTable:
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
-        header, rows, numbers = _read_xlsx(data, name)
+        header, rows, numbers = read_xlsx(data, name, limits)
     else:
-        header, rows, numbers = _read_csv(data, name)
+        header, rows, numbers = _read_csv(data, name, limits)
     return RawTable(file=name, sha256=digest, header=header, rows=rows, row_numbers=numbers)
 
 
-def _read_csv(data: bytes, name: str) -> tuple[list[str], list[list[str]], list[int]]:
+def _read_csv(data: bytes, name: str, limits: ImportLimits) -> tuple[list[str], list[list[str]], list[int]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,87 +76,79 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], list[list[str]], list[
         raise ValidationFailed(
             [Problem(name, line, None, None, "a text CSV file (found a NUL byte: is this a binary file?)")]
         )
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     header: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    started = 1  # the line where the record being read began
     try:
         for record in reader:
             line = reader.line_num
+            if sum(map(len, record)) > limits.max_cell_chars:
+                _check_cells(name, started, record, header, limits)
             if header is None:
+                if len(record) > limits.max_columns:
+                    problems.append(
+                        Problem(name, 1, None, None, f"at most {limits.max_columns} columns (found {len(record):,})")
+                    )
+                    break
                 header = record
-                continue
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
-            if len(record) != len(header):
+            elif not any(cell.strip() for cell in record):
+                pass  # blank line
+            elif len(record) != len(header):
                 problems.append(
-                    Problem(name, line, None, None, f"{len(header)} fields as in the header, found {len(record)}")
+                    Problem(name, started, None, None, f"{len(header)} fields as in the header, found {len(record):,}")
                 )
-                continue
-            rows.append(record)
-            numbers.append(line)
+            elif len(rows) >= limits.max_rows:
+                problems.append(_too_many_rows(name, started, limits))
+                break
+            else:
+                rows.append(record)
+                numbers.append(started)
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(Problem(name, None, None, None, "a file with fewer problems (reading stopped here)"))
+                break
+            started = line + 1
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, None, None, f"well-formed CSV ({exc})"))
+        if "unexpected end of data" in str(exc):
+            problems.append(
+                Problem(
+                    name,
+                    started,
+                    None,
+                    None,
+                    'a closing quote (") for the field opened in this row: an unclosed quote swallows the rest '
+                    "of the file",
+                )
+            )
+        elif "field larger than field limit" in str(exc):
+            problems.append(
+                Problem(name, started, None, None, f"a cell of at most {limits.max_cell_chars:,} characters")
+            )
+        else:
+            problems.append(Problem(name, started, None, None, f"well-formed CSV ({exc})"))
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
     if problems:
         raise ValidationFailed(problems)
     return header or [], rows, numbers
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+def _too_many_rows(name: str, row: int, limits: ImportLimits) -> Problem:
+    return Problem(
+        name,
+        row,
+        None,
+        None,
+        f"at most {limits.max_rows:,} data rows in one file (QALA_MAX_IMPORT_ROWS); split the file",
+    )
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[list[str]], list[int]]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only for workbooks
-
-    not_xlsx = Problem(name, None, None, None, "an Excel workbook (.xlsx); this file is not one")
-    if not data.startswith(XLSX_MAGIC):
-        raise ValidationFailed([not_xlsx])
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if "[Content_Types].xml" not in zf.namelist():
-                raise ValidationFailed([not_xlsx])
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise ValidationFailed([not_xlsx]) from exc
-    try:
-        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
-        header: list[str] | None = None
-        rows: list[list[str]] = []
-        numbers: list[int] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if header is None:
-                if not any(c.strip() for c in cells):
-                    continue
-                while cells and not cells[-1].strip():
-                    cells.pop()
-                header = cells
-                continue
-            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                raise ValidationFailed(
-                    [Problem(name, number, None, None, f"values only under the {len(header)} header columns")]
-                )
-            rows.append(cells[: len(header)])
-            numbers.append(number)
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise ValidationFailed([not_xlsx]) from exc
-    finally:
-        wb.close()
-    if header is None:
-        raise ValidationFailed(
-            [Problem(name, None, None, None, "a header row and at least one data row (the sheet is empty)")]
-        )
-    return header, rows, numbers
+def _check_cells(name: str, row: int, record: list[str], header: list[str] | None, limits: ImportLimits) -> None:
+    for i, cell in enumerate(record):
+        if len(cell) > limits.max_cell_chars:
+            column = header[i].strip().lower() if header is not None and i < len(header) else f"field {i + 1}"
+            raise ValidationFailed(
+                [Problem(name, row, column, None, f"a cell of at most {limits.max_cell_chars:,} characters")]
+            )

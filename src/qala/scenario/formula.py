@@ -1,4 +1,9 @@
-"""Safe arithmetic formulas over named arrays (a whitelist of Python's syntax, nothing else)."""
+"""Safe arithmetic formulas over named arrays (a whitelist of Python's syntax, nothing else).
+
+Hostile formulas are bounded too: nesting deeper than ``MAX_DEPTH`` is refused, numbers are floats
+(so ``10**10**10`` is an overflow found when the formula is compiled, not a big integer that eats
+memory for hours), constant parts are computed once at compile time, and scalars become numpy floats.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import numpy as np
 
 ALLOWED_FUNCS: dict[str, Callable[..., Any]] = {"min": np.minimum, "max": np.maximum}
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+MAX_DEPTH = 100
 
 
 class FormulaError(ValueError):
@@ -24,17 +30,21 @@ class Formula:
     code: Any  # a compiled expression
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
-        return eval(self.code, {"__builtins__": {}}, {**ALLOWED_FUNCS, **values})
+        scalars_as_floats = {k: np.float64(v) if isinstance(v, int | float) else v for k, v in values.items()}
+        return eval(self.code, {"__builtins__": {}}, {**ALLOWED_FUNCS, **scalars_as_floats})
 
 
-def _check(node: ast.AST, names: set[str]) -> None:
+def _check(node: ast.AST, names: set[str], depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
+    depth += 1
     if isinstance(node, ast.Expression):
-        _check(node.body, names)
+        _check(node.body, names, depth)
     elif isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
-        _check(node.left, names)
-        _check(node.right, names)
+        _check(node.left, names, depth)
+        _check(node.right, names, depth)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        _check(node.operand, names)
+        _check(node.operand, names, depth)
     elif isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         return
     elif isinstance(node, ast.Name):
@@ -45,7 +55,7 @@ def _check(node: ast.AST, names: set[str]) -> None:
         if node.keywords or len(node.args) != 2:
             raise FormulaError(f"{node.func.id}() takes exactly two arguments")
         for arg in node.args:
-            _check(arg, names)
+            _check(arg, names, depth)
     else:
         raise FormulaError(
             f"only numbers, names, + - * / **, parentheses, min(a, b) and max(a, b) are allowed "
@@ -65,6 +75,49 @@ def compile_formula(text: str) -> Formula:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"not a valid formula ({exc.msg})") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from exc
     names: set[str] = set()
     _check(tree, names)
-    return Formula(text=source, names=frozenset(names), code=compile(tree, "<formula>", "eval"))
+    folded = ast.fix_missing_locations(_Fold().visit(tree))
+    return Formula(text=source, names=frozenset(names), code=compile(folded, "<formula>", "eval"))
+
+
+class _Fold(ast.NodeTransformer):
+    """Numbers become floats and constant parts are computed now, in floats, so none can run away."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        try:
+            return ast.copy_location(ast.Constant(_finite(float(node.value))), node)
+        except OverflowError as exc:
+            raise FormulaError("a number too large for a float") from exc
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.operand, ast.Constant):
+            value = node.operand.value
+            return ast.copy_location(ast.Constant(-value if isinstance(node.op, ast.USub) else value), node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant):
+            a, b = float(node.left.value), float(node.right.value)
+            try:
+                value = {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(node.op))
+                if value is None:
+                    value = a / b if isinstance(node.op, ast.Div) else a**b
+            except ZeroDivisionError as exc:
+                raise FormulaError("a division by zero") from exc
+            except OverflowError as exc:
+                raise FormulaError("a constant too large for a float (e.g. 10**10**10)") from exc
+            if isinstance(value, complex):
+                raise FormulaError("a negative number to a fractional power")
+            return ast.copy_location(ast.Constant(_finite(value)), node)
+        return node
+
+
+def _finite(value: float) -> float:
+    if not np.isfinite(value):
+        raise FormulaError("a constant too large for a float")
+    return value

@@ -21,6 +21,7 @@ MODES = ("set", "add", "scale")
 TARGET_KINDS = ("reduction", "cap", "per_capita")
 LANGS = ("en", "ru", "kk")
 MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 30  # lists and mappings inside each other; a model needs about six
 
 
 class ModelError(ValueError):
@@ -272,7 +273,26 @@ def load_model(path: Path, catalog: Catalog) -> CityModel:
         raise ModelError([f"{name}: UTF-8 text"]) from exc
     except yaml.YAMLError as exc:
         raise ModelError([f"{name}: not valid YAML ({exc})"]) from exc
+    except RecursionError as exc:  # e.g. [[[[...]]]] a hundred thousand deep
+        raise ModelError([f"{name}: YAML nested at most {MAX_DEPTH} levels deep"]) from exc
+    except ValueError as exc:  # an integer of 5,000 digits: Python refuses to convert it
+        raise ModelError([f"{name}: not valid YAML (a number with more than 4,300 digits)"]) from exc
+    if _depth(raw) > MAX_DEPTH:
+        raise ModelError([f"{name}: YAML nested at most {MAX_DEPTH} levels deep"])
     return parse_model(raw, name, catalog)
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and mappings nest (without recursion, so a deep file cannot overflow the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def parse_model(raw: object, name: str, catalog: Catalog) -> CityModel:

@@ -1,0 +1,37 @@
+"""Limits on imported files, checked before the work they bound (README: "Hostile input and limits").
+
+An activity file is hostile until read: a workbook is a zip archive that may decompress to gigabytes,
+a sheet may claim a million empty rows or a cell in column XFD, a CSV may hold one line of 200 MB.
+Every limit here is checked while reading, so memory and time stay bounded whatever the file says.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MAX_FILE_BYTES = 256 * 2**20  # a file as stored (CSV bytes, or the XLSX zip)
+MAX_COLUMNS = 200  # the format has 14; a few spare columns are reported by name
+MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+MAX_TEXT_CHARS = 256 * 2**20  # the text of all cells together
+XLSX_MAX_UNCOMPRESSED = 1024 * 2**20  # the zip's parts together, as declared (zipfile never reads past it)
+XLSX_MAX_RATIO = 100  # uncompressed / compressed size of one part above 1 MiB (sheets are 5-20x)
+XLSX_MAX_PARTS = 10_000
+DEFAULT_MAX_ROWS = 2_000_000
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    max_rows: int = DEFAULT_MAX_ROWS  # data rows of one file (QALA_MAX_IMPORT_ROWS)
+    max_columns: int = MAX_COLUMNS
+    max_cell_chars: int = MAX_CELL_CHARS
+    max_text_chars: int = MAX_TEXT_CHARS
+    max_file_bytes: int = MAX_FILE_BYTES
+    xlsx_max_uncompressed: int = XLSX_MAX_UNCOMPRESSED
+    xlsx_max_ratio: int = XLSX_MAX_RATIO
+    xlsx_max_parts: int = XLSX_MAX_PARTS
+
+    @classmethod
+    def from_env(cls) -> ImportLimits:
+        raw = os.environ.get("QALA_MAX_IMPORT_ROWS", "").strip().replace("_", "")
+        return cls(max_rows=int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_ROWS)
