@@ -20,6 +20,7 @@ from qala.commands import (
     cities_cmd,
     documents_cmd,
     economics_cmd,
+    export_cmd,
     import_cmd,
     inventory_cmd,
     records_cmd,
@@ -63,6 +64,7 @@ app.command("assess")(assess_cmd.assess_command)
 app.command("macc")(economics_cmd.macc_command)
 app.command("optimize")(economics_cmd.optimize_command)
 app.command("report")(report_cmd.report_command)
+app.command("export")(export_cmd.export_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 app.command("backup")(backup_cmd.backup_command)

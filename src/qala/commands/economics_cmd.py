@@ -14,6 +14,7 @@ from qala.cities import DEFAULT_CITY
 from qala.commands.common import CityOpt, DatabaseOpt, TableOrJson, console, print_json
 from qala.economics.macc import DEFAULT_DISCOUNT_RATE
 from qala.economics.portfolio import PortfolioError
+from qala.exports.safe import safe
 from qala.services import economics as econ
 from qala.store.seed import open_database
 
@@ -41,11 +42,11 @@ def macc_command(
         w = csv.DictWriter(
             buf,
             fieldnames=[k for k in data["steps"][0] if k != "financing"],
-            lineterminator="\n",
+            lineterminator="\r\n",
             extrasaction="ignore",
         )
         w.writeheader()
-        w.writerows(data["steps"])
+        w.writerows({k: safe(v) for k, v in s.items()} for s in data["steps"])
         if output:
             output.write_text(buf.getvalue(), encoding="utf-8")
         else:

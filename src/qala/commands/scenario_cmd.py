@@ -21,6 +21,7 @@ from qala.cities import DEFAULT_CITY
 from qala.commands.cluster_opts import SchedulerOpt, ThreadsOpt, WorkersOpt, cluster_options
 from qala.commands.common import CityOpt, DatabaseOpt, TableOrJson, console, err, print_json
 from qala.commands.inventory_cmd import Gwp
+from qala.exports.safe import safe_row
 from qala.scale.cluster import runner_for
 from qala.scenario.engine import prepare
 from qala.scenario.run import ScenarioResult
@@ -118,14 +119,14 @@ def run_command(
 def to_csv(result: ScenarioResult) -> str:
     """Long format: scenario, basis, sector, statistic, year, value (t CO2e)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["scenario", "basis", "sector", "statistic", "year", "value_tco2e"])
     for basis, values in result.totals.items():
         rows = {"TOTAL": values, **result.sectors[basis]}
         for sector, arr in rows.items():
             for stat, series in result.summary(arr).items():
                 for year, v in zip(result.years, series, strict=True):
-                    w.writerow([result.scenario, basis, sector, stat, year, repr(float(v))])
+                    w.writerow(safe_row([result.scenario, basis, sector, stat, year, repr(float(v))]))
     return buf.getvalue()
 
 

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qala.catalog import Catalog
+from qala.exports.safe import safe_workbook
 from qala.ingest import columns as cols
 
 LANGS = ("en", "ru", "kk")
@@ -229,7 +230,7 @@ def write_template(
     _data_sheet(data, _lists_sheet(wb.create_sheet("lists"), spec))
     _instructions(wb.create_sheet("instructions", 1), spec, catalog, city, year, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    safe_workbook(wb).save(path)
 
 
 def _lists_sheet(ws: Worksheet, spec: ProviderSpec) -> dict[str, str]:

@@ -9,30 +9,23 @@ import json
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qala.exports.safe import safe as _safe
+from qala.exports.safe import safe_row, safe_workbook
 from qala.inventory.result import ROW_COLUMNS, Inventory
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: object) -> object:
-    """Neutralise spreadsheet formula injection in text cells."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(inv: Inventory) -> str:
     """One long table: the emission rows, then one row per GPC cell that carries a notation key."""
     buf = io.StringIO()
     cols = ["city", "year", "gwp", *ROW_COLUMNS, "notation_key", "explanation"]
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(cols)
     for row in inv.rows.select(ROW_COLUMNS).iter_rows(named=True):
-        w.writerow([_safe(v) for v in (inv.city, inv.year, inv.gwp, *(row[c] for c in ROW_COLUMNS), "", "")])
+        w.writerow(safe_row((inv.city, inv.year, inv.gwp, *(row[c] for c in ROW_COLUMNS), "", "")))
     for ref, nk in sorted(inv.notation_keys.items()):
         blank = [""] * len(ROW_COLUMNS)
         blank[0] = ref
-        w.writerow([inv.city, inv.year, inv.gwp, *blank, nk.key, _safe(nk.explanation)])
+        w.writerow(safe_row([inv.city, inv.year, inv.gwp, *blank, nk.key, nk.explanation]))
     return buf.getvalue()
 
 
@@ -87,5 +80,5 @@ def to_xlsx(inv: Inventory) -> bytes:
         for cell in sheet[1]:
             cell.font = bold
     buf = io.BytesIO()
-    wb.save(buf)
+    safe_workbook(wb).save(buf)
     return buf.getvalue()

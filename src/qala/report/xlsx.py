@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qala.exports.safe import safe_workbook
 from qala.report.context import ReportContext
 from qala.report.html import factor_rows, pathway_years
 from qala.web import i18n, labels
@@ -228,5 +229,5 @@ def workbook(ctx: ReportContext) -> bytes:
     stamp = ctx.stamp.to_dict()
     _sheet(wb, _("Reproducibility stamp"), [_("Item"), _("Value")], ([k, v] for k, v in stamp.items()))
     buf = io.BytesIO()
-    wb.save(buf)
+    safe_workbook(wb).save(buf)  # spreadsheet formula injection (qala.exports.safe)
     return buf.getvalue()

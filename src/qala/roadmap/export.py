@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qala.exports.safe import safe_workbook
 from qala.roadmap.model import Roadmap
 from qala.roadmap.rollup import rollup
 
@@ -132,7 +133,7 @@ def to_xlsx(roadmap: Roadmap, today: date, lang: str = "en") -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     buf = io.BytesIO()
-    wb.save(buf)
+    safe_workbook(wb).save(buf)
     return buf.getvalue()
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from qala.economics.portfolio import PortfolioError
+from qala.exports.safe import safe
 from qala.services import economics as econ
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
@@ -41,9 +42,9 @@ def macc_csv(request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     buf = io.StringIO()
     cols = ["code", "abatement_tco2e", "cumulative_tco2e", "cost_per_year", "cost_per_tco2e", "capex", "lifetime"]
-    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\r\n")
     w.writeheader()
-    w.writerows(curve["steps"])
+    w.writerows({k: safe(v) for k, v in s.items()} for s in curve["steps"])
     return Response(
         buf.getvalue(),
         media_type="text/csv",
