@@ -69,7 +69,7 @@ def _city_name(engine: Engine, city: str) -> str:
 def _iamc(database: str | None, city: str, scenarios: list[str], draws: int, seed: int, gwp: Gwp) -> str:
     engine = open_database(database)
     region = _city_name(engine, city)
-    model, _ = svc.resolve("", city)  # the city's own model (a name, not a file)
+    model, _ = svc.resolve("", city, engine)  # the city's own model (bundled, or derived for a synthetic city)
     unknown = [s for s in scenarios if s not in model.scenarios]
     if unknown:
         raise typer.BadParameter(
