@@ -186,6 +186,20 @@ def test_html_totals_are_formatted_for_the_locale(built, inventory: dict) -> Non
     assert "<script" not in html and "http://" not in html.split("<body>")[0]  # self-contained
 
 
+def test_context_is_plain_data(db_url: str, inventory: dict) -> None:
+    from qala.report.context import build_context
+
+    ctx = build_context(open_database(db_url), "astana", "en", TODAY)
+    data = json.loads(json.dumps(ctx.to_dict(), default=str))  # the JSON twin of the report
+    assert data["inventory"]["totals"] == pytest.approx(inventory["totals"])
+    assert data["today"] == TODAY.isoformat() and data["stamp"]["generated"] == TODAY.isoformat()
+    # every GPC cell has a number or a key, never both and never neither
+    assert all((c["tco2e"] is None) != (c["key"] is None) for c in data["cells"])
+    assert sum(c["tco2e"] or 0 for c in data["cells"] if c["scope"] == 1) == pytest.approx(
+        inventory["totals"]["territorial"]
+    )
+
+
 # --- golden structure ------------------------------------------------------------------------------------------
 
 
@@ -297,6 +311,15 @@ def test_xlsx_totals_equal_the_inventory(built, inventory: dict) -> None:
     assert sum(r[-1] for r in emissions.iter_rows(min_row=2, values_only=True)) == pytest.approx(
         sum(inventory["by_scope"].values())
     )
+
+
+def test_sheet_titles_fit_excel() -> None:
+    from qala.report.xlsx import sheet_title
+
+    assert sheet_title("Scenarios: business as usual and low-carbon") == "Scenarios business as usual"
+    assert sheet_title("Сценарийлер: базалық және төменкөміртекті") == "Сценарийлер базалық"
+    assert sheet_title("City profile") == "City profile"
+    assert len(sheet_title("x" * 40)) == 31
 
 
 # --- stamp -----------------------------------------------------------------------------------------------------

@@ -18,10 +18,26 @@ from qala.web import i18n, labels
 
 NUMBER_FORMAT = "#,##0"
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+MAX_TITLE = 31
+DANGLING = {"және", "мен", "и", "с", "and", "of", "the", "with"}  # words a cut title must not end with
+
+
+def sheet_title(title: str) -> str:
+    """At most 31 characters, none that Excel refuses, cut at a word boundary."""
+    title = " ".join(BAD_TITLE.sub(" ", title).split())
+    if len(title) <= MAX_TITLE:
+        return title
+    head = title[: MAX_TITLE + 1]
+    if " " not in head:
+        return title[:MAX_TITLE]
+    words = head.rsplit(" ", 1)[0].split()
+    while len(words) > 1 and words[-1] in DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;-–") or title[:MAX_TITLE]
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Worksheet:
-    ws = wb.create_sheet(BAD_TITLE.sub(" ", title)[:31])
+    ws = wb.create_sheet(sheet_title(title))
     ws.append(list(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -41,6 +57,12 @@ def workbook(ctx: ReportContext) -> bytes:
     _ = i18n.translations(lang).gettext
     inv = ctx.inventory
     bases = {"basic": _("BASIC"), "basic_plus": _("BASIC+"), "territorial": _("Territorial (scope 1)")}
+    ratings = {"green": _("good"), "amber": _("needs attention"), "red": _("poor"), "unknown": _("unknown")}
+    ratings["not_rated"] = _("not rated")
+    statuses = {"on_track": _("on track"), "off_track": _("off track"), "not_measurable": _("not measurable")}
+    statuses["depends_on_scenario"] = _("depends on the scenario")
+    progress = {"planned": _("planned"), "in_progress": _("in progress"), "done": _("done"), "overdue": _("overdue")}
+    progress["cancelled"] = _("cancelled")
     wb = Workbook()
     wb.remove(wb.active)
 
@@ -82,7 +104,7 @@ def workbook(ctx: ReportContext) -> bytes:
                 i["value"],
                 i["unit"],
                 i["year"],
-                i["rating"],
+                ratings.get(i["rating"], i["rating"]),
                 f"{i['benchmark']['green']} / {i['benchmark']['red']}" if i.get("benchmark") else None,
                 i["source"],
             ]
@@ -176,7 +198,14 @@ def workbook(ctx: ReportContext) -> bytes:
     ]
     docs = {d["code"]: d["title"] for d in ctx.assessment.get("documents", [])}
     targets += [
-        [docs.get(a["document"], a["document"]), a["target"], a["target_year"], a.get("limit"), None, a["status"]]
+        [
+            docs.get(a["document"], a["document"]),
+            a["target"],
+            a["target_year"],
+            a.get("limit"),
+            None,
+            statuses.get(a["status"], a["status"]),
+        ]
         for a in ctx.assessment.get("alignment", [])
     ]
     _sheet(
@@ -198,7 +227,16 @@ def workbook(ctx: ReportContext) -> bytes:
         _("Status of the roadmap"),
         [_("Code"), _("Activity"), _("Owner"), _("Start"), _("Due"), _("Status"), _("Progress, %"), _("Placeholder")],
         (
-            [a["code"], a["title"], a["owner"], a["start"], a["due"], a["status"], a["progress"], a["placeholder"]]
+            [
+                a["code"],
+                a["title"],
+                a["owner"],
+                a["start"],
+                a["due"],
+                progress.get(a["status"], a["status"]),
+                a["progress"],
+                a["placeholder"],
+            ]
             for s in rm["sections"]
             for a in s["activities"]
         ),
