@@ -13,6 +13,7 @@ from qala.commands.common import DatabaseOpt, console, err
 from qala.store import users
 from qala.store.seed import open_database
 
+WORKER_STARTUP_SECONDS = 120
 user_app = typer.Typer(help="People who sign in to the web platform, and API tokens.", no_args_is_help=True)
 
 
@@ -50,6 +51,9 @@ def serve_command(
         log_level="warning",
         proxy_headers=True,
         factory=False,
+        # a worker loads Qala (pandas, polars, pint, the catalog) before it answers the supervisor's ping:
+        # uvicorn's 5 s default kills and restarts it forever on a slow or busy machine
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.ingest.problems import Problem
 from qala.web import city as city_choice
-from qala.web import i18n
+from qala.web import i18n, unavailable
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
 from qala.web.settings import WebSettings
@@ -105,6 +105,8 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:  # never a stack trace
+        if unavailable.is_unavailable(exc):
+            return unavailable.response(request)  # the database is restarting or busy: a clean 503
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "internal error"}, status_code=500)
         return render(request, "error.html", {"status": 500, "detail": None}, status_code=500)

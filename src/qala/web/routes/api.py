@@ -31,8 +31,11 @@ GwpParam = Annotated[str, Query(pattern="^(AR4|AR5|AR6)$")]
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+def health(request: Request) -> dict[str, str]:
+    """200 while the database answers; 503 (with a message) while it cannot be reached."""
+    with request.app.state.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    return {"status": "ok", "database": "ok"}
 
 
 @router.get("/inventory", responses={**NOT_FOUND, **READ_ERRORS})
