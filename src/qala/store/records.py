@@ -89,10 +89,15 @@ def import_tables(
     who: str,
     dry_run: bool = False,
     now: datetime | None = None,
+    own_only: bool = False,
 ) -> ImportReport:
-    """Write validated tables in one transaction, or nothing; report duplicates and supersessions."""
+    """Write validated tables in one transaction, or nothing; report duplicates and supersessions.
+
+    ``own_only`` (a data provider's upload): a figure may supersede only figures ``who`` imported; one
+    that would replace another account's figure is refused, without showing that figure.
+    """
     with engine.begin() as conn:
-        return import_into(conn, tables, who=who, dry_run=dry_run, now=now)
+        return import_into(conn, tables, who=who, dry_run=dry_run, now=now, own_only=own_only)
 
 
 def import_into(
@@ -102,6 +107,7 @@ def import_into(
     who: str,
     dry_run: bool = False,
     now: datetime | None = None,
+    own_only: bool = False,
 ) -> ImportReport:
     """As ``import_tables``, inside the caller's transaction (a dry run writes nothing)."""
     now = now or datetime.now(UTC)
@@ -121,7 +127,7 @@ def import_into(
     if problems:
         raise ValidationFailed(problems)
     for frame, out in zip(batches, outcomes, strict=True):
-        _import_one(conn, frame, out, who=who, now=now, dry_run=dry_run)
+        _import_one(conn, frame, out, who=who, now=now, dry_run=dry_run, own_only=own_only)
         if not dry_run:
             from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
 
@@ -160,7 +166,14 @@ def _cross_file(tables: list[ValidatedTable], problems: list[Problem]) -> list[p
 
 
 def _import_one(
-    conn: Connection, records: pl.DataFrame, out: FileOutcome, *, who: str, now: datetime, dry_run: bool
+    conn: Connection,
+    records: pl.DataFrame,
+    out: FileOutcome,
+    *,
+    who: str,
+    now: datetime,
+    dry_run: bool,
+    own_only: bool = False,
 ) -> None:
     recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
     existing = _current_for(conn, recs)
@@ -173,6 +186,22 @@ def _import_one(
     new_rows = joined.filter(pl.col("id_old").is_null())
     duplicates = joined.filter(pl.col("id_old").is_not_null() & same)
     superseding = joined.filter(pl.col("id_old").is_not_null() & ~same)
+    if own_only:
+        foreign = superseding.filter(pl.col("imported_by_old") != who)
+        if not foreign.is_empty():
+            raise ValidationFailed(
+                [
+                    Problem(
+                        out.file,
+                        rec["source_row"],
+                        "amount",
+                        None,
+                        "a figure for a key no other account holds: this year, gpc_ref, activity and facility "
+                        "already have a figure imported by someone else, which only an editor can replace",
+                    )
+                    for rec in foreign.iter_rows(named=True)
+                ]
+            )
     for rec in duplicates.iter_rows(named=True):
         msg = f"same figure as record #{rec['id_old']} already in the base; counted once"
         out.duplicates.append(Notice(out.file, rec["source_row"], msg))
@@ -244,11 +273,15 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
         "ef_ch4": pl.Float64,
         "ef_n2o": pl.Float64,
         "ncv": pl.String,
+        "imported_by": pl.String,
     }
+    batches = ImportBatch.__table__
     rows = []
     for city, years in recs.group_by("city_code").agg(pl.col("year").unique()).iter_rows():
-        stmt = select(*(T.c[c] for c in schema)).where(
-            and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None))
+        stmt = (
+            select(*(T.c[c] for c in schema if c != "imported_by"), batches.c.imported_by)
+            .join(batches, batches.c.id == T.c.batch_id)
+            .where(and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None)))
         )
         rows.extend(conn.execute(stmt).all())
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -18,6 +18,7 @@ from qala.web import i18n, unavailable
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
 from qala.web.settings import WebSettings
+from qala.web.uploads import BodyLimit
 
 PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
 STATIC = Path(str(resources.files("qala.web").joinpath("static")))
@@ -111,6 +112,12 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             return JSONResponse({"detail": "internal error"}, status_code=500)
         return render(request, "error.html", {"status": 500, "detail": None}, status_code=500)
 
+    # bodies without a (true) Content-Length are counted as they stream in, and cut off past the limit
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_upload_bytes + FORM_SLACK,
+        too_large=lambda request: _too_large(request, settings.max_upload_bytes),
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
