@@ -11,7 +11,7 @@ from rich.text import Text
 
 from qala.commands.common import DatabaseOpt, TableOrJson, console, current_user, print_json
 from qala.documents.duplicates import find_duplicates
-from qala.documents.read import DocumentError
+from qala.documents.read import MAX_DOCUMENT_BYTES, DocumentError
 from qala.documents.search import search
 from qala.store import documents as store
 from qala.store.seed import open_database
@@ -47,6 +47,8 @@ def import_command(
         for path in files:
             if not path.is_file():
                 raise DocumentError(f"{path}: no such file")
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:  # refused before it is read into memory
+                raise DocumentError(f"{path}: a file of at most {MAX_DOCUMENT_BYTES // 2**20} MiB")
             read.append(store.read_file(path.name, path.read_bytes()))
         outcomes = store.import_documents(open_database(database), read, meta, current_user(user))
     except DocumentError as exc:

@@ -15,6 +15,8 @@ from pathlib import PurePath
 from qala.documents.text import normalise, split_paragraphs
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+MAX_DOCUMENT_BYTES = 100 * 2**20  # a document file as stored
+MAX_PDF_PAGES = 5000
 PDF_LINE_END = re.compile(r"[.!?:;…»\"”)]$")
 
 
@@ -39,6 +41,8 @@ def media_type(name: str) -> str:
 def extract(data: bytes, name: str) -> ExtractedText:
     """The paragraphs of a file's content; raises :class:`DocumentError` when there are none."""
     kind = media_type(name)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"{name}: a file of at most {MAX_DOCUMENT_BYTES // 2**20} MiB")
     if kind == "txt":
         paragraphs = split_paragraphs(_decode_utf8(data, name))
     elif kind == "html":
@@ -127,6 +131,7 @@ def html_paragraphs(html: str) -> list[str]:
 def pdf_paragraphs(data: bytes, name: str) -> list[str]:
     """Paragraphs of a PDF's text layer; an unreadable, encrypted or image-only PDF has none."""
     from pypdf import PdfReader  # noqa: PLC0415 (only when a PDF is imported)
+    from pypdf.errors import LimitReachedError  # noqa: PLC0415
 
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
@@ -135,9 +140,17 @@ def pdf_paragraphs(data: bytes, name: str) -> list[str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(f"{name}: no extractable text (the PDF is encrypted; save an unprotected copy)")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentError(
+                f"{name}: a PDF of at most {MAX_PDF_PAGES:,} pages (this one has {len(reader.pages):,})"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
+    except LimitReachedError as exc:  # pypdf stops inflating a stream at its limit (75 MB)
+        raise DocumentError(
+            f"{name}: no extractable text (a stream of the PDF unpacks past the limit: a decompression bomb?)"
+        ) from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise DocumentError(f"{name}: no extractable text (the PDF cannot be read: {exc})") from exc
     finally:
