@@ -40,12 +40,21 @@ SETTINGS = WebSettings(
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(None, SETTINGS))  # type: ignore[arg-type]
 
 
+ROLES = ("provider", "expert", "editor", "admin")
+
+
 class Api:
     def __init__(self, tmp_path: Path):
         self.engine = open_database(f"sqlite:///{tmp_path / 'schema.sqlite3'}")
-        users.add_user(self.engine, "editor", "correct horse battery", "editor")
-        self.token = users.new_token(self.engine, "editor", "schemathesis")
+        self.tokens = {}
+        for role in ROLES:
+            users.add_user(self.engine, role, "correct horse battery", role)
+            self.tokens[role] = users.new_token(self.engine, role, "schemathesis")
+        self.token = self.tokens["editor"]
         self.app = create_app(self.engine, SETTINGS)
+
+    def bearer(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
 @pytest.fixture
@@ -89,3 +98,23 @@ def test_api_imports_anonymous(case: schemathesis.Case, api: Api) -> None:
     response = case.call_and_validate(app=api.app, checks=CHECKS)
     if case.method.upper() == "POST":  # (negative examples also try other methods: 405)
         assert response.status_code in (400, 401), response.text  # 400: a multipart body that cannot be parsed
+
+
+@schema.include(method="GET").parametrize()
+@settings(EXAMPLES, max_examples=10)
+def test_api_reads_with_each_role(case: schemathesis.Case, api: Api) -> None:
+    """Every GET with each role's token: as documented, and a provider's records are only its own."""
+    for role in ROLES:
+        response = case.call_and_validate(app=api.app, headers=api.bearer(role), checks=CHECKS)
+        if case.path == "/api/v1/records" and response.status_code == 200 and role == "provider":
+            assert {r["imported_by"] for r in response.json()} <= {"provider"}, response.text[:500]
+
+
+@schema.include(method="POST", path="/api/v1/imports").parametrize()
+@settings(EXAMPLES, max_examples=10)
+def test_api_imports_with_each_role(case: schemathesis.Case, api: Api) -> None:
+    """Whatever is posted, by whom: a 2xx report for those who may upload, 403 for those who may not."""
+    for role in ROLES:
+        response = case.call_and_validate(app=api.app, headers=api.bearer(role), checks=CHECKS)
+        if role == "expert" and case.method.upper() == "POST":
+            assert response.status_code in (400, 403), response.text
