@@ -206,3 +206,33 @@ def test_a_failure_while_loading_rolls_everything_back(astana_sqlite: str, store
     assert db.current_revision(engine) is None  # not even the schema was left behind
     engine.dispose()
     assert run_cli("restore", str(archive), "--database", store_url)[0] == 0
+
+
+def test_an_older_backup_is_migrated_after_loading(store_url: str, tmp_path: Path, run_cli) -> None:
+    """A backup at revision 0003 restores into a fresh database and into a newer one (--force)."""
+    old = db.create(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    db.migrate(old, "0003")
+    with old.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO cities (code, name_en, name_ru, name_kk, country, created_at) "
+            "VALUES ('karaganda', 'Karaganda', 'Караганда', 'Қарағанды', 'KZ', '2026-01-02 03:04:05.000006')"
+        )
+    old.dispose()
+    archive = tmp_path / "old.zip"
+    assert run_cli("backup", "-o", str(archive), "--database", f"sqlite:///{tmp_path / 'old.sqlite3'}")[0] == 0
+    assert "document_texts" not in tables_of(archive)
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    code, out, err = run_cli("restore", str(archive), "--database", fresh)
+    assert code == 0, err
+    assert "revision 0003, now 0004" in " ".join(out.split())
+    open_database(store_url).dispose()  # at the newest revision, Astana loaded
+    code, _, err = run_cli("restore", str(archive), "--database", store_url, "--force")
+    assert code == 0, err
+    for url in (fresh, store_url):
+        engine = db.create(url)
+        assert db.current_revision(engine) == "0004"
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT code, created_at FROM cities").all()[0][0] == "karaganda"
+            assert conn.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 1
+        engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,15 +14,17 @@ import httpx
 import psutil
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from qala.store import users
 from qala.store.seed import open_database
+from qala.web import unavailable
 from qala.web.app import create_app
 from qala.web.settings import WebSettings
 from tests.conftest import PgCluster, _free_port, _pg_bin
 from tests.faults import child_env
 
-pytestmark = pytest.mark.postgres
 PASSWORD = "a long enough password"
 SECRET = "s" * 48
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -58,6 +61,7 @@ def sign_in(client: TestClient | httpx.Client, username: str) -> None:
     assert r.status_code == 303, r.text
 
 
+@pytest.mark.postgres
 def test_a_postgresql_restart_is_survived(own_cluster: PgCluster, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QALA_SECRET_KEY", SECRET)
     monkeypatch.setenv("QALA_COOKIE_SECURE", "0")
@@ -102,6 +106,7 @@ def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> No
     raise AssertionError(f"qala serve did not become healthy: {proc.communicate(timeout=20)[1].decode()[-3000:]}")
 
 
+@pytest.mark.postgres
 def test_two_workers_share_sign_ins(own_cluster: PgCluster, tmp_path: Path) -> None:
     url = own_cluster.new_database()
     engine = open_database(url)
@@ -132,3 +137,21 @@ def test_two_workers_share_sign_ins(own_cluster: PgCluster, tmp_path: Path) -> N
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_only_transient_database_errors_are_a_503(tmp_path: Path) -> None:
+    """A busy SQLite file is worth a retry; a missing table is a bug (500), whatever SQLite calls it."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with pytest.raises(OperationalError) as missing, engine.connect() as conn:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+    assert not unavailable.is_unavailable(missing.value)
+    holder = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    impatient = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}", connect_args={"timeout": 0})
+    with pytest.raises(OperationalError) as locked, impatient.connect() as conn:
+        conn.exec_driver_sql("SELECT 1 FROM sqlite_master")
+    holder.close()
+    assert unavailable.is_unavailable(locked.value)
+    assert not unavailable.is_unavailable(ValueError("not a database error"))
+    engine.dispose()
+    impatient.dispose()

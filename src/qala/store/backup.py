@@ -97,6 +97,14 @@ def _revision(conn: Connection) -> str | None:
 # --- backup -------------------------------------------------------------------------------------
 def backup(engine: Engine, output: Path) -> dict[str, Any]:
     """Write a consistent snapshot of the database to ``output`` (atomically); return the manifest."""
+    try:
+        return _backup(engine, output)
+    except DBAPIError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise BackupError(f"cannot read {where}; no backup written: {exc.orig}") from exc
+
+
+def _backup(engine: Engine, output: Path) -> dict[str, Any]:
     conn = engine.connect()
     if engine.dialect.name == "postgresql":
         conn = conn.execution_options(isolation_level="REPEATABLE READ")

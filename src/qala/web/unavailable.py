@@ -7,6 +7,7 @@ is back, the next request succeeds.
 
 from __future__ import annotations
 
+import sqlite3
 from html import escape
 
 from fastapi import Request
@@ -17,12 +18,16 @@ from qala.web import i18n
 from qala.web.security import LANG_COOKIE
 
 RETRY_AFTER = "5"
+SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable to open database", "disk i/o error")
 
 
 def is_unavailable(exc: BaseException) -> bool:
     """The database is unreachable or busy, rather than the request or the code being wrong."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.Error):
+        # SQLite calls a missing table an "operational" error too: only a busy or missing file is transient
+        return any(m in str(exc.orig).lower() for m in SQLITE_TRANSIENT)
     return isinstance(exc, OperationalError | InterfaceError)
 
 
