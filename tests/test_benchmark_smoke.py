@@ -26,3 +26,29 @@ def test_economics_benchmark_agrees_with_pyomo() -> None:
     from benchmarks.economics import main
 
     assert main(["--sizes", "25", "--repeats", "1"]) == 0  # it exits with an error if the optima differ
+
+
+def test_dask_scaling_benchmark_runs_and_agrees(tmp_path: Path) -> None:
+    from benchmarks.dask_scaling import main
+
+    out = tmp_path / "dask.json"
+    assert (
+        main(
+            [
+                "--draws",
+                "600",
+                "--chunk",
+                "200",
+                "--workers",
+                "2",
+                "--repeats",
+                "1",
+                "--threads",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(out.read_text())
+    assert data["identical"] and [r["workers"] for r in data["rows"]] == [0, 2]

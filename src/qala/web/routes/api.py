@@ -106,7 +106,10 @@ def scenario(
         raise HTTPException(status_code=404, detail={"detail": "no model", "problems": exc.problems}) from exc
     if name not in model.scenarios:
         raise HTTPException(status_code=404, detail=f"unknown scenario '{name}'")
-    result = scenario_svc.run(request.app.state.engine, model, name, draws=draws, seed=seed)
-    data = result.to_dict()
-    data.pop("flows_mean", None)
-    return data
+
+    def build() -> dict[str, Any]:  # the same data, model, draws and seed give the same numbers: kept
+        data = scenario_svc.run(request.app.state.engine, model, name, draws=draws, seed=seed).to_dict()
+        data.pop("flows_mean", None)
+        return data
+
+    return cached(request, ("api-scenario", city, name, draws, seed, id(model)), build)
