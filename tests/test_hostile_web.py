@@ -126,9 +126,9 @@ SECRET = {
     "power-co": ("power-secret.csv", "2023,I.1.2,grid_electricity,700,MWh,POWER-PRIVATE-SOURCE,grid-b,POWER-NOTE\n"),
 }
 PROVIDER_HEADER = "year,gpc_ref,activity,amount,unit,source,facility,note\n"
-MARKERS = {
-    "heat-co": ("heat-secret.csv", "HEAT-PRIVATE-SOURCE"),
-    "power-co": ("power-secret.csv", "POWER-PRIVATE-SOURCE"),
+MARKERS = {  # (a figure's source is a citation, published in the strategy report: not a marker)
+    "heat-co": ("heat-secret.csv", "HEAT-PRIVATE-NOTE"),
+    "power-co": ("power-secret.csv", "POWER-NOTE"),
 }
 
 
