@@ -174,7 +174,7 @@ def test_no_provider_or_visitor_reads_another_providers_submission(web: Web) -> 
                 assert MARKERS[viewer][0] in answer, (viewer, path)  # while its own submission is there
     for reader in ("expert", "editor", "admin"):  # the environment department reads every submission
         answer = web.client().get("/api/v1/records", headers=web.token(reader)).text
-        assert all(m in answer for marks in MARKERS.values() for m in marks), reader
+        assert all(marks[0] in answer for marks in MARKERS.values()), reader
 
 
 def test_a_provider_cannot_replace_or_probe_another_providers_figure(web: Web) -> None:
