@@ -195,6 +195,29 @@ def test_a_formula_counts_by_the_value_excel_saved_with_it() -> None:
     assert recs.select("amount", "unit").rows() == [(12.5, "TJ")]
 
 
+def test_a_formula_whose_saved_result_is_empty_is_an_empty_cell() -> None:
+    """Templates carry helper formulas such as =IF(A2="","",...): Excel saves their result as an empty <v/>."""
+    book = workbook(
+        sheet_xml(
+            row(1, HEADER)
+            + '<row r="2">'
+            + "".join(cell(f"{c}2", v) for c, v in zip("ABCDE", GOOD_ROW[:5], strict=True))
+            + '<c r="F2" t="str"><f>IF(A2="","",A2&amp;"")</f><v></v></c>'
+            + "</row>"
+        )
+    )
+    assert records(book)["source"].to_list() == [None]
+
+
+def test_rich_text_inline_strings_join_their_runs_only() -> None:
+    rich = (
+        '<c r="F2" t="inlineStr"><is>\n  <r><rPr><b/></rPr><t>Kaz</t></r>\n  <r><t xml:space="preserve">Stat </t></r>'
+        "<rPh><t>PHONETIC</t></rPh></is></c>"
+    )
+    body = '<row r="2">' + "".join(cell(f"{c}2", v) for c, v in zip("ABCDE", GOOD_ROW[:5], strict=True)) + rich
+    assert records(workbook(sheet_xml(row(1, HEADER) + body + "</row>")))["source"].to_list() == ["KazStat"]
+
+
 def test_a_formula_without_a_saved_value_is_refused() -> None:
     wb = Workbook()
     ws = wb.active

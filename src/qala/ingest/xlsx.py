@@ -259,6 +259,8 @@ class _Sheet:
         self.formula: list[str] | None = None
         self.chars = 0
         self.where = ""  # v | f | is
+        self.has_value = False  # a <v> element, even an empty one (a formula whose result is "")
+        self.in_text = 0  # inside <t> of an inline string
         self.in_phonetic = 0
 
     def fail(self, expected: str, value: str | None = None) -> _Stop:
@@ -280,21 +282,23 @@ class _Sheet:
             found = CELL_REF.match(attrs.get("r", ""))
             self.column = _column_index(found.group(1)) if found else self.column + 1
             self.kind = attrs.get("t", "n")
-            self.value, self.formula, self.chars, self.where = [], None, 0, ""
+            self.value, self.formula, self.chars, self.where, self.has_value = [], None, 0, "", False
         elif local == "v":
-            self.where = "v"
+            self.where, self.has_value = "v", True
         elif local == "f":
             self.where, self.formula = "f", []
         elif local == "is":
             self.where = "is"
         elif local == "rPh":
             self.in_phonetic += 1
+        elif local == "t":
+            self.in_text += 1
 
     def text(self, data: str) -> None:
         if self.where == "f" and self.formula is not None:
             if sum(map(len, self.formula)) < MAX_FORMULA_CHARS:
                 self.formula.append(data)
-        elif self.where in ("v", "is") and not self.in_phonetic:
+        elif (self.where == "v" or (self.where == "is" and self.in_text)) and not self.in_phonetic:
             self.chars += len(data)
             if self.chars > self.lim.max_cell_chars:
                 raise self.fail(f"a cell of at most {self.lim.max_cell_chars:,} characters (found {self.chars:,}+)")
@@ -306,6 +310,8 @@ class _Sheet:
             self.where = ""
         elif local == "rPh":
             self.in_phonetic -= 1
+        elif local == "t":
+            self.in_text -= 1
         elif local == "c":
             value = self._cell_value()
             if value.strip():
@@ -325,7 +331,9 @@ class _Sheet:
                     "a value from this workbook: the formula reads another file (copy the cells and paste values)",
                     formula[:200],
                 )
-            if not raw and self.kind != "inlineStr":
+            # a result of "" is saved as an empty <v/> with t="str"; an empty or missing <v> otherwise
+            # means no result was saved (openpyxl and other scripts write formulas that way)
+            if not raw and not (self.has_value and self.kind == "str") and self.kind != "inlineStr":
                 raise self.fail(
                     "a value: this formula has no saved result (open the file in Excel and save it, or paste values)",
                     formula[:200],
