@@ -52,7 +52,9 @@ def test_a_huge_field_is_refused_naming_row_and_column(size: int) -> None:
 
 def test_a_ten_megabyte_line_is_refused_naming_the_row() -> None:
     found = problems(f"{HEADER}\n{ROW}\n{'y' * 10 * 2**20}\n".encode())
-    assert found == ["data.csv, row 3 - a cell of at most 32,767 characters"]
+    # (the column is named unless the csv module's own field limit, which frictionless raises, stops it first)
+    assert len(found) == 1 and found[0].startswith("data.csv, row 3")
+    assert found[0].endswith(" - a cell of at most 32,767 characters")
 
 
 def test_a_field_at_the_limit_is_kept() -> None:
