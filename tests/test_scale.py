@@ -259,3 +259,19 @@ def test_every_page_answers_for_a_synthetic_city(web: TestClient, path: str) -> 
     r = web.get(f"{path}?city=synth-001")
     assert r.status_code in (200, 404), r.text[:500]  # a synthetic city has no roadmap: 404, never a crash
     assert "Traceback" not in r.text
+
+
+def test_a_synthetic_citys_report_stamp_names_its_derived_model(engine: Engine) -> None:
+    """The stamp hashes the source model with the scale: traceable, and different for each synthetic city."""
+    import hashlib
+    from importlib import resources
+
+    from qala.report.stamp import model_digest
+
+    astana = model_digest("astana", engine)
+    source = resources.files("qala.cities").joinpath("astana", "model.yaml").read_bytes()
+    assert astana == hashlib.sha256(source).hexdigest()
+    expected = hashlib.sha256(source + f"\nscaled by {_factor('synth-001')!r}".encode()).hexdigest()
+    assert model_digest("synth-001", engine) == expected
+    assert model_digest("synth-002", engine) not in (None, astana, expected)
+    assert model_digest("synth-001") is None  # without the database the derivation is unknown

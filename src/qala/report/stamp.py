@@ -50,9 +50,22 @@ def data_digest(engine: Engine, city: str) -> tuple[str, int]:
     return h.hexdigest(), frame.height
 
 
-def model_digest(city: str) -> str | None:
+def model_digest(city: str, engine: Engine | None = None) -> str | None:
+    """SHA-256 of the city's model file; for a derived (synthetic) city, of its source model and scale."""
     path = resources.files("qala.cities").joinpath(city, "model.yaml")
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if engine is None:
+        return None
+    from qala.scale.synth import derivation  # noqa: PLC0415
+
+    how = derivation(engine, city)
+    if how is None:
+        return None
+    source = resources.files("qala.cities").joinpath(str(how["from"]), "model.yaml")
+    h = hashlib.sha256(source.read_bytes())
+    h.update(f"\nscaled by {float(how['scale'])!r}".encode())  # type: ignore[arg-type]
+    return h.hexdigest()
 
 
 def make_stamp(engine: Engine, city: str, today: date, draws: int, seed: int) -> Stamp:
@@ -62,7 +75,7 @@ def make_stamp(engine: Engine, city: str, today: date, draws: int, seed: int) ->
         city=city,
         data_sha256=digest,
         n_records=n,
-        model_sha256=model_digest(city),
+        model_sha256=model_digest(city, engine),
         catalog_version=cat.version,
         catalog_sha256=cat.digest,
         qala_version=__version__,
