@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from qala.catalog.catalog import Catalog
 from qala.ingest import columns as import_columns
 from qala.store.models import ActivityRecord, ImportBatch, NotationKeyRecord
+from qala.store.records import RECORD_COLUMNS
 
 IPCC = {
     "title": "IPCC (2006) 2006 IPCC Guidelines for National Greenhouse Gas Inventories",
@@ -85,19 +86,7 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
     )
     record_cols = (
         "id",
-        "city_code",
-        "year",
-        "gpc_ref",
-        "activity",
-        "activity_as_written",
-        "facility",
-        "amount",
-        "unit",
-        "source",
-        "data_quality",
-        *import_columns.EF,
-        "ncv",
-        "note",
+        *(c for c in RECORD_COLUMNS if c != "source_row"),
         "batch_id",
         "source_row",
         "superseded_by",

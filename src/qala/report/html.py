@@ -74,14 +74,9 @@ def render_html(ctx: ReportContext, *, for_print: bool = False) -> str:
     first = next(iter(ctx.scenarios.values()), None)
     variables: dict[str, Any] = {
         "r": ctx,
-        "lang": lang,
+        **i18n.template_helpers(lang),
         "version": __version__,
         "labels": labels,
-        "_": tr.gettext,
-        "gettext": tr.gettext,
-        "ngettext": tr.ngettext,
-        "num": lambda v, d=0: i18n.number(v, lang, d),
-        "pct": lambda v: i18n.percent(v, lang),
         "charts": draw(ctx, tr.gettext),
         "css": Markup(stylesheet()),
         "for_print": for_print,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -58,3 +59,16 @@ def number(value: float | None, lang: str, digits: int = 0) -> str:
 
 def percent(value: float, lang: str) -> str:
     return format_percent(value, locale=Locale.parse(lang))
+
+
+def template_helpers(lang: str) -> dict[str, Any]:
+    """What every template of a language needs: its translations and its number formats."""
+    tr = translations(lang)
+    return {
+        "lang": lang,
+        "_": tr.gettext,
+        "gettext": tr.gettext,
+        "ngettext": tr.ngettext,
+        "num": lambda v, d=0: number(v, lang, d),
+        "pct": lambda v: percent(v, lang),
+    }

@@ -26,22 +26,16 @@ def environment() -> Environment:
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     lang = request.state.lang
-    tr = i18n.translations(lang)
     env = environment()
     user = request.state.user
     ctx = {
         "request": request,
-        "lang": lang,
+        **i18n.template_helpers(lang),
         "langs": i18n.LANG_NAMES,
         "user": user,
         "csrf": request.state.session.csrf,
         "version": __version__,
         "labels": labels,
-        "_": tr.gettext,
-        "gettext": tr.gettext,
-        "ngettext": tr.ngettext,
-        "num": lambda v, d=0: i18n.number(v, lang, d),
-        "pct": lambda v: i18n.percent(v, lang),
         "can": lambda perm: can(user, perm),
         "path": request.url.path,
         "city": current_city(request),
