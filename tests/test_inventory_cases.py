@@ -192,3 +192,43 @@ def test_case10_a_rows_own_calorific_value(catalog) -> None:
     assert gas_t(run(catalog, frame(("I.1.1", "other_bituminous_coal", 1000.0, "t"))), "I.1.1", "CO2") == (
         pytest.approx(2_440.68, rel=REL)
     )
+
+
+def test_case13_a_plants_biogenic_co2_reaches_consumers_as_a_memo_not_as_fossil_co2(catalog) -> None:
+    # Regression (issue 13, item 6): wood 100 TJ at heat-only plant B1, 20,000 Gcal supplied and consumed.
+    # Energy industries, wood (IPCC 2006 Tables 1.4, 2.2): CO2 112,000 kg/TJ (biogenic), CH4 30, N2O 4 kg/TJ.
+    # CH4 100 x 30 kg = 3 t -> x 28 = 84; N2O 100 x 4 kg = 0.4 t -> x 265 = 106; BASIC = 84 + 106 = 190 t CO2e.
+    # The heat-only plant gives all its emissions to heat (share 1); consumers take all 20,000 Gcal.
+    # CO2(b): 100 x 112,000 kg = 11,200 t at the plant, and the same 11,200 t with the heat (a memo, no GWP).
+    inv = run(
+        catalog,
+        frame(
+            ("I.4.4", "wood", 100.0, "TJ", "B1"),
+            ("I.4.4", "heat_output", 20_000.0, "Gcal", "B1"),
+            ("I.1.2", "district_heat", 20_000.0, "Gcal"),
+        ),
+    )
+    assert inv.totals["basic"] == pytest.approx(190.0, rel=REL)
+    assert inv.totals["territorial"] == pytest.approx(190.0, rel=REL)
+    assert gas_t(inv, "I.1.2", "CO2") == 0.0
+    assert gas_t(inv, "I.1.2", "CO2(b)") == pytest.approx(11_200.0, rel=REL)
+    assert inv.biogenic_co2_t == pytest.approx(11_200.0, rel=REL)  # released at the plant, counted once
+    assert inv.biogenic_co2_basic_t == pytest.approx(11_200.0, rel=REL)  # what the consumers' heat carries
+    assert inv.chp is not None and inv.chp.heat_factor_tco2e_per_gcal == pytest.approx(190.0 / 20_000.0, rel=REL)
+
+
+def test_case14_cofiring_coal_and_wood_allocates_only_fossil_co2(catalog) -> None:
+    # Plant B2 burns coal 100 TJ and wood 100 TJ, supplies 40,000 Gcal, all consumed in I.1.2.
+    # Coal (energy industries): CO2 94,600, CH4 1, N2O 1.5 kg/TJ -> 9,460 t + 0.1 t x 28 + 0.15 t x 265 = 9,502.55
+    # Wood: CH4 3 t x 28 + N2O 0.4 t x 265 = 190. BASIC = 9,502.55 + 190 = 9,692.55 (not + 11,200 of wood CO2).
+    inv = run(
+        catalog,
+        frame(
+            ("I.4.4", "other_bituminous_coal", 100.0, "TJ", "B2"),
+            ("I.4.4", "wood", 100.0, "TJ", "B2"),
+            ("I.4.4", "heat_output", 40_000.0, "Gcal", "B2"),
+            ("I.1.2", "district_heat", 40_000.0, "Gcal"),
+        ),
+    )
+    assert inv.totals["basic"] == pytest.approx(9_692.55, rel=REL)
+    assert gas_t(inv, "I.1.2", "CO2") == pytest.approx(9_460.0, rel=REL)

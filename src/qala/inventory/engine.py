@@ -43,7 +43,8 @@ class InventoryOptions:
     reference_power_efficiency: float | None = None
 
 
-PLANT_CELL = "I.4.4"  # the only cell where a facility changes the arithmetic (CHP allocation)
+PLANT_CELL = "I.4.4"
+BIOGENIC_CO2 = "CO2(b)"  # the only cell where a facility changes the arithmetic (CHP allocation)
 
 
 def _packed_key(activity: pl.DataFrame, by: list[str]) -> pl.Expr | None:
@@ -245,7 +246,8 @@ def _district_and_power_factors(
     power_f = {g: v / power_total for g, v in power_kg.items()} if power_total > 0 else {}
 
     def co2e(f: Mapping[str, float], per_tj: float) -> float | None:
-        return sum(v * gwp[g] for g, v in f.items()) * per_tj / 1000.0 if f else None
+        # biogenic CO2 ("CO2(b)") travels with the heat and power as a memo item: no GWP, outside CO2e
+        return sum(v * gwp.get(g, 0.0) for g, v in f.items()) * per_tj / 1000.0 if f else None
 
     parameters: dict[str, dict[str, Any]] = {}
     if method == "efficiency":
@@ -352,7 +354,7 @@ def compute_inventory(
             )
         )
 
-    base = pl.concat(parts, how="diagonal_relaxed") if parts else None
+    base = _biogenic_apart(pl.concat(parts, how="diagonal_relaxed")) if parts else None
     plants = (
         base.filter((pl.col("gpc_ref") == PLANT_CELL) & pl.col("facility").is_not_null())
         .group_by("facility", "gas")
@@ -437,6 +439,17 @@ def compute_inventory(
     )
 
 
+def _biogenic_apart(rows: pl.DataFrame) -> pl.DataFrame:
+    """Name the CO2 of biogenic fuels "CO2(b)" at once, so that a plant's biogenic CO2 never reaches the
+    district-heat and electricity factors as fossil CO2 (GPC: biogenic CO2 is reported apart)."""
+    return rows.with_columns(
+        pl.when(pl.col("biogenic").fill_null(False) & (pl.col("gas") == "CO2"))
+        .then(pl.lit(BIOGENIC_CO2))
+        .otherwise(pl.col("gas"))
+        .alias("gas")
+    )
+
+
 def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(
@@ -464,12 +477,7 @@ def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame
     gwp_df = pl.DataFrame({"gas": list(gwp), "gwp": list(gwp.values())})
     rows = pl.concat(parts, how="diagonal_relaxed")
     return (
-        rows.with_columns(
-            pl.when(pl.col("biogenic") & (pl.col("gas") == "CO2"))
-            .then(pl.lit("CO2(b)"))
-            .otherwise(pl.col("gas"))
-            .alias("gas")
-        )
+        _biogenic_apart(rows)
         .join(gwp_df, on="gas", how="left")
         .with_columns(
             (pl.col("mass_t") * pl.col("gwp").fill_null(0.0)).alias("tco2e"),

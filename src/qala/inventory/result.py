@@ -99,7 +99,15 @@ class Inventory:
 
     @property
     def biogenic_co2_t(self) -> float:
-        return float(self.rows.filter(pl.col("gas") == "CO2(b)")["mass_t"].sum())
+        """Biogenic CO2 released inside the boundary (scope 1), reported apart from every total."""
+        return float(self.rows.filter((pl.col("gas") == "CO2(b)") & (pl.col("scope") == 1))["mass_t"].sum())
+
+    @property
+    def biogenic_co2_basic_t(self) -> float:
+        """Biogenic CO2 within the BASIC boundary: fuels burnt in the city's buildings, vehicles and waste, and
+        the share of plants' biogenic CO2 that comes with the heat and power the city consumes (scope 2)."""
+        rows = self.rows.filter((pl.col("gas") == "CO2(b)") & (pl.col("level") == "B"))
+        return float(rows["mass_t"].sum())
 
     def to_dict(self) -> dict[str, Any]:
         """The inventory JSON of DESIGN.md §5 (extended, never broken)."""
@@ -113,6 +121,7 @@ class Inventory:
             "by_scope": self.by_scope,
             "by_gas": self.by_gas,
             "biogenic_co2_t": self.biogenic_co2_t,
+            "biogenic_co2_basic_t": self.biogenic_co2_basic_t,
             "rows": self.rows.select(ROW_COLUMNS).to_dicts(),
             "notation_keys": {ref: nk.key for ref, nk in sorted(self.notation_keys.items())},
             "notation_key_explanations": {ref: nk.explanation for ref, nk in sorted(self.notation_keys.items())},
