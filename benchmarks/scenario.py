@@ -72,7 +72,7 @@ def pandas_per_node(prep: eng.Prepared, scenario: str, base: eng.BaseYear, draws
             scale = values[flow.factor_scale] if flow.factor_scale else 1.0
             if kind == "direct":
                 e = amount * prep.gwp[flow.gas or "CO2"] * scale
-            elif kind in ("fuel", "waste"):
+            elif kind in ("fuel", "waste", "emission"):
                 e = amount * prep.fuel_factor[node.name] * scale
             elif kind == "grid_electricity":
                 kg = values[flow.grid_factor] if flow.grid_factor else prep.grid_default

@@ -12,11 +12,11 @@ from .conftest import write
 
 PLANT = (
     "year,gpc_ref,activity,amount,unit,source,facility,data_quality\n"
-    "2023,I.4.4,natural_gas,1000,TJ,operator report,chp,high\n"
-    "2023,I.4.4,heat_output,400,TJ,operator report,chp,high\n"
-    "2023,I.4.4,electricity_output,300,TJ,operator report,chp,high\n"
-    "2023,I.1.2,district_heat,50000,Gcal,heat network,,medium\n"
-    "2023,II.1.1,diesel,100,t,transport department,,low\n"
+    "2013,I.4.4,natural_gas,1000,TJ,operator report,chp,high\n"
+    "2013,I.4.4,heat_output,400,TJ,operator report,chp,high\n"
+    "2013,I.4.4,electricity_output,300,TJ,operator report,chp,high\n"
+    "2013,I.1.2,district_heat,50000,Gcal,heat network,,medium\n"
+    "2013,II.1.1,diesel,100,t,transport department,,low\n"
 )
 PLANT_TOTAL_BASIC = 209.34 * (56_100 + 28 + 26.5) * (7 / 19) / 400 + (318.63 + 0.01677 * 28 + 0.01677 * 265)
 
@@ -26,7 +26,7 @@ def test_inventory_straight_from_files_without_a_database(tmp_path: Path, run_cl
     code, out, err = run_cli("inventory", "--activity", str(f), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["year"] == 2023 and data["gwp"] == "AR5" and data["unit"] == "t CO2e"
+    assert data["year"] == 2013 and data["gwp"] == "AR5" and data["unit"] == "t CO2e"
     assert data["totals"]["basic"] == pytest.approx(PLANT_TOTAL_BASIC, rel=1e-9)
     assert data["chp"]["method"] == "efficiency"
     assert data["chp"]["facilities"][0]["heat_share"] == pytest.approx(7 / 19)
@@ -42,11 +42,11 @@ def test_import_then_inventory_formats(tmp_path: Path, run_cli) -> None:
     code, out, err = run_cli("import", str(f), "--format", "json")
     assert code == 0, err
     assert json.loads(out)["files"][0]["new"] == 5
-    code, out, _ = run_cli("inventory", "--year", "2023", "--format", "json")
+    code, out, _ = run_cli("inventory", "--year", "2013", "--format", "json")
     assert code == 0
     assert json.loads(out)["totals"]["basic"] == pytest.approx(PLANT_TOTAL_BASIC, rel=1e-9)
 
-    code, out, _ = run_cli("inventory", "--year", "2023", "--format", "csv")
+    code, out, _ = run_cli("inventory", "--year", "2013", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     emitted = [r for r in rows if not r["notation_key"]]
@@ -54,13 +54,13 @@ def test_import_then_inventory_formats(tmp_path: Path, run_cli) -> None:
     assert any(r["notation_key"] == "NE" for r in rows)
 
     xlsx = tmp_path / "inv.xlsx"
-    code, _, err = run_cli("inventory", "--year", "2023", "--format", "xlsx", "--output", str(xlsx))
+    code, _, err = run_cli("inventory", "--year", "2013", "--format", "xlsx", "--output", str(xlsx))
     assert code == 0, err
     wb = load_workbook(xlsx)
     assert wb.sheetnames[:4] == ["Summary", "Rows", "Notation keys", "Methodology"]
     assert "CHP allocation" in wb.sheetnames
 
-    code, out, _ = run_cli("inventory", "--year", "2023")
+    code, out, _ = run_cli("inventory", "--year", "2013")
     assert code == 0
     assert "BASIC" in out and "efficiency method" in out and "t CO2e/Gcal" in out
 
@@ -82,11 +82,11 @@ def test_records_and_history_show_provenance(tmp_path: Path, run_cli) -> None:
     f2 = write(tmp_path / "plant-fix.csv", PLANT.replace("1000,TJ", "1050,TJ"))
     code, out, _ = run_cli("import", str(f2))
     assert code == 0 and "supersedes record" in out and "duplicate" in out
-    code, out, _ = run_cli("history", "I.4.4", "natural_gas", "--year", "2023", "--facility", "chp", "--format", "json")
+    code, out, _ = run_cli("history", "I.4.4", "natural_gas", "--year", "2013", "--facility", "chp", "--format", "json")
     hist = json.loads(out)
     assert [h["amount"] for h in hist] == [1000.0, 1050.0]
     assert hist[0]["imported_by"] == "operator-1" and hist[1]["imported_by"] == "tester"
-    code, out, _ = run_cli("records", "--year", "2023", "--format", "json")
+    code, out, _ = run_cli("records", "--year", "2013", "--format", "json")
     recs = json.loads(out)
     assert len(recs) == 5 and all(r["file_name"] and len(r["sha256"]) == 64 for r in recs)
 

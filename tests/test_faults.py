@@ -154,7 +154,7 @@ def test_a_killed_migration_leaves_the_old_or_the_new_schema(
         if revision is None:
             assert not tables & models, f"a schema without a revision: {sorted(tables & models)}"
         else:
-            assert revision == "0004" and models <= tables
+            assert revision == db.head_revision() and models <= tables
         states.append(revision)
         code, _out, err = run_cli("db", "upgrade", "--database", url)  # a re-run completes
         assert code == 0, err

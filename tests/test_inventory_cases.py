@@ -232,3 +232,16 @@ def test_case14_cofiring_coal_and_wood_allocates_only_fossil_co2(catalog) -> Non
     )
     assert inv.totals["basic"] == pytest.approx(9_692.55, rel=REL)
     assert gas_t(inv, "I.1.2", "CO2") == pytest.approx(9_460.0, rel=REL)
+
+
+def test_case15_emissions_given_as_masses_of_gas(catalog) -> None:
+    # A downscaled category enters as emissions by gas: 1,000 t CO2 + 2 t CH4 + 0.1 t N2O in II.1.1.
+    # AR5: 1,000 + 2 x 28 + 0.1 x 265 = 1,000 + 56 + 26.5 = 1,082.5 t CO2e; AR4: 1,000 + 50 + 29.8 = 1,079.8
+    df = frame(
+        ("II.1.1", "emissions_co2", 1.0, "kt"),
+        ("II.1.1", "emissions_ch4", 2.0, "t"),
+        ("II.1.1", "emissions_n2o", 100.0, "kg"),
+    )
+    assert run(catalog, df).totals["basic"] == pytest.approx(1_082.5, rel=REL)
+    assert run(catalog, df, gwp="AR4").totals["basic"] == pytest.approx(1_079.8, rel=REL)
+    assert gas_t(run(catalog, df), "II.1.1", "CH4") == pytest.approx(2.0, rel=REL)

@@ -20,6 +20,7 @@ from qala.commands import (
     cities_cmd,
     documents_cmd,
     economics_cmd,
+    estimate_cmd,
     export_cmd,
     import_cmd,
     inventory_cmd,
@@ -32,6 +33,7 @@ from qala.commands import (
 )
 from qala.commands.common import err
 from qala.documents.read import DocumentError
+from qala.estimate.model import EstimateError
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
 from qala.roadmap.model import RoadmapError
@@ -51,6 +53,7 @@ app = typer.Typer(
 app.command("import")(import_cmd.import_command)
 app.command("template")(template_cmd.template_command)
 app.command("inventory")(inventory_cmd.inventory_command)
+app.command("estimate")(estimate_cmd.estimate_command)
 app.command("records")(records_cmd.records_command)
 app.command("history")(records_cmd.history_command)
 app.command("catalog")(catalog_cmd.catalog_command)
@@ -106,6 +109,8 @@ def main() -> None:
         sys.exit(2)
     except ModelError as exc:
         _refuse(f"The model cannot be used: {len(exc.problems)} problem(s).", exc.problems)
+    except EstimateError as exc:
+        _refuse(f"Nothing was estimated or written: {len(exc.problems)} problem(s).", exc.problems)
     except (InventoryError, UnitError) as exc:
         _refuse("The inventory cannot be computed:", getattr(exc, "problems", [str(exc)]))
     except KeyError as exc:  # unknown GWP set or grid factor

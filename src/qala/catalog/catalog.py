@@ -126,7 +126,7 @@ def _conversion(cat: Catalog, activity: str, unit: str) -> Conversion:
     canonical = act.canonical_unit
     if act.kind == "other":  # kept in its own unit; the row's own factors are per that unit
         return Conversion(activity, unit, 1.0, unit, None)
-    if act.kind == "waste":
+    if act.kind in ("waste", "emission"):
         if parsed.dimension != "mass":
             raise UnitError(f"unit '{unit}' is {_a(parsed.dimension)}; {activity} needs a mass (e.g. t, kt)")
         return Conversion(activity, unit, factor(unit, canonical), canonical, None)

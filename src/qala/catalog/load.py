@@ -206,8 +206,16 @@ def catalog_version() -> tuple[str, str]:
     """The declared catalog version and a SHA-256 over every data file (for reproducibility stamps)."""
     declared = tomllib.loads(_data("VERSION.toml").read_text(encoding="utf-8"))["catalog_version"]
     digest = hashlib.sha256()
-    for entry in sorted(resources.files("qala.catalog").joinpath("data").iterdir(), key=lambda p: p.name):
-        if entry.is_file():
-            digest.update(entry.name.encode())
-            digest.update(entry.read_bytes())
+    for name, entry in _data_files(resources.files("qala.catalog").joinpath("data"), ""):
+        digest.update(name.encode())
+        digest.update(entry.read_bytes())
     return declared, digest.hexdigest()
+
+
+def _data_files(folder, prefix: str):
+    """Every data file below ``folder`` (sub-folders included), in a stable order, with its relative name."""
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.is_file():
+            yield prefix + entry.name, entry
+        elif entry.is_dir() and not entry.name.startswith(("_", ".")):
+            yield from _data_files(entry, f"{prefix}{entry.name}/")

@@ -19,7 +19,7 @@ CATEGORIES = (
     "offroad",
     "solid_waste_disposal",
 )
-ACTIVITY_KINDS = ("fuel", "grid_energy", "plant_output", "waste", "other")
+ACTIVITY_KINDS = ("fuel", "grid_energy", "plant_output", "waste", "emission", "other")
 
 
 @dataclass(frozen=True)

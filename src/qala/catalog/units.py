@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,6 +58,16 @@ def aliases() -> dict[str, str]:
 def _normalise(text: str) -> str:
     t = " ".join(text.replace("\u00a0", " ").split())
     return aliases().get(t, t)
+
+
+def pint_expression(text: str) -> str:
+    """A unit expression for pint with Qala's spellings: the whole text, or each word of a compound such as
+    ``Gcal/h`` (so that Gcal is the International Table gigacalorie, not pint's thermochemical one)."""
+    whole = _normalise(text)
+    if whole != " ".join(text.replace("\u00a0", " ").split()):
+        return whole
+    table = aliases()
+    return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: table.get(m.group(0), m.group(0)), whole)
 
 
 @cache

@@ -23,6 +23,11 @@ class CityPackage:
     def activity_file(self) -> Traversable:
         return self.folder.joinpath("activity.csv")
 
+    @property
+    def estimates_file(self) -> Traversable:
+        """The city's estimation spec (series, inputs and methods for the cells nobody reported)."""
+        return self.folder.joinpath("estimates.yaml")
+
     def notation_keys(self) -> list[dict[str, str]]:
         path = self.folder.joinpath("notation_keys.csv")
         if not path.is_file():

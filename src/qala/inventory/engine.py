@@ -43,6 +43,7 @@ class InventoryOptions:
     reference_power_efficiency: float | None = None
 
 
+REPORTED = "reported"
 PLANT_CELL = "I.4.4"
 BIOGENIC_CO2 = "CO2(b)"  # the only cell where a facility changes the arithmetic (CHP allocation)
 
@@ -74,13 +75,19 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
             .otherwise(None)
             .alias("facility")
         )
+    if "status" in activity.columns:
+        # reported and estimated figures never merge into one row: each row says which it is
+        activity = activity.with_columns(pl.col("status").cast(pl.String).fill_null(REPORTED))
     extra = [
         c
-        for c in ("facility", "ncv", *EF_COLUMNS)
+        for c in ("facility", "ncv", *EF_COLUMNS, "status", "method")
         if c in activity.columns and activity[c].null_count() < activity.height
     ]
     by = [*keys, *extra]
     key = _packed_key(activity, by) if not extra else None
+    inputs = (
+        [pl.col("inputs").drop_nulls().unique().sort().alias("inputs")] if "inputs" in activity.columns else []
+    )
     if key is not None:
         # Fast path for large in-memory tables: group by one integer built from the categories' codes.
         grouped = (
@@ -89,14 +96,22 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
             .drop("_key")
         )
     else:
-        grouped = activity.group_by(by).agg(pl.col("amount").sum(), pl.len().alias("n_records"))
+        grouped = activity.group_by(by, maintain_order=True).agg(
+            pl.col("amount").sum(), pl.len().alias("n_records"), *inputs
+        )
     grouped = grouped.with_columns(pl.col(k).cast(pl.String) for k in keys)
-    for c in ("facility", "ncv", *EF_COLUMNS):
+    for c in ("facility", "ncv", *EF_COLUMNS, "method"):
         if c not in grouped.columns:
             grouped = grouped.with_columns(pl.lit(None, dtype=pl.Float64 if c in EF_COLUMNS else pl.String).alias(c))
+    if "status" not in grouped.columns:
+        grouped = grouped.with_columns(pl.lit(REPORTED).alias("status"))
+    if "inputs" not in grouped.columns:
+        grouped = grouped.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("inputs"))
     return grouped.with_columns(
         pl.col("facility").cast(pl.String),
         pl.col("ncv").cast(pl.String),
+        pl.col("status").cast(pl.String),
+        pl.col("method").cast(pl.String),
         *(pl.col(c).cast(pl.Float64) for c in EF_COLUMNS),
     )
 
@@ -172,6 +187,28 @@ def _factor_table(catalog: Catalog) -> pl.DataFrame:
     )
 
 
+MASS_OF_GAS = "the figure is the mass of the gas itself (reported or estimated emissions)"
+
+
+def _mass_of_gas_table(catalog: Catalog) -> pl.DataFrame:
+    """Figures that already are the mass of a gas (``emissions_co2`` ...): 1 t of the gas is 1,000 kg of it."""
+    codes = sorted(a.code for a in catalog.activities.values() if a.kind == "emission")
+    return pl.DataFrame(
+        {
+            "activity": codes,
+            "gas": [emission_gas(c) for c in codes],
+            "factor": [1000.0] * len(codes),
+            "factor_unit": ["kg/t"] * len(codes),
+            "factor_source": [MASS_OF_GAS] * len(codes),
+        }
+    )
+
+
+def emission_gas(code: str) -> str:
+    """The gas of an emissions activity: ``emissions_ch4`` -> ``CH4``."""
+    return code.removeprefix("emissions_").upper()
+
+
 def _emission_rows(frame: pl.DataFrame, factors: pl.DataFrame) -> pl.DataFrame:
     """Long rows (one per gas) for groups whose factors are per canonical unit."""
     return frame.join(
@@ -239,7 +276,7 @@ def _district_and_power_factors(
                 heat_tj=heat,
                 power_tj=power,
                 heat_share=share,
-                emissions_tco2e=sum(m * gwp[g] for g, m in gases.items() if g in gwp),
+                emissions_tco2e=sum(gases[g] * gwp[g] for g in sorted(gases) if g in gwp),
             )
         )
     heat_f = {g: v / heat_total for g, v in heat_kg.items()} if heat_total > 0 else {}
@@ -336,6 +373,9 @@ def compute_inventory(
                 ),
             )
         )
+    masses = rest.filter(pl.col("kind") == "emission")
+    if not masses.is_empty():
+        parts.append(_emission_rows(masses, _mass_of_gas_table(catalog)))
     elec = rest.filter(pl.col("activity") == "grid_electricity")
     if not elec.is_empty():
         kg_per_tj = grid.value * unit_factor(grid.unit, "kg/TJ")  # e.g. g/kWh -> kg/TJ
@@ -357,14 +397,16 @@ def compute_inventory(
     base = _biogenic_apart(pl.concat(parts, how="diagonal_relaxed")) if parts else None
     plants = (
         base.filter((pl.col("gpc_ref") == PLANT_CELL) & pl.col("facility").is_not_null())
-        .group_by("facility", "gas")
+        .sort("facility", "gas", "activity", "unit", "mass_t")  # a fixed order of addition: same inputs, same bits
+        .group_by("facility", "gas", maintain_order=True)
         .agg(pl.col("mass_t").sum())
+        .sort("facility", "gas")
         if base is not None
         else pl.DataFrame(schema={"facility": pl.String, "gas": pl.String, "mass_t": pl.Float64})
     )
     outputs = (
         rest.filter(pl.col("kind") == "plant_output")
-        .group_by("facility")
+        .group_by("facility", maintain_order=True)
         .agg(
             pl.col("canonical_amount").filter(pl.col("activity") == "heat_output").sum().alias("heat"),
             pl.col("canonical_amount").filter(pl.col("activity") == "electricity_output").sum().alias("power"),
@@ -472,6 +514,9 @@ def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame
                 "mass_t": pl.Float64,
                 "tco2e": pl.Float64,
                 "n_records": pl.Int64,
+                "status": pl.String,
+                "method": pl.String,
+                "inputs": pl.List(pl.String),
             }
         )
     gwp_df = pl.DataFrame({"gas": list(gwp), "gwp": list(gwp.values())})
@@ -485,7 +530,7 @@ def _finish(parts: list[pl.DataFrame], gwp: Mapping[str, float]) -> pl.DataFrame
             pl.col("unit").alias("activity_unit"),
             pl.col("n_records").cast(pl.Int64),
         )
-        .select(ROW_COLUMNS)
+        .select(*ROW_COLUMNS, "inputs")
         .sort("gpc_ref", "activity", "facility", "activity_unit", "gas", nulls_last=True)
     )
 

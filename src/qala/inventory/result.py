@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from qala.inventory import coverage
+
 SECTORS = ("I", "II", "III", "IV", "V", "VI")
 GAS_ORDER = ("CO2", "CH4", "N2O")
 ROW_COLUMNS = (
@@ -28,6 +30,8 @@ ROW_COLUMNS = (
     "mass_t",
     "tco2e",
     "n_records",
+    "status",  # reported | estimated
+    "method",  # the estimation method of an estimated row (None for reported figures)
 )
 
 
@@ -85,9 +89,24 @@ class Inventory:
         }
 
     @property
-    def by_sector(self) -> dict[str, float]:
-        """t CO2e per sector, within the BASIC+ boundary."""
-        return {s: self._sum((pl.col("sector") == s) & pl.col("level").is_in(["B", "B+"])) for s in SECTORS}
+    def by_sector(self) -> dict[str, float | None]:
+        """t CO2e per sector, within the BASIC+ boundary; None for a sector with no figure (see sector_keys)."""
+        return coverage.sector_values(self, SECTORS)[0]
+
+    @property
+    def sector_keys(self) -> dict[str, str]:
+        """The notation key of each sector that has no figure at all (NE, NO, IE or C)."""
+        return coverage.sector_values(self, SECTORS)[1]
+
+    @property
+    def cell_refs(self) -> list[str]:
+        """Every GPC cell the inventory speaks of: those with figures and those with a notation key."""
+        return sorted(set(self.notation_keys) | set(self.rows["gpc_ref"].to_list()))
+
+    @property
+    def share_estimated(self) -> dict[str, float | None]:
+        """Per total (basic, basic_plus, territorial): the share of t CO2e that comes from estimates."""
+        return coverage.share_estimated(self)
 
     @property
     def by_scope(self) -> dict[str, float]:
@@ -117,12 +136,16 @@ class Inventory:
             "gwp": self.gwp,
             "unit": self.unit,
             "totals": self.totals,
+            "share_estimated": self.share_estimated,
+            "coverage": coverage.boundary_coverage(self),
             "by_sector": self.by_sector,
+            "sector_keys": self.sector_keys,
             "by_scope": self.by_scope,
             "by_gas": self.by_gas,
             "biogenic_co2_t": self.biogenic_co2_t,
             "biogenic_co2_basic_t": self.biogenic_co2_basic_t,
-            "rows": self.rows.select(ROW_COLUMNS).to_dicts(),
+            "rows": coverage.row_dicts(self, ROW_COLUMNS),
+            "cells": coverage.cell_coverage(self, self.cell_refs),
             "notation_keys": {ref: nk.key for ref, nk in sorted(self.notation_keys.items())},
             "notation_key_explanations": {ref: nk.explanation for ref, nk in sorted(self.notation_keys.items())},
             "chp": None

@@ -30,6 +30,8 @@ def placement_error(
                 f"and T&D losses in a scope-3 cell (e.g. I.1.3), not in {gpc_ref}"
             )
         return None
+    if act.kind == "emission":
+        return None  # a mass of gas (an estimate or reported emissions) may stand in any cell
     if act.kind == "waste":
         if cell.subsector != "III.1":
             return f"{activity} belongs in III.1 (solid waste disposal: III.1.1, III.1.2 or III.1.3)"

@@ -64,20 +64,31 @@ def plan(count: int, seed: int, source_city: str = "astana") -> list[SynthCity]:
     return [SynthCity(f"{PREFIX}{i + 1:03d}", round(float(f), 3), seed, source_city) for i, f in enumerate(factors)]
 
 
-def activity_csv(city: SynthCity) -> bytes:
-    """The source city's activity file with every amount times the factor and the synthetic source."""
-    text = bundled(city.source_city).activity_file.read_text(encoding="utf-8")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = list(reader.fieldnames or [])
+def activity_csv(engine: Engine, city: SynthCity) -> bytes:
+    """The source city's current figures (reported and estimated, every year) with every amount times the factor
+    and the synthetic source."""
+    from qala.store.records import activity_frame  # noqa: PLC0415 - records import the validation layer
+
+    frame = activity_frame(engine, city.source_city)
+    fields = ["year", "gpc_ref", "activity", "amount", "unit", "ncv", "facility", "source", "data_quality", "note"]
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     w.writeheader()
-    for row in reader:
-        row["amount"] = repr(float(row["amount"]) * city.factor)
-        row["source"] = city.source_text
-        row["data_quality"] = "low"
-        row["note"] = "SYNTHETIC: not real data; for scale tests only."
-        w.writerow(row)
+    for row in frame.sort("year", "gpc_ref", "activity", "facility", nulls_last=True).iter_rows(named=True):
+        w.writerow(
+            {
+                "year": row["year"],
+                "gpc_ref": row["gpc_ref"],
+                "activity": row["activity"],
+                "amount": repr(float(row["amount"]) * city.factor),
+                "unit": row["unit"],
+                "ncv": row["ncv"] or "",
+                "facility": row["facility"] or "",
+                "source": city.source_text,
+                "data_quality": "low",
+                "note": "SYNTHETIC: not real data; for scale tests only.",
+            }
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -100,7 +111,7 @@ def load(engine: Engine, cities: list[SynthCity], who: str = GENERATED_BY) -> li
             )
             derivation = {"from": city.source_city, "scale": city.factor, "seed": city.seed, "by": GENERATED_BY}
             conn.execute(insert(Meta).values(key=META_KEY.format(code=city.code), value=json.dumps(derivation)))
-            table = parse_bytes(activity_csv(city), f"synthetic/{city.code}.csv")
+            table = parse_bytes(activity_csv(engine, city), f"synthetic/{city.code}.csv")
             import_into(conn, [validate_table(table, catalog, default_city=city.code)], who=who, now=now)
         added.append(city)
     return added

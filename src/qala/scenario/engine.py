@@ -16,6 +16,7 @@ import numpy as np
 
 from qala.catalog import Catalog
 from qala.catalog.units import registry
+from qala.inventory.engine import emission_gas
 from qala.scenario.adoption import adoption
 from qala.scenario.distributions import Distribution, uniforms
 from qala.scenario.spec import BASES, CityModel, ModelError
@@ -106,6 +107,8 @@ def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> 
             factors[node.name] = sum(v * gwp[g] for g, v in fossil.items()) / 1000.0  # t CO2e per TJ
         elif act.kind == "waste":
             factors[node.name] = catalog.waste_ch4_factor().value * gwp["CH4"] / 1000.0  # t CO2e per t
+        elif act.kind == "emission":  # a mass of gas (emissions_co2 ...): t CO2e per t is the gas's GWP
+            factors[node.name] = gwp[emission_gas(act.code)]
         elif act.kind == "other":
             problems.append(f"{model.file}: flows.{node.name}: activity 'other' has no factors; use a direct gas flow")
     if problems:
@@ -258,7 +261,7 @@ def _emissions(
         scale = values[flow.factor_scale] if flow.factor_scale else 1.0
         if kind == "direct":
             out[node.name] = amount * prep.gwp[flow.gas or "CO2"] * scale
-        elif kind in ("fuel", "waste"):
+        elif kind in ("fuel", "waste", "emission"):
             out[node.name] = amount * prep.fuel_factor[node.name] * scale
         elif kind == "grid_electricity":
             kg_per_j = values[flow.grid_factor] if flow.grid_factor else prep.grid_default

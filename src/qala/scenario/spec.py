@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qala.catalog import Catalog
 from qala.catalog.units import UnitError, parse_unit, registry
+from qala.safe_yaml import YamlProblem, load_yaml
 from qala.scenario.adoption import SHAPES
 from qala.scenario.distributions import Distribution, DistributionError, parse_distribution
 from qala.scenario.formula import Formula, FormulaError, compile_formula
@@ -20,8 +19,6 @@ BASES = ("territorial", "basic", "basic_plus")
 MODES = ("set", "add", "scale")
 TARGET_KINDS = ("reduction", "cap", "per_capita")
 LANGS = ("en", "ru", "kk")
-MAX_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 30  # lists and mappings inside each other; a model needs about six
 
 
 class ModelError(ValueError):
@@ -30,16 +27,6 @@ class ModelError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without aliases: they are never needed in a model and they allow 'billion laughs' files."""
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
 
 
 @dataclass(frozen=True)
@@ -265,34 +252,11 @@ def load_model(path: Path, catalog: Catalog) -> CityModel:
         data = path.read_bytes()
     except OSError as exc:
         raise ModelError([f"{name}: the file cannot be read ({exc.strerror})"]) from exc
-    if len(data) > MAX_BYTES:
-        raise ModelError([f"{name}: a model file of at most {MAX_BYTES // 2**20} MiB"])
     try:
-        raw = yaml.load(data.decode("utf-8"), Loader=_NoAliasLoader)
-    except UnicodeDecodeError as exc:
-        raise ModelError([f"{name}: UTF-8 text"]) from exc
-    except yaml.YAMLError as exc:
-        raise ModelError([f"{name}: not valid YAML ({exc})"]) from exc
-    except RecursionError as exc:  # e.g. [[[[...]]]] a hundred thousand deep
-        raise ModelError([f"{name}: YAML nested at most {MAX_DEPTH} levels deep"]) from exc
-    except ValueError as exc:  # an integer of 5,000 digits: Python refuses to convert it
-        raise ModelError([f"{name}: not valid YAML (a number with more than 4,300 digits)"]) from exc
-    if _depth(raw) > MAX_DEPTH:
-        raise ModelError([f"{name}: YAML nested at most {MAX_DEPTH} levels deep"])
+        raw = load_yaml(data, "model file")
+    except YamlProblem as exc:
+        raise ModelError([f"{name}: {exc}"]) from exc
     return parse_model(raw, name, catalog)
-
-
-def _depth(value: object) -> int:
-    """How deeply lists and mappings nest (without recursion, so a deep file cannot overflow the stack)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                break
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 def parse_model(raw: object, name: str, catalog: Catalog) -> CityModel:

@@ -87,6 +87,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         migrate_in(conn, revision)
 
 
+def head_revision() -> str:
+    """The newest schema revision this version of Qala migrates to."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):

@@ -88,6 +88,23 @@ class ActivityRecord(Base):
     source_row: Mapped[int] = mapped_column(Integer)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("activity_records.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "reported" (a provider's or the department's figure) or "estimated" (a declared method's result): an
+    # estimate steps aside automatically when a reported figure for the same key, or for its whole cell, arrives.
+    status: Mapped[str] = mapped_column(String(10), default="reported", server_default="reported")
+    method: Mapped[str | None] = mapped_column(String(40))  # an estimation method of the catalog
+    inputs: Mapped[str | None] = mapped_column(Text)  # JSON: every input (name, value, unit, year, source)
+
+
+class EstimateSpec(Base):
+    """A city's estimation spec (YAML): the series and methods that fill the cells nobody reported."""
+
+    __tablename__ = "estimate_specs"
+
+    city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"), primary_key=True)
+    spec: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class NotationKeyRecord(Base):

@@ -33,6 +33,7 @@ RECORD_COLUMNS = (
     "source_row",
 )
 T = ActivityRecord.__table__
+REPORTED, ESTIMATED = "reported", "estimated"
 
 
 @dataclass
@@ -55,6 +56,7 @@ class FileOutcome:
     duplicates: list[Notice] = field(default_factory=list)
     superseded: list[Notice] = field(default_factory=list)
     batch_id: int | None = None
+    estimates_replaced: int = 0  # estimates of whole cells that stepped aside for these reported figures
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -66,6 +68,7 @@ class FileOutcome:
             "duplicates": [str(d) for d in self.duplicates],
             "superseded": [str(s) for s in self.superseded],
             "batch_id": self.batch_id,
+            "estimates_replaced": self.estimates_replaced,
         }
 
 
@@ -180,14 +183,18 @@ def _import_one(
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
     existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
     joined = recs.join(existing, on=key, how="left")
-    same = (pl.col("amount") == pl.col("amount_old")) & (pl.col("unit") == pl.col("unit_old"))
+    same = (
+        (pl.col("amount") == pl.col("amount_old"))
+        & (pl.col("unit") == pl.col("unit_old"))
+        & (pl.col("status_old") == REPORTED)  # a reported figure equal to an estimate still replaces it
+    )
     for c in (*cols.EF, "ncv"):
         same = same & pl.col(c).eq_missing(pl.col(f"{c}_old"))
     new_rows = joined.filter(pl.col("id_old").is_null())
     duplicates = joined.filter(pl.col("id_old").is_not_null() & same)
     superseding = joined.filter(pl.col("id_old").is_not_null() & ~same)
     if own_only:
-        foreign = superseding.filter(pl.col("imported_by_old") != who)
+        foreign = superseding.filter((pl.col("imported_by_old") != who) & (pl.col("status_old") == REPORTED))
         if not foreign.is_empty():
             raise ValidationFailed(
                 [
@@ -206,8 +213,9 @@ def _import_one(
         msg = f"same figure as record #{rec['id_old']} already in the base; counted once"
         out.duplicates.append(Notice(out.file, rec["source_row"], msg))
     for rec in superseding.iter_rows(named=True):
+        what = "the estimate" if rec["status_old"] == ESTIMATED else "record"
         msg = (
-            f"supersedes record #{rec['id_old']} ({rec['amount_old']:g} {rec['unit_old']} -> "
+            f"supersedes {what} #{rec['id_old']} ({rec['amount_old']:g} {rec['unit_old']} -> "
             f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history"
         )
         out.superseded.append(Notice(out.file, rec["source_row"], msg))
@@ -242,6 +250,9 @@ def _import_one(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
             [{"old": old, "new": ids[row]} for old, row in superseding.select("id_old", "source_row").iter_rows()],
         )
+    from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
+
+    out.estimates_replaced = estimates_step_aside(conn, batch_id, now)
 
 
 def _bulk_insert(conn: Connection, frame: pl.DataFrame) -> None:
@@ -273,6 +284,7 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
         "ef_ch4": pl.Float64,
         "ef_n2o": pl.Float64,
         "ncv": pl.String,
+        "status": pl.String,
         "imported_by": pl.String,
     }
     batches = ImportBatch.__table__
@@ -304,6 +316,9 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
         "ncv": pl.String,
         "source": pl.String,
         "data_quality": pl.String,
+        "status": pl.String,
+        "method": pl.String,
+        "inputs": pl.String,
     }
     stmt = select(*(T.c[c] for c in schema)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
     if year is not None:
@@ -344,6 +359,8 @@ def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, f
             T.c.source_row,
             T.c.superseded_by,
             T.c.superseded_at,
+            T.c.status,
+            T.c.method,
             batches.c.file_name,
             batches.c.sha256,
             batches.c.imported_by,
@@ -380,6 +397,8 @@ def record_provenance(
             T.c.data_quality,
             T.c.source_row,
             T.c.superseded_by,
+            T.c.status,
+            T.c.method,
             batches.c.file_name,
             batches.c.sha256,
             batches.c.imported_by,

@@ -92,9 +92,23 @@ def seed_city(engine: Engine, code: str) -> bool:
                 table = parse_bytes(pkg.activity_file.read_bytes(), f"qala/cities/{code}/activity.csv")
                 validated = validate_table(table, load_catalog(), default_city=pkg.code)
                 import_into(conn, [validated], who=SEEDED_BY, now=now)
+            _seed_estimates(conn, code, now)
     except IntegrityError:
         return False  # another process seeded it at the same moment
     return True
+
+
+def _seed_estimates(conn, code: str, now: datetime) -> None:
+    """A bundled city's estimates, written with its reported figures (they step aside where those exist)."""
+    from qala.services.estimates import bundled_spec, compute, keep_spec  # noqa: PLC0415 - services import the store
+    from qala.store.estimates import apply_estimates  # noqa: PLC0415
+
+    source = bundled_spec(code)
+    if source is None:
+        return
+    _spec, estimates = compute(source, code)
+    apply_estimates(conn, code, estimates, who=SEEDED_BY, label=f"qala estimate ({source.name})", now=now)
+    keep_spec(conn, code, source, SEEDED_BY)
 
 
 def add_city(engine: Engine, code: str, names: dict[str, str], country: str) -> None:
