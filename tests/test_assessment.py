@@ -181,3 +181,28 @@ def test_assess_cli_table_in_kazakh(run_cli) -> None:
     flat = out.replace("\u00a0", " ")  # numbers and units are held together by no-break spaces
     assert "16,8 мкг/м³" in flat and "≤ 5 мкг/м³" in flat  # Babel's decimal comma; kk unit labels
     assert "no sourced benchmark" not in out and "What is missing" not in out
+
+
+def test_a_bad_benchmark_stops_qala_assess_with_a_clear_message(run_cli, monkeypatch) -> None:
+    from qala.services import assessment as svc
+
+    good = svc._text("astana", "indicators.yaml")[0]
+    # the PM2.5 indicator written with an inline benchmark whose thresholds are the wrong way round
+    bad = good.replace(
+        "benchmark: who_aqg_2021_pm25_annual",
+        "benchmark: {id: mine, name: {en: a, ru: b, kk: c}, note: {en: a, ru: b, kk: c}, unit: ug/m3,"
+        " direction: lower_is_better, green: '<= 25', red: '> 5', source: 'x, https://x', confidence: low}",
+        1,
+    )
+    assert bad != good
+    monkeypatch.setattr(svc, "_text", lambda city, name: (bad, f"qala/cities/{city}/{name}"))
+    svc.city_indicators.cache_clear()
+    try:
+        code, out, err = run_cli("assess")
+    finally:
+        svc.city_indicators.cache_clear()
+    assert code == 2 and not out
+    flat = " ".join(err.split())
+    assert "The assessment data cannot be used" in flat
+    assert "qala/cities/astana/indicators.yaml: indicators[0] (pm25_annual_mean) benchmark mine:" in flat
+    assert "thresholds out of order: lower is better, so green (25) must be below red (5)" in flat
