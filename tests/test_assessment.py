@@ -3,91 +3,72 @@
 import pytest
 
 from qala.assessment.alignment import DocTarget, align
-from qala.assessment.indicators import Benchmark, IndicatorError, load_indicators, rate
+from qala.assessment.benchmarks import rate
+from qala.services.assessment import city_indicators
 
-WHO = Benchmark(green=5.0, red=25.0, source="WHO 2021")
-RECYCLING = Benchmark(green=50.0, red=20.0, source="test")
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (4.99, "green"),
-        (5.0, "green"),
-        (5.01, "amber"),
-        (24.99, "amber"),
-        (25.0, "amber"),
-        (25.01, "red"),
-        (None, "unknown"),
-    ],
-)
-def test_lower_is_better_at_and_around_thresholds(value, expected) -> None:
-    assert rate(value, WHO, "lower_is_better") == expected
+ASTANA = {i.code: i for i in city_indicators("astana")}
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (50.0, "green"),
-        (49.99, "amber"),
-        (20.0, "amber"),
-        (19.99, "red"),
-        (80, "green"),
-    ],
-)
-def test_higher_is_better_at_and_around_thresholds(value, expected) -> None:
-    assert rate(value, RECYCLING, "higher_is_better") == expected
+def test_astana_has_23_indicators_over_six_themes() -> None:
+    assert len(ASTANA) == 23
+    assert {i.theme for i in ASTANA.values()} == {"air", "climate_energy", "water", "waste", "land", "transport"}
 
 
-def test_no_benchmark_is_not_rated() -> None:
-    assert rate(3.0, None, "lower_is_better") == "not_rated"
+@pytest.mark.parametrize("code", sorted(ASTANA))
+def test_every_indicator_with_a_value_is_rated_or_says_why_not(code: str) -> None:
+    ind = ASTANA[code]
+    latest = ind.latest
+    if latest is None:  # unknown: says what is missing, in every language, and shows no colour
+        assert ind.missing and all(ind.missing[lang].strip() for lang in ("en", "ru", "kk"))
+        assert rate(None, ind.benchmark) == "unknown"
+        return
+    assert latest.source.strip() and latest.confidence in ("high", "medium", "low")
+    if ind.benchmark is not None:
+        assert rate(latest.value, ind.benchmark) in ("green", "amber", "red")
+        assert ind.benchmark.source.strip() and ind.benchmark.confidence
+        assert ind.benchmark.unit == ind.unit  # thresholds converted to the indicator's unit
+    else:
+        assert ind.no_benchmark is not None, "a value without a benchmark must say why"
+        assert all(ind.no_benchmark.detail[lang].strip() for lang in ("en", "ru", "kk"))
 
 
-BASE = """
-indicators:
-  - code: pm25
-    theme: air
-    kind: state
-    name: {en: PM2.5, ru: PM2.5, kk: PM2.5}
-    unit: ug/m3
-    direction: DIRECTION
-    benchmark: {green: GREEN, red: RED, source: WHO}
-    values: [VALUES]
-"""
+# The colours of Astana's rated indicators, worked by hand from the values and the sources' bands.
+BY_HAND = {
+    "pm25_annual_mean": (16.8, "amber"),  # WHO: 5 < 16.8 <= 25 (IT-2)
+    "air_pollution_index": (11, "red"),  # Roshydromet: high is 7-13
+    "ghg_per_capita": (4.129, "green"),  # ICES: < 5 t
+    "water_consumption_per_capita": (215.8, "amber"),  # ICES band: 200 < 215.8 <= 250
+    "recycled_share": (17, "amber"),  # ICES: 15 <= 17 <= 25
+    "public_green_space_per_capita": (14, "green"),  # ICES: 50 ha/100,000 = 5 m2/person < 14
+    "public_transport_modal_share": (43, "red"),  # ICES: < 50 %
+    "motorisation_rate": (247.0, "green"),  # ICES: 0.3 cars/person = 300 per 1,000 > 247
+}
 
 
-def doc(direction="lower_is_better", green=5, red=25, values="{year: 2021, value: 22, source: IQAir}"):
-    return (
-        BASE.replace("DIRECTION", direction)
-        .replace("GREEN", str(green))
-        .replace("RED", str(red))
-        .replace("VALUES", values)
-    )
+@pytest.mark.parametrize(("code", "expected"), BY_HAND.items())
+def test_astana_ratings_by_hand(code: str, expected: tuple[float, str]) -> None:
+    ind = ASTANA[code]
+    assert (ind.latest.value, rate(ind.latest.value, ind.benchmark)) == expected
 
 
-def test_a_valid_file_and_its_rating() -> None:
-    [ind] = load_indicators(doc(), "t.yaml")
-    assert ind.latest.value == 22 and rate(ind.latest.value, ind.benchmark, ind.direction) == "amber"
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (doc(green=25, red=5), "thresholds out of order"),
-        (doc(direction="higher_is_better", green=5, red=25), "thresholds out of order"),
-        (doc(values="{year: 2021, value: 22}"), "a value needs its source"),
-        (doc().replace("source: WHO", "source: ''"), "a benchmark needs its source"),
-        (doc().replace("theme: air", "theme: noise"), "theme one of"),
-    ],
-)
-def test_bad_indicator_files_are_refused(text, message) -> None:
-    with pytest.raises(IndicatorError, match=message):
-        load_indicators(text, "t.yaml")
-
-
-def test_unknown_values_are_kept_as_unknown() -> None:
-    [ind] = load_indicators(doc(values="{year: 2023, value: null, unknown: true, note: not published}"), "t.yaml")
-    assert ind.latest is None
+def test_derived_values_repeat_their_arithmetic() -> None:
+    """Each DERIVED value, recomputed by hand from the figures its `derived` text quotes."""
+    cases = {
+        # code: (year, hand arithmetic, decimals kept in the file)
+        "water_consumption_per_capita": (2025, 350_000 * 1000 / 1_622_000, 1),  # 215.78
+        "motorisation_rate": (2026, 400_687 / 1_622_000 * 1000, 1),  # 247.03
+        "green_belt_per_capita": (2023, 15_000 * 10_000 / 1_376_000, 1),  # 109.01
+        "msw_generated_per_capita": (2024, 550_000 * 1000 / 1_464_415, 1),  # 375.58
+        "public_transport_trips_per_capita": (2025, 1_100_000 / 1_622_000, 3),  # 0.678
+        "ghg_per_capita": (2024, 6_046_601 / 1_464_415, 3),  # 4.129
+        "landfilled_share": (2024, 100 - 17, 0),
+    }
+    for code, (year, value, digits) in cases.items():
+        [obs] = [o for o in ASTANA[code].values if o.year == year]
+        assert obs.derived, code
+        assert obs.value == round(value, digits), code
+    [cars_2022] = [o for o in ASTANA["motorisation_rate"].values if o.year == 2022]
+    assert cars_2022.value == round(287_538 / 1_262_000 * 1000, 1)  # 227.8
 
 
 class FakeResult:
@@ -178,3 +159,50 @@ def test_assess_cli_json(run_cli) -> None:
     first = data["indicators"][0]
     for key in ("code", "theme", "name", "value", "unit", "year", "rating", "benchmark", "source"):
         assert key in first
+    # the DESIGN.md §5 keys are kept; the rating is extended with texts in the reader's language
+    pm25 = next(i for i in data["indicators"] if i["code"] == "pm25_annual_mean")
+    assert (pm25["rating"], pm25["benchmark"]["green"], pm25["benchmark"]["red"]) == ("amber", 5.0, 25.0)
+    assert pm25["benchmark"]["source"].startswith("World Health Organization")
+    assert pm25["benchmark"]["confidence"] == "high"
+    counts = {r: sum(i["rating"] == r for i in data["indicators"]) for r in data["rating_counts"]}
+    assert counts == data["rating_counts"] and sum(counts.values()) == 23
+    for i in data["indicators"]:
+        if i["rating"] == "not_rated":
+            assert i["value"] is not None and i["benchmark"] is None and i["no_benchmark"]["text"]
+        if i["rating"] == "unknown":
+            assert i["value"] is None and i["missing"]
+
+
+def test_assess_cli_table_in_kazakh(run_cli) -> None:
+    code, out, err = run_cli("assess", "--lang", "kk")
+    assert code == 0, err
+    for text in ("Экологиялық жағдай", "дереккөзі бар межелік мән жоқ", "назар аударуды қажет етеді", "Не жетіспейді"):
+        assert text in out, text
+    flat = out.replace("\u00a0", " ")  # numbers and units are held together by no-break spaces
+    assert "16,8 мкг/м³" in flat and "≤ 5 мкг/м³" in flat  # Babel's decimal comma; kk unit labels
+    assert "no sourced benchmark" not in out and "What is missing" not in out
+
+
+def test_a_bad_benchmark_stops_qala_assess_with_a_clear_message(run_cli, monkeypatch) -> None:
+    from qala.services import assessment as svc
+
+    good = svc._text("astana", "indicators.yaml")[0]
+    # the PM2.5 indicator written with an inline benchmark whose thresholds are the wrong way round
+    bad = good.replace(
+        "benchmark: who_aqg_2021_pm25_annual",
+        "benchmark: {id: mine, name: {en: a, ru: b, kk: c}, note: {en: a, ru: b, kk: c}, unit: ug/m3,"
+        " direction: lower_is_better, green: '<= 25', red: '> 5', source: 'x, https://x', confidence: low}",
+        1,
+    )
+    assert bad != good
+    monkeypatch.setattr(svc, "_text", lambda city, name: (bad, f"qala/cities/{city}/{name}"))
+    svc.city_indicators.cache_clear()
+    try:
+        code, out, err = run_cli("assess")
+    finally:
+        svc.city_indicators.cache_clear()
+    assert code == 2 and not out
+    flat = " ".join(err.split())
+    assert "The assessment data cannot be used" in flat
+    assert "qala/cities/astana/indicators.yaml: indicators[0] (pm25_annual_mean) benchmark mine:" in flat
+    assert "thresholds out of order: lower is better, so green (25) must be below red (5)" in flat

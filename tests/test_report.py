@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -311,6 +312,52 @@ def test_xlsx_totals_equal_the_inventory(built, inventory: dict) -> None:
     assert sum(r[-1] for r in emissions.iter_rows(min_row=2, values_only=True)) == pytest.approx(
         sum(inventory["by_scope"].values())
     )
+
+
+# --- ecological state -----------------------------------------------------------------------------------------
+
+NOT_RATED = {"kk": "дереккөзі бар межелік мән жоқ", "ru": "нет порогов с источником", "en": "no sourced benchmark"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_ecology_is_rated_in_the_readers_language(built, lang: str) -> None:
+    from qala.assessment.indicators import assessment
+    from qala.services.assessment import city_indicators
+
+    indicators = assessment(list(city_indicators("astana")), lang)
+    text = " ".join(built[lang, "text"].split())  # the PDF's words, lines joined
+    assert NOT_RATED[lang] in text
+    html = built[lang, "html"].decode()
+    section = html.split('<section id="ecology">')[1].split("</section>")[0]
+    for i in indicators:
+        if i["benchmark"]:
+            for rule in i["benchmark"]["text"].values():
+                assert str(escape(rule)) in section, (i["code"], rule)
+            assert str(escape(i["benchmark"]["source"])) in section  # every benchmark's source is listed
+        if i["no_benchmark"]:
+            assert str(escape(i["no_benchmark"]["detail"])) in section, i["code"]
+    if lang != "en":
+        assert "µg/m³" not in section and "no sourced benchmark" not in section
+    wb = load_workbook(io.BytesIO(built[lang, "xlsx"]))
+    sheet = next(ws for ws in wb.worksheets if ws.title.startswith(sheet_title_of("Ecological state", lang)))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(indicators)
+    header = rows[0]
+    by_name = {r[header.index(rows[0][1])]: r for r in rows[1:]}
+    for i in indicators:
+        row = by_name[i["name"]]
+        assert row[2] == i["value"] and (row[3] or "") == i["unit_label"]  # an empty cell reads back as None
+        if i["benchmark"]:
+            assert (row[7], row[8]) == (i["benchmark"]["text"]["green"], i["benchmark"]["text"]["red"])
+        elif i["value"] is not None:
+            assert row[6] == NOT_RATED[lang] and i["no_benchmark"]["detail"] in row[12]
+
+
+def sheet_title_of(msgid: str, lang: str) -> str:
+    from qala.report.xlsx import sheet_title
+    from qala.web import i18n
+
+    return sheet_title(i18n.translations(lang).gettext(msgid))
 
 
 def test_sheet_titles_fit_excel() -> None:

@@ -1,4 +1,9 @@
-"""Indicators in the pressure–state–response manner, rated green / amber / red against stated benchmarks."""
+"""Indicators in the pressure–state–response manner, rated green / amber / red against sourced benchmarks.
+
+An indicator names its benchmark (an id of ``assessment/data/benchmarks.yaml``, or a full benchmark
+written in place); the thresholds are converted to the indicator's unit by pint at load. An indicator
+without a benchmark says why (``no_benchmark``); one without any known value says what is missing.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,16 @@ from typing import Any
 
 import yaml
 
+from qala.assessment import benchmarks as bm
+from qala.assessment import units
+from qala.assessment.benchmarks import DIRECTIONS, Benchmark, langs, rate
+from qala.assessment.errors import IndicatorError
+
+__all__ = ["Benchmark", "Indicator", "IndicatorError", "NoBenchmark", "Observation", "load_indicators", "rate"]
+
 THEMES = ("air", "climate_energy", "water", "waste", "land", "transport")
 KINDS = ("pressure", "state", "response")
-DIRECTIONS = ("lower_is_better", "higher_is_better")
-LANGS = ("en", "ru", "kk")
-
-
-class IndicatorError(ValueError):
-    """An indicator file that cannot be used; nothing is stored or shown from it."""
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    green: float
-    red: float
-    source: str
+LANGS = bm.LANGS
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,15 @@ class Observation:
     value: float | None  # None: unknown (the source of the gap is in the note)
     source: str
     note: str
+    confidence: str = ""  # high / medium / low for a known value
+    derived: str = ""  # the arithmetic of a DERIVED value
+
+
+@dataclass(frozen=True)
+class NoBenchmark:
+    reason: str  # a key of no_benchmark_reasons
+    detail: dict[str, str]
+    considered: Benchmark | None = None  # a benchmark looked at and set aside
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,11 @@ class Indicator:
     name: dict[str, str]
     unit: str
     direction: str
-    benchmark: Benchmark | None
+    benchmark: Benchmark | None  # thresholds in the indicator's unit
     values: tuple[Observation, ...]
+    no_benchmark: NoBenchmark | None = None
+    comparability: dict[str, str] | None = None  # how the value's definition differs from the benchmark's
+    missing: dict[str, str] | None = None  # what would give the indicator a value
 
     @property
     def latest(self) -> Observation | None:
@@ -50,25 +62,66 @@ class Indicator:
         return max(known, key=lambda v: v.year) if known else None
 
 
-def rate(value: float | None, benchmark: Benchmark | None, direction: str) -> str:
-    """green / amber / red; 'unknown' without a value, 'not_rated' without a benchmark.
-
-    lower_is_better: value <= green is green, value > red is red, else amber.
-    higher_is_better: value >= green is green, value < red is red, else amber.
-    """
-    if value is None:
-        return "unknown"
-    if benchmark is None:
-        return "not_rated"
-    if direction == "lower_is_better":
-        return "green" if value <= benchmark.green else "red" if value > benchmark.red else "amber"
-    return "green" if value >= benchmark.green else "red" if value < benchmark.red else "amber"
-
-
 def _num(where: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise IndicatorError(f"{where}: a number, got {v!r}")
     return float(v)
+
+
+def _benchmark(raw: Any, w: str, unit: str, direction: str) -> Benchmark:
+    if isinstance(raw, str):
+        found = bm.catalog()[0].get(raw)
+        if found is None:
+            raise IndicatorError(f"{w}: benchmark {raw!r} is not in {bm.WHERE}")
+    else:
+        found = bm.parse_benchmark(raw, w)
+    if found.direction != direction:
+        said = found.direction.replace("_", " ")
+        raise IndicatorError(f"{w}: benchmark {found.id} is {said}, the indicator {direction.replace('_', ' ')}")
+    try:
+        return found.converted(unit)
+    except IndicatorError as exc:
+        raise IndicatorError(f"{w}: benchmark {found.id}: {exc}") from exc
+
+
+def _no_benchmark(raw: Any, w: str) -> NoBenchmark:
+    reasons = bm.catalog()[1]
+    if not isinstance(raw, dict) or raw.get("reason") not in reasons:
+        raise IndicatorError(
+            f"{w}: without a benchmark, say why: "
+            f"no_benchmark: {{reason: {' | '.join(reasons)}, detail: {{en, ru, kk}}}}"
+        )
+    considered = raw.get("considered")
+    if considered is not None and considered not in bm.catalog()[0]:
+        raise IndicatorError(f"{w}: no_benchmark.considered {considered!r} is not in {bm.WHERE}")
+    return NoBenchmark(
+        raw["reason"],
+        langs(f"{w} no_benchmark", raw.get("detail"), "a detail"),
+        bm.catalog()[0][considered] if considered else None,
+    )
+
+
+def _observation(v: Any, vw: str) -> Observation:
+    if not isinstance(v, dict):
+        raise IndicatorError(f"{vw}: a mapping")
+    unknown = bool(v.get("unknown")) or v.get("value") is None
+    year = v.get("year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise IndicatorError(f"{vw}: a whole year")
+    if unknown:
+        return Observation(year, None, str(v.get("source") or ""), str(v.get("note") or ""))
+    if not str(v.get("source") or "").strip():
+        raise IndicatorError(f"{vw}: a value needs its source")
+    if v.get("confidence") not in bm.CONFIDENCE:
+        raise IndicatorError(f"{vw}: a value needs its confidence, one of {', '.join(bm.CONFIDENCE)}")
+    return Observation(
+        year,
+        _num(f"{vw} value", v.get("value")),
+        str(v["source"]),
+        str(v.get("note") or ""),
+        v["confidence"],
+        str(v.get("derived") or ""),
+    )
 
 
 def parse_indicators(data: Any, where: str) -> list[Indicator]:
@@ -90,51 +143,29 @@ def parse_indicators(data: Any, where: str) -> list[Indicator]:
         direction = raw.get("direction")
         if direction not in DIRECTIONS:
             raise IndicatorError(f"{w}: direction one of {', '.join(DIRECTIONS)}")
-        name = raw.get("name") or {}
-        if any(not str(name.get(lang, "")).strip() for lang in LANGS):
-            raise IndicatorError(f"{w}: name in en, ru and kk")
-        bench = None
-        if raw.get("benchmark") is not None:
-            b = raw["benchmark"]
-            green, red = _num(f"{w} benchmark.green", b.get("green")), _num(f"{w} benchmark.red", b.get("red"))
-            if not str(b.get("source", "")).strip():
-                raise IndicatorError(f"{w}: a benchmark needs its source")
-            if direction == "lower_is_better" and not green < red:
-                raise IndicatorError(
-                    f"{w}: thresholds out of order: lower is better, so green ({green:g}) must be below red ({red:g})"
-                )
-            if direction == "higher_is_better" and not green > red:
-                raise IndicatorError(
-                    f"{w}: thresholds out of order: higher is better, so green ({green:g}) must be above red ({red:g})"
-                )
-            bench = Benchmark(green, red, str(b["source"]))
-        values = []
-        for j, v in enumerate(raw.get("values") or []):
-            vw = f"{w} values[{j}]"
-            unknown = bool(v.get("unknown")) or v.get("value") is None
-            if not str(v.get("source", "")).strip() and not unknown:
-                raise IndicatorError(f"{vw}: a value needs its source")
-            year = v.get("year")
-            if not isinstance(year, int):
-                raise IndicatorError(f"{vw}: a whole year")
-            values.append(
-                Observation(
-                    year,
-                    None if unknown else _num(f"{vw} value", v.get("value")),
-                    str(v.get("source", "")),
-                    str(v.get("note", "")),
-                )
+        name = langs(w, raw.get("name"), "a name")
+        unit = str(raw.get("unit") or "")
+        if not units.known(unit):
+            raise IndicatorError(f"{w}: unit {unit!r} is not in qala/assessment/data/units.yaml")
+        bench = None if raw.get("benchmark") is None else _benchmark(raw["benchmark"], w, unit, direction)
+        if bench is not None and raw.get("no_benchmark") is not None:
+            raise IndicatorError(f"{w}: a benchmark and a reason for having none")
+        why = None if bench is not None else _no_benchmark(raw.get("no_benchmark"), w)
+        values = tuple(
+            sorted(
+                (_observation(v, f"{w} values[{j}]") for j, v in enumerate(raw.get("values") or [])),
+                key=lambda o: o.year,
             )
+        )
+        missing = None
+        if raw.get("missing") is not None or all(v.value is None for v in values):
+            missing = langs(w, raw.get("missing"), "with no known value, 'missing' (what would give one)")
+        comparability = None
+        if raw.get("comparability") is not None:
+            comparability = langs(w, raw.get("comparability"), "'comparability'")
         out.append(
             Indicator(
-                str(code),
-                raw["theme"],
-                raw["kind"],
-                {k: str(name[k]) for k in LANGS},
-                str(raw.get("unit", "")),
-                direction,
-                bench,
-                tuple(sorted(values, key=lambda o: o.year)),
+                str(code), raw["theme"], raw["kind"], name, unit, direction, bench, values, why, comparability, missing
             )
         )
     return out
@@ -144,11 +175,25 @@ def load_indicators(text: str, where: str) -> list[Indicator]:
     return parse_indicators(yaml.safe_load(text), where)
 
 
+def _history(o: Observation) -> dict[str, Any]:
+    return {
+        "year": o.year,
+        "value": o.value,
+        "source": o.source,
+        "note": o.note,
+        "confidence": o.confidence or None,
+        "derived": o.derived or None,
+    }
+
+
 def assessment(indicators: list[Indicator], lang: str = "en") -> list[dict[str, Any]]:
-    """The JSON of `qala assess` (DESIGN.md §5), one entry per indicator, with its history."""
+    """The JSON of `qala assess` (DESIGN.md §5), one entry per indicator, with its history, in ``lang``."""
+    reasons = bm.catalog()[1]
     out = []
     for ind in indicators:
         latest = ind.latest
+        value = None if latest is None else latest.value
+        nb = ind.no_benchmark
         out.append(
             {
                 "code": ind.code,
@@ -156,16 +201,29 @@ def assessment(indicators: list[Indicator], lang: str = "en") -> list[dict[str, 
                 "kind": ind.kind,
                 "name": ind.name[lang],
                 "names": ind.name,
-                "value": None if latest is None else latest.value,
+                "value": value,
+                "value_text": None if value is None else bm.number(value, lang),
                 "unit": ind.unit,
+                "unit_label": units.label(ind.unit, lang),
                 "year": None if latest is None else latest.year,
-                "rating": rate(None if latest is None else latest.value, ind.benchmark, ind.direction),
+                "confidence": None if latest is None else latest.confidence,
+                "derived": None if latest is None or not latest.derived else latest.derived,
+                "rating": rate(value, ind.benchmark),
                 "direction": ind.direction,
-                "benchmark": None
-                if ind.benchmark is None
-                else {"green": ind.benchmark.green, "red": ind.benchmark.red, "source": ind.benchmark.source},
+                "benchmark": None if ind.benchmark is None else bm.to_dict(ind.benchmark, lang),
+                "no_benchmark": None
+                if nb is None
+                else {
+                    "reason": nb.reason,
+                    "text": reasons[nb.reason][lang],
+                    "detail": nb.detail[lang],
+                    "considered": None if nb.considered is None else bm.to_dict(nb.considered, lang),
+                },
+                "comparability": None if ind.comparability is None else ind.comparability[lang],
+                "missing": None if ind.missing is None or value is not None else ind.missing[lang],
                 "source": "" if latest is None else latest.source,
-                "history": [{"year": o.year, "value": o.value, "source": o.source, "note": o.note} for o in ind.values],
+                "note": "" if latest is None else latest.note,
+                "history": [_history(o) for o in ind.values],
             }
         )
     return out

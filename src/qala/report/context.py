@@ -201,6 +201,7 @@ def gaps(ctx: ReportContext) -> dict[str, Any]:
         "activities": len(acts),
         "experts": len(rm["expert_group"]),
         "unknown_indicators": [i["name"] for i in ctx.assessment.get("indicators", []) if i["value"] is None],
+        "unrated_indicators": [i["name"] for i in ctx.assessment.get("indicators", []) if i["rating"] == "not_rated"],
         "unpriced": ctx.unpriced,
         "warnings": list(ctx.inventory.get("warnings", [])),
         "no_model": not ctx.scenarios,

@@ -52,13 +52,48 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Seque
     return ws
 
 
+def _ecology(ctx: ReportContext, _: Any) -> tuple[list[str], list[list[Any]]]:
+    """The indicators with their rating, the benchmark's thresholds in the reader's words, and why not rated."""
+    ratings = {"green": _("good"), "amber": _("needs attention"), "red": _("poor"), "unknown": _("unknown")}
+    ratings["not_rated"] = _("no sourced benchmark")
+    themes = {"air": _("Air quality"), "climate_energy": _("Climate and energy"), "water": _("Water")}
+    themes |= {"waste": _("Waste"), "land": _("Land and green space"), "transport": _("Transport")}
+    levels = {"high": _("high"), "medium": _("medium"), "low": _("low"), None: None}
+    header = [_("Theme"), _("Indicator"), _("Value"), _("Unit"), _("Year"), _("confidence"), _("Rating")]
+    header += [ratings["green"], ratings["red"], _("Benchmark"), _("Confidence of the benchmark")]
+    header += [_("Source of the benchmark"), _("Why not rated, or what is missing"), _("Source of the value")]
+    rows = []
+    for i in ctx.assessment.get("indicators", []):
+        b = i.get("benchmark")
+        why = [i["no_benchmark"]["text"], i["no_benchmark"]["detail"]] if i.get("no_benchmark") else []
+        why += [f"{_('What is missing')}: {i['missing']}"] if i.get("missing") else []
+        why += [i["comparability"]] if i.get("comparability") and b and i["value"] is not None else []
+        rows.append(
+            [
+                themes.get(i["theme"], i["theme"]),
+                i["name"],
+                i["value"],
+                i["unit_label"],
+                i["year"],
+                levels.get(i.get("confidence")),
+                ratings.get(i["rating"], i["rating"]),
+                b["text"]["green"] if b else None,
+                b["text"]["red"] if b else None,
+                b["name"] if b else None,
+                levels[b["confidence"]] if b else None,
+                b["source"] if b else None,
+                " ".join(why) or None,
+                " ".join(x for x in (i["source"], i.get("derived") or "") if x) or None,
+            ]
+        )
+    return header, rows
+
+
 def workbook(ctx: ReportContext) -> bytes:
     lang = ctx.lang
     _ = i18n.translations(lang).gettext
     inv = ctx.inventory
     bases = {"basic": _("BASIC"), "basic_plus": _("BASIC+"), "territorial": _("Territorial (scope 1)")}
-    ratings = {"green": _("good"), "amber": _("needs attention"), "red": _("poor"), "unknown": _("unknown")}
-    ratings["not_rated"] = _("not rated")
     statuses = {"on_track": _("on track"), "off_track": _("off track"), "not_measurable": _("not measurable")}
     statuses["depends_on_scenario"] = _("depends on the scenario")
     progress = {"planned": _("planned"), "in_progress": _("in progress"), "done": _("done"), "overdue": _("overdue")}
@@ -84,33 +119,7 @@ def workbook(ctx: ReportContext) -> bytes:
         [_("Fact"), _("Value"), _("Unit"), _("Year"), _("Source")],
         ([f["id"], f["value"], f["unit"], f["year"], f["source"]] for f in ctx.profile),
     )
-    _sheet(
-        wb,
-        _("Ecological state"),
-        [
-            _("Theme"),
-            _("Indicator"),
-            _("Value"),
-            _("Unit"),
-            _("Year"),
-            _("Rating"),
-            _("Benchmark (green / red)"),
-            _("Source"),
-        ],
-        (
-            [
-                i["theme"],
-                i["name"],
-                i["value"],
-                i["unit"],
-                i["year"],
-                ratings.get(i["rating"], i["rating"]),
-                f"{i['benchmark']['green']} / {i['benchmark']['red']}" if i.get("benchmark") else None,
-                i["source"],
-            ]
-            for i in ctx.assessment.get("indicators", [])
-        ),
-    )
+    _sheet(wb, _("Ecological state"), *_ecology(ctx, _))
     _sheet(
         wb,
         _("Baseline greenhouse gas inventory"),
@@ -251,6 +260,7 @@ def workbook(ctx: ReportContext) -> bytes:
             [_("GPC cells with a declared key (NO, IE, C)"), ", ".join(g["declared_keys"])],
             [_("roadmap entries that are placeholders"), f"{g['placeholder_activities']} / {g['activities']}"],
             [_("Indicators without a value"), "; ".join(g["unknown_indicators"])],
+            [_("Indicators with a value but no sourced benchmark"), "; ".join(g["unrated_indicators"])],
             [_("No sourced price yet for"), ", ".join(g["unpriced"])],
             *([_("Warnings of the inventory"), w] for w in g["warnings"]),
         ],

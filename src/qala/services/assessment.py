@@ -18,6 +18,7 @@ from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 
 COBENEFIT_YEARS = (2030, 2060)
+RATINGS = ("green", "amber", "red", "not_rated", "unknown")
 
 
 def _text(city: str, name: str) -> tuple[str, str] | None:
@@ -40,10 +41,18 @@ def city_documents(city: str) -> tuple[tuple[dict[str, Any], ...], tuple[DocTarg
     return tuple(docs), tuple(targets)
 
 
+def rating_counts(indicators: list[dict[str, Any]]) -> dict[str, int]:
+    """How many indicators are green, amber, red, without a sourced benchmark, or without a value."""
+    counts = dict.fromkeys(RATINGS, 0)
+    for i in indicators:
+        counts[i["rating"]] += 1
+    return counts
+
+
 def assess(engine: Engine, city: str, lang: str = "en", draws: int = 200) -> dict[str, Any]:
     catalog = load_catalog()
     indicators = assessment(list(city_indicators(city)), lang)
-    out: dict[str, Any] = {"city": city, "indicators": indicators}
+    out: dict[str, Any] = {"city": city, "indicators": indicators, "rating_counts": rating_counts(indicators)}
     try:
         inv = inventory_from_store(engine, city, None, InventoryOptions())
         out["cobenefits"] = {
