@@ -151,3 +151,14 @@ def test_astana_low_carbon_is_below_bau_and_every_assumption_is_sourced(tmp_path
     assert all(p.source for p in model.parameters.values())
     assert all(m.source for m in model.measures.values())
     assert all(m.cost for m in model.measures.values())
+
+
+def test_the_ghg_per_capita_indicator_is_the_inventorys_territorial_total_per_person(tmp_path) -> None:
+    import yaml
+
+    engine = open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    territorial = inventory_from_store(engine, "astana", 2024, InventoryOptions()).totals["territorial"]
+    doc = yaml.safe_load(FOLDER.joinpath("indicators.yaml").read_text(encoding="utf-8"))
+    indicator = next(i for i in doc["indicators"] if i["code"] == "ghg_per_capita")
+    value = next(v["value"] for v in indicator["values"] if v["year"] == 2024)
+    assert value == pytest.approx(round(territorial / 1_464_415, 3), abs=1e-9)  # residents on 1 June 2024

@@ -308,10 +308,11 @@ def test_xlsx_totals_equal_the_inventory(built, inventory: dict) -> None:
     values = list(cells.iter_rows(min_row=2, values_only=True))
     assert sum(r[tco2e] or 0 for r in values if r[scope] == 1) == pytest.approx(inventory["totals"]["territorial"])
     assert {r[0]: r[key] for r in values if r[key]} == inventory["notation_keys"]
-    emissions = wb.worksheets[4]  # rows by activity and gas
-    assert sum(r[-1] for r in emissions.iter_rows(min_row=2, values_only=True)) == pytest.approx(
-        sum(inventory["by_scope"].values())
-    )
+    emissions = wb.worksheets[4]  # rows by activity and gas, each saying whether it is reported or estimated
+    head = [c.value for c in emissions[1]]
+    rows_t = list(emissions.iter_rows(min_row=2, values_only=True))
+    assert sum(r[head.index("т CO2-экв.")] for r in rows_t) == pytest.approx(sum(inventory["by_scope"].values()))
+    assert {r[head.index("Данные")].split(":")[0] for r in rows_t} <= {"отчётные данные", "оценка"}
 
 
 # --- ecological state -----------------------------------------------------------------------------------------

@@ -39,13 +39,14 @@ def to_xlsx(inv: Inventory) -> bytes:
     ws.append(["GWP set", inv.gwp])
     ws.append(["Unit", inv.unit])
     ws.append([])
-    ws.append(["Total", "t CO2e"])
+    ws.append(["Total", "t CO2e", "share from estimates"])
     for name, value in inv.totals.items():
-        ws.append([name, value])
+        ws.append([name, value, inv.share_estimated[name]])
     ws.append([])
-    ws.append(["Sector (BASIC+)", "t CO2e"])
+    ws.append(["Sector (BASIC+)", "t CO2e", "notation key"])
+    keys = inv.sector_keys
     for name, value in inv.by_sector.items():
-        ws.append([name, value])
+        ws.append([name, value, keys.get(name)])
     ws.append([])
     ws.append(["Scope", "t CO2e"])
     for name, value in inv.by_scope.items():

@@ -22,6 +22,7 @@ ROW_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
     ("Factor", "right"),
     ("Mass t", "right"),
     ("t CO2e", "right"),
+    ("Data", "left"),
     ("Factor source", "left"),
 )
 
@@ -51,15 +52,18 @@ def render(inv: Inventory, catalog: Catalog, console: Console) -> None:
     totals = Table(title="Totals", show_header=True)
     totals.add_column("Total")
     totals.add_column("t CO2e", justify="right")
+    totals.add_column("From estimates", justify="right")
     labels = {"basic": "BASIC", "basic_plus": "BASIC+", "territorial": "Territorial (scope 1)"}
+    shares = inv.share_estimated
     for k, v in inv.totals.items():
-        totals.add_row(labels[k], _n(v))
+        totals.add_row(labels[k], _n(v), "-" if shares[k] is None else f"{shares[k]:.0%}")
     totals.add_row("Biogenic CO2 (outside totals), t", _n(inv.biogenic_co2_t))
     sectors = Table(title="By sector (BASIC+)")
     sectors.add_column("Sector")
     sectors.add_column("t CO2e", justify="right")
+    keys = inv.sector_keys
     for code, v in inv.by_sector.items():
-        sectors.add_row(f"{code} {catalog.sectors[code]['en']}", _n(v))
+        sectors.add_row(f"{code} {catalog.sectors[code]['en']}", keys[code] if v is None else _n(v))
     scopes = Table(title="By scope and gas")
     scopes.add_column("")
     scopes.add_column("t CO2e", justify="right")
@@ -83,6 +87,7 @@ def render(inv: Inventory, catalog: Catalog, console: Console) -> None:
             f"{r['factor']:g} {r['factor_unit']}",
             _n(r["mass_t"], 2),
             _n(r["tco2e"], 1),
+            r["status"] + (f" ({r['method']})" if r["method"] else ""),
             short_source(r["factor_source"] or ""),
         )
     console.print(rows)

@@ -141,6 +141,8 @@ def gpc_cells(inventory: dict[str, Any], declared: set[str]) -> list[dict[str, A
                 "key": inventory["notation_keys"].get(c.ref),
                 "explanation": inventory["notation_key_explanations"].get(c.ref),
                 "declared": c.ref in declared,
+                "status": (inventory.get("cells", {}).get(c.ref) or {}).get("status") if c.ref in totals else None,
+                "methods": (inventory.get("cells", {}).get(c.ref) or {}).get("methods", []),
             }
         )
     return out

@@ -110,6 +110,7 @@ def workbook(ctx: ReportContext) -> bytes:
             )
     if ctx.roadmap:
         summary.append([f"{_('Progress of the whole roadmap')}, %", ctx.roadmap["progress"]])
+    summary.append([_("Share of BASIC from estimates"), inv["share_estimated"]["basic"]])
     summary.append([_("GPC cells not estimated (NE)"), len(ctx.gaps["not_estimated"])])
     _sheet(wb, _("Executive summary"), [_("Indicator"), _("Value")], summary)
 
@@ -123,9 +124,20 @@ def workbook(ctx: ReportContext) -> bytes:
     _sheet(
         wb,
         _("Baseline greenhouse gas inventory"),
-        [_("GPC"), _("Sub-sector"), _("Scope"), _("Level"), _("t CO2e"), _("Key"), _("Explanation")],
+        [_("GPC"), _("Sub-sector"), _("Scope"), _("Level"), _("t CO2e"), _("Data"), _("Key"), _("Explanation")],
         (
-            [c["ref"], c["names"][lang], c["scope"], c["level"], c["tco2e"], c["key"], c["explanation"]]
+            [
+                c["ref"],
+                c["names"][lang],
+                c["scope"],
+                c["level"],
+                c["tco2e"],
+                ", ".join([labels.status(c["status"], lang), *(labels.method(m, lang) for m in c["methods"])])
+                if c["status"]
+                else None,
+                c["key"],
+                c["explanation"],
+            ]
             for c in ctx.cells
         ),
     )
@@ -143,6 +155,7 @@ def workbook(ctx: ReportContext) -> bytes:
             _("Unit"),
             "t",
             _("t CO2e"),
+            _("Data"),
         ],
         (
             [
@@ -156,6 +169,7 @@ def workbook(ctx: ReportContext) -> bytes:
                 r["factor_unit"],
                 r["mass_t"],
                 r["tco2e"],
+                labels.status(r["status"], lang) + (f": {labels.method(r['method'], lang)}" if r["method"] else ""),
             ]
             for r in inv["rows"]
         ),

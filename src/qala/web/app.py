@@ -126,11 +126,22 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
         )
 
-    from qala.web.routes import api, assessment, auth, documents, economics, pages, report, roadmap  # noqa: PLC0415
+    from qala.web.routes import (  # noqa: PLC0415
+        api,
+        assessment,
+        auth,
+        documents,
+        economics,
+        estimates,
+        pages,
+        report,
+        roadmap,
+    )
 
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(estimates.router)
     app.include_router(roadmap.router)
     app.include_router(assessment.router)
     app.include_router(documents.router)

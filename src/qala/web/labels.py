@@ -98,3 +98,28 @@ def provider(code: str | None, lang: str) -> str:
     """A data provider's name (the importer's template specs carry en/ru/kk names)."""
     spec = PROVIDERS.get(code or "")
     return pick({spec.code: spec.names}, code, lang) if spec else (code or "")
+
+
+# Where a figure comes from, and the notation keys of the GPC for a cell without one.
+STATUSES: dict[str, Names] = {
+    "reported": {"en": "reported", "ru": "отчётные данные", "kk": "есептік деректер"},
+    "estimated": {"en": "estimate", "ru": "оценка", "kk": "бағалау"},
+    "mixed": {"en": "reported and estimated", "ru": "отчётные данные и оценки", "kk": "есептік деректер мен бағалау"},
+    "NE": {"en": "NE: not estimated", "ru": "NE: не оценивалось", "kk": "NE: бағаланбаған"},
+    "NO": {"en": "NO: not occurring", "ru": "NO: не происходит", "kk": "NO: орын алмайды"},
+    "IE": {"en": "IE: included elsewhere", "ru": "IE: учтено в другом месте", "kk": "IE: басқа жерде ескерілген"},
+    "C": {"en": "C: confidential", "ru": "C: конфиденциально", "kk": "C: құпия"},
+}
+
+
+def status(code: str | None, lang: str) -> str:
+    """``reported``, ``estimated``, ``mixed`` or a notation key, in ``lang``."""
+    return pick(STATUSES, code, lang)
+
+
+def method(code: str | None, lang: str) -> str:
+    """An estimation method's name from the catalog (the code when it is not there)."""
+    from qala.catalog.estimation import load_estimation_reference  # noqa: PLC0415
+
+    m = load_estimation_reference().methods.get(code or "")
+    return pick({m.code: m.names}, code, lang) if m else (code or "")

@@ -15,8 +15,17 @@ LANG_COOKIE = "qala_lang"
 SESSION_MAX_AGE = 12 * 3600
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {
-    "admin": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "manage_users", "read_audit"},
-    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap"},
+    "admin": {
+        "read_data",
+        "upload",
+        "read_all_uploads",
+        "comment",
+        "edit_roadmap",
+        "estimate",
+        "manage_users",
+        "read_audit",
+    },
+    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "estimate"},
     "expert": {"read_data", "read_all_uploads", "comment"},
     "provider": {"upload"},
 }

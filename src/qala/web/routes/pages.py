@@ -53,7 +53,14 @@ def _overview_context(request: Request) -> dict[str, Any]:
     for y in years:
         d = _inventory(request, y)
         if d:
-            trend.append({"year": y, **d["totals"]})
+            trend.append(
+                {
+                    "year": y,
+                    **d["totals"],
+                    "by_sector": d["by_sector"],
+                    "share_estimated": d["share_estimated"]["basic_plus"],
+                }
+            )
     scenarios: dict[str, Any] = {}
     try:
         model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
@@ -73,9 +80,27 @@ def _overview_context(request: Request) -> dict[str, Any]:
         "city": current_city(request),
         "inventory": None
         if inv is None
-        else {k: inv[k] for k in ("year", "gwp", "totals", "by_sector", "by_scope", "by_gas", "biogenic_co2_t")},
+        else {
+            k: inv[k]
+            for k in (
+                "year",
+                "gwp",
+                "totals",
+                "share_estimated",
+                "coverage",
+                "by_sector",
+                "sector_keys",
+                "by_scope",
+                "by_gas",
+                "biogenic_co2_t",
+            )
+        },
         "sectors": load_catalog().sectors,
         "trend": trend,
+        "history": {
+            "years": [t["year"] for t in trend],
+            "values": {code: [t["by_sector"][code] for t in trend] for code in (inv or {}).get("by_sector", {})},
+        },
         "scenarios": scenarios,
     }
 

@@ -25,6 +25,17 @@
     Plotly.react("trend-chart", traces(data), {margin: {t: 20}, yaxis: {title: labels().unit}, legend: {orientation: "h"}},
                  {displaylogo: false, responsive: true});
   }
+  function drawHistory() {
+    var el = document.getElementById("history-data");
+    if (!el || !window.Plotly) return;
+    var d = JSON.parse(el.textContent), palette = ["#0b5394", "#a40000", "#1d6b1d", "#b45f06", "#6a3d9a", "#444444"];
+    var bars = Object.keys(d.values).map(function (code, i) {
+      return {type: "bar", x: d.years, y: d.values[code], name: d.names[code], marker: {color: palette[i % palette.length]}};
+    }).filter(function (t) { return t.y.some(function (v) { return v !== null; }); });
+    Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, yaxis: {title: {text: d.unit}},
+                 xaxis: {dtick: 1}, legend: {orientation: "h"}}, {displaylogo: false, responsive: true});
+  }
   document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("DOMContentLoaded", drawHistory);
   document.addEventListener("htmx:afterSwap", draw);
 })();
