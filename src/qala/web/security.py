@@ -66,7 +66,8 @@ def require(request: Request, permission: str) -> Account:
 
 def check_csrf(request: Request, token: str | None) -> None:
     session: Session = request.state.session
-    if not token or not secrets.compare_digest(token, session.csrf):
+    # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, i.e. a 500)
+    if not token or not secrets.compare_digest(token.encode("utf-8", "replace"), session.csrf.encode()):
         raise HTTPException(status_code=403, detail="the form has expired or did not come from this site; reload it")
 
 
