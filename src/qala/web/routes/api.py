@@ -85,6 +85,8 @@ def list_records(
     user = request.state.user
     if user is None:
         raise HTTPException(status_code=401, detail="sign in required")
+    if user.token_scopes is not None and "read" not in user.token_scopes:
+        raise HTTPException(status_code=403, detail="the token lacks the scope 'read'")
     rows = records.record_provenance(request.app.state.engine, city, year)
     if not can(user, "read_all_uploads"):
         rows = [r for r in rows if r["imported_by"] == user.username]
