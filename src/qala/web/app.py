@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.ingest.problems import Problem
@@ -47,7 +48,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     async def context(request: Request, call_next):  # type: ignore[no-untyped-def]
         session = load_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
         request.state.session = session
-        request.state.user = resolve_user(request, session)
+        request.state.user = await run_in_threadpool(resolve_user, request, session)  # the database, off the loop
         query_lang = request.query_params.get("lang")
         request.state.lang = i18n.negotiate(
             query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
@@ -56,7 +57,9 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             return _too_large(request, settings.max_upload_bytes)  # refused before the body is read or spooled
         remember_city = False
         if not request.url.path.startswith(("/api/", "/static")):
-            request.state.city, remember_city = city_choice.choose(request, settings.default_city)
+            request.state.city, remember_city = await run_in_threadpool(
+                city_choice.choose, request, settings.default_city
+            )
             if request.state.city is None:
                 return city_choice.unknown(request)
         response: Response = await call_next(request)
@@ -126,7 +129,17 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
         )
 
-    from qala.web.routes import api, assessment, auth, documents, economics, pages, report, roadmap  # noqa: PLC0415
+    from qala.web.routes import (  # noqa: PLC0415
+        api,
+        assessment,
+        auth,
+        documents,
+        economics,
+        jobs,
+        pages,
+        report,
+        roadmap,
+    )
 
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -136,4 +149,5 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(economics.router)
     app.include_router(report.router)
+    app.include_router(jobs.router)
     return app
