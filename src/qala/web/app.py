@@ -5,9 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -16,14 +17,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from qala.ingest.problems import Problem
 from qala.web import city as city_choice
 from qala.web import i18n, unavailable
+from qala.web.headers import SecurityHeaders
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
 from qala.web.settings import WebSettings
 from qala.web.uploads import BodyLimit
 
 PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+SWAGGER = Path(swagger_ui_bundle.swagger_ui_path)  # Swagger UI from the swagger-ui-bundle package (Apache-2.0)
+SWAGGER_FILES = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "application/javascript",
+    "favicon-32x32.png": "image/png",
+}
 STATIC = Path(str(resources.files("qala.web").joinpath("static")))
-FORM_SLACK = 64 * 2**10  # room for a form's other fields and the multipart headers around an upload
+FORM_SLACK = 64 * 2**10
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Qala API</title>
+<link rel="icon" type="image/png" href="/static-swagger/favicon-32x32.png">
+<link rel="stylesheet" href="/static-swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static-swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""  # room for a form's other fields and the multipart headers around an upload
 
 
 def _declared_length(request: Request) -> int:
@@ -39,8 +55,15 @@ def _too_large(request: Request, max_bytes: int) -> Response:
     return render(request, "error.html", {"status": 413, "detail": problem.expected}, status_code=413)
 
 
+class QalaApp(FastAPI):
+    """FastAPI with the strict headers outside everything else, server errors included (``headers``)."""
+
+    def build_middleware_stack(self):  # type: ignore[no-untyped-def]
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.state.settings.cookie_secure)
+
+
 def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
-    app = FastAPI(title="Qala", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    app = QalaApp(title="Qala", version="1", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.engine = engine
     app.state.settings = settings
 
@@ -84,9 +107,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
                 samesite="lax",
                 max_age=365 * 24 * 3600,
             )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.exception_handler(StarletteHTTPException)  # the router's own 404/405 too, not only FastAPI's
@@ -122,6 +142,19 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         too_large=lambda request: _too_large(request, settings.max_upload_bytes),
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI, every file served from here (no CDN; its start-up script is a static file, not inline)."""
+        return HTMLResponse(API_DOCS)
+
+    @app.get("/static-swagger/{name}", include_in_schema=False)
+    def swagger_file(name: str) -> FileResponse:
+        if name not in SWAGGER_FILES:
+            raise StarletteHTTPException(status_code=404)
+        return FileResponse(
+            SWAGGER / name, media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
