@@ -130,3 +130,60 @@ def test_deactivate_role_reset_and_sign_out_everywhere(web: Web) -> None:  # noq
     }
     assert actions == {("deactivate", "expert"), ("role", "expert")}
     assert [e.entity_id for e in web.audit("password_reset")] == ["provider"]
+
+
+def test_the_admin_pages_run_the_whole_life_cycle(web: Web) -> None:  # noqa: F811
+    import html
+    import re
+
+    assert web.signed_in("editor").get("/admin/users").status_code == 403
+    admin = web.signed_in("admin")
+    token = csrf(admin, "/admin/users")
+    page = admin.post(
+        "/admin/tokens",
+        data={"csrf_token": token, "username": "provider", "name": "upload script", "scope": ["import"], "days": "30"},
+    )
+    assert page.status_code == 200
+    secret = html.unescape(re.search(r'id="shown-value">([^<]+)<', page.text).group(1))  # type: ignore[union-attr]
+    assert secret not in admin.get("/admin/users").text and secret not in admin.get("/admin/users?fmt=json").text
+    listed = admin.get("/admin/users?fmt=json").json()["tokens"]
+    [made] = [t for t in listed if t["name"] == "upload script"]
+    assert made["scopes"] == ["import"] and made["state"] == "active"
+    r = web.client().post(
+        "/api/v1/imports", headers={"Authorization": f"Bearer {secret}"}, files={"file": ("a.csv", GOOD)}
+    )
+    assert r.status_code == 201
+    admin.post(f"/admin/tokens/{made['id']}/revoke", data={"csrf_token": token})
+    r = web.client().post(
+        "/api/v1/imports", headers={"Authorization": f"Bearer {secret}"}, files={"file": ("a.csv", GOOD)}
+    )
+    assert r.status_code == 401
+    # a new person, with a one-time link to set a password
+    page = admin.post("/admin/users", data={"csrf_token": token, "username": "newcomer", "role": "expert"})
+    link = html.unescape(re.search(r'id="shown-value">([^<]+)<', page.text).group(1))  # type: ignore[union-attr]
+    c = web.client()
+    path = link.split("testserver", 1)[1]
+    form = {"token": path.split("token=")[1], "password": "newcomer's own password", "csrf_token": csrf(c, path)}
+    assert c.post("/reset", data=form, follow_redirects=False).status_code == 303
+    newcomer = web.signed_in("newcomer", "newcomer's own password")
+    # the person chooses the name public pages show; signs out everywhere
+    mine = csrf(newcomer, "/account")
+    assert (
+        newcomer.post(
+            "/account", data={"csrf_token": mine, "display_name": "  Бақыт  Ә. "}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert newcomer.get("/account?fmt=json").json()["display_name"] == "Бақыт Ә."
+    other = web.signed_in("newcomer", "newcomer's own password")
+    newcomer.post("/account/signout", data={"csrf_token": mine})
+    assert other.get("/data").status_code == 401
+    # role change and deactivation through the page
+    admin.post("/admin/users/newcomer/role", data={"csrf_token": token, "role": "provider"})
+    admin.post("/admin/users/newcomer/active", data={"csrf_token": token, "active": "no"})
+    people = {p["username"]: p for p in admin.get("/admin/users?fmt=json").json()["people"]}
+    assert (people["newcomer"]["role"], people["newcomer"]["active"]) == ("provider", False)
+    r = admin.post("/admin/users/admin/active", data={"csrf_token": token, "active": "no"})
+    assert r.status_code == 400 and "last active administrator" in r.text
+    audited = {(e.action, e.entity) for e in web.audit("create")} | {(e.action, e.entity) for e in web.audit("role")}
+    assert {("create", "api_token"), ("create", "user"), ("role", "user")} <= audited

@@ -163,6 +163,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         )
 
     from qala.web.routes import (  # noqa: PLC0415
+        admin,
         api,
         assessment,
         auth,
@@ -183,4 +184,5 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(economics.router)
     app.include_router(report.router)
     app.include_router(jobs.router)
+    app.include_router(admin.router)
     return app
