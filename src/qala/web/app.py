@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -24,20 +23,14 @@ from qala.web.settings import WebSettings
 from qala.web.uploads import BodyLimit
 
 PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
-SWAGGER = Path(swagger_ui_bundle.swagger_ui_path)  # Swagger UI from the swagger-ui-bundle package (Apache-2.0)
-SWAGGER_FILES = {
-    "swagger-ui.css": "text/css",
-    "swagger-ui-bundle.js": "application/javascript",
-    "favicon-32x32.png": "image/png",
-}
 STATIC = Path(str(resources.files("qala.web").joinpath("static")))
 FORM_SLACK = 64 * 2**10
 API_DOCS = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Qala API</title>
-<link rel="icon" type="image/png" href="/static-swagger/favicon-32x32.png">
-<link rel="stylesheet" href="/static-swagger/swagger-ui.css"></head>
+<link rel="icon" type="image/png" href="/static/swagger/favicon-32x32.png">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
-<script src="/static-swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-init.js"></script></body></html>
 """  # room for a form's other fields and the multipart headers around an upload
 
@@ -147,14 +140,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     def api_docs() -> HTMLResponse:
         """Swagger UI, every file served from here (no CDN; its start-up script is a static file, not inline)."""
         return HTMLResponse(API_DOCS)
-
-    @app.get("/static-swagger/{name}", include_in_schema=False)
-    def swagger_file(name: str) -> FileResponse:
-        if name not in SWAGGER_FILES:
-            raise StarletteHTTPException(status_code=404)
-        return FileResponse(
-            SWAGGER / name, media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
-        )
 
     @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:

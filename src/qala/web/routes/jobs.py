@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from qala.jobs import queue
 from qala.web import jobs
 from qala.web.render import render
-from qala.web.routes.pages import Fmt, page
+from qala.web.routes.pages import Fmt, page, records_for
 from qala.web.uploads import job_outcome
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +52,8 @@ def job_page(
     context = job_context(job)
     status = context.get("code") or 200
     if part == "progress":  # the fragment HTMX swaps in (and polls again while the job is not finished)
+        if job["kind"] == "import" and job["state"] == "done" and request.state.user is not None:
+            context["records"] = records_for(request, request.state.user)  # the page's table, swapped too
         return render(request, "_job.html", context)
     return page(request, "job.html", context, fmt, status_code=status if status >= 400 else 200)
 

@@ -134,7 +134,7 @@ def data_page(request: Request, fmt: Fmt = "html") -> Response:
     return page(request, "data.html", context, fmt)
 
 
-def _records_for(request: Request, user: Any) -> list[dict[str, Any]]:
+def records_for(request: Request, user: Any) -> list[dict[str, Any]]:
     rows = records.record_provenance(request.app.state.engine, current_city(request), None, include_superseded=True)
     if not can(user, "read_all_uploads"):
         rows = [r for r in rows if r["imported_by"] == user.username]
@@ -143,7 +143,7 @@ def _records_for(request: Request, user: Any) -> list[dict[str, Any]]:
 
 async def upload_result(request: Request, status: int, outcome: dict[str, Any]) -> Response:
     """The data page with an upload's outcome (its records read off the event loop)."""
-    rows = await run_in_threadpool(_records_for, request, request.state.user)
+    rows = await run_in_threadpool(records_for, request, request.state.user)
     context = {"records": rows, "providers": [], "outcome": outcome}
     return render(request, "data.html", context, status_code=status if status >= 400 else 200)
 
