@@ -17,7 +17,7 @@ from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.store.users import Account
 from qala.web import jobs
-from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN
+from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
 from qala.web.cache import cached
 from qala.web.security import can, require
 from qala.web.uploads import job_outcome, precheck, start_import
@@ -94,7 +94,7 @@ async def imports(
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/jobs/{job_id}", responses={**NOT_FOUND})
+@router.get("/jobs/{job_id}", response_model=JobStatus, responses={**NOT_FOUND})
 def job_status(request: Request, job_id: str) -> dict[str, Any]:
     """A job's state (queued, running, done, failed), progress (0-1) and, once finished, its outcome."""
     job = queue.get(request.app.state.engine, job_id)
