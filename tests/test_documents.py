@@ -383,4 +383,6 @@ def test_search_index_follows_deletes_and_the_migration_goes_down_and_up(store_u
         command.downgrade(cfg, "0003")
     assert db.current_revision(engine) == "0003"
     db.migrate(engine)
-    assert db.current_revision(engine) == "0004"
+    from qala.store.backup import _revisions
+
+    assert db.current_revision(engine) == _revisions()[-1]  # the newest, whatever migrations came after 0004

@@ -9,6 +9,7 @@ process (``shared``): jobs carry what they need (the database URL, the limits) a
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import queue
 import threading
@@ -25,6 +26,8 @@ from qala.jobs.budget import Budget
 from qala.jobs.worker import Outcome
 
 CHECK_EVERY = 0.2  # seconds between two looks at a running job's clock and memory
+FINISH_ATTEMPTS = 5
+logger = logging.getLogger("qala.jobs")
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,22 @@ class _Slot:
                 self._kill()
                 outcome = Failure("crash", f"the job's worker failed ({exc})")
             try:
-                job.on_finish(job.id, outcome)
+                self._finish(job, outcome)
             finally:
                 self.pool._done(job.id)
+
+    @staticmethod
+    def _finish(job: Job, outcome: Outcome | Failure) -> None:
+        """Record the outcome; a busy database is tried again (the slot's thread must never die of it)."""
+        for attempt in range(FINISH_ATTEMPTS):
+            try:
+                job.on_finish(job.id, outcome)
+                return
+            except Exception:
+                if attempt == FINISH_ATTEMPTS - 1:
+                    logger.exception("the outcome of job %s could not be recorded", job.id)
+                    return
+                time.sleep(1 + attempt)
 
     def _rss_mb(self) -> float:
         try:
