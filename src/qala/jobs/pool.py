@@ -61,7 +61,9 @@ class _Slot:
         if self.process is None or not self.process.is_alive() or self.conn is None:
             ctx = multiprocessing.get_context("spawn")
             parent, child = ctx.Pipe()
-            self.process = ctx.Process(target=worker.main, args=(child,), daemon=True, name="qala-job-worker")
+            self.process = ctx.Process(
+                target=worker.main, args=(child, self.pool.preload), daemon=True, name="qala-job-worker"
+            )
             self.process.start()
             child.close()
             self.conn = parent
@@ -78,6 +80,10 @@ class _Slot:
     def run_forever(self) -> None:
         while True:
             job = self.pool.todo.get()
+            if job is None:  # a warm-up: start the process now, before the first job waits for it
+                with contextlib.suppress(Exception):
+                    self._ensure_process()
+                continue
             try:
                 outcome = self._run(job)
             except Exception as exc:  # the supervisor must outlive any job
@@ -140,9 +146,10 @@ class _Slot:
 
 
 class JobPool:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, preload: tuple[str, ...] = ()):
         self.workers = workers
-        self.todo: queue.Queue[Job] = queue.Queue()
+        self.preload = preload
+        self.todo: queue.Queue[Job | None] = queue.Queue()
         self.events: dict[str, threading.Event] = {}
         self.lock = threading.Lock()
         self.slots = [_Slot(self) for _ in range(workers)]
@@ -153,6 +160,11 @@ class JobPool:
         with self.lock:
             self.events[job.id] = threading.Event()
         self.todo.put(job)
+
+    def warm(self) -> None:
+        """Start the worker processes now (each imports ``preload``), not on the first job."""
+        for _ in self.slots:
+            self.todo.put(None)
 
     def _done(self, job_id: str) -> None:
         with self.lock:
@@ -170,10 +182,13 @@ _pools: dict[int, JobPool] = {}
 _pools_lock = threading.Lock()
 
 
+PRELOAD = ("qala.jobs.tasks", "qala.ingest.validate", "qala.store.records", "qala.catalog:load_catalog")
+
+
 def shared(workers: int) -> JobPool:
     """The process's pool (created on first use, with ``workers`` worker processes)."""
     with _pools_lock:
         pool = _pools.get(workers)
         if pool is None:
-            pool = _pools[workers] = JobPool(workers)
+            pool = _pools[workers] = JobPool(workers, PRELOAD)
         return pool

@@ -7,6 +7,7 @@ ended by killing the process. The process ends when its pipe closes (the server 
 
 from __future__ import annotations
 
+import importlib
 import time
 import traceback
 from collections.abc import Callable
@@ -42,13 +43,24 @@ class Progress:
             self.conn.send(("progress", max(0.0, min(share, 1.0)), phase[:200]))
 
 
-def main(conn: Connection) -> None:
-    """The worker process: one job at a time until the pipe closes."""
+def main(conn: Connection, preload: tuple[str, ...] = ()) -> None:
+    """The worker process: one job at a time until the pipe closes.
+
+    ``preload`` names modules to import, or ``module:function`` to call, before the first job (the slow
+    start-up of a fresh interpreter is then paid before anyone waits for it).
+    """
+    for name in preload:
+        module, _, function = name.partition(":")
+        loaded = importlib.import_module(module)
+        if function:
+            getattr(loaded, function)()
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
+        if message is None:  # a warm-up: the process has started and preloaded
+            continue
         func: Callable[..., Outcome]
         func, kwargs = message
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.ingest.problems import Problem
+from qala.jobs import pool as job_pool
 from qala.web import city as city_choice
 from qala.web import i18n, unavailable
 from qala.web.headers import SecurityHeaders
@@ -55,8 +58,17 @@ class QalaApp(FastAPI):
         return SecurityHeaders(super().build_middleware_stack(), hsts=self.state.settings.cookie_secure)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A served app starts its job workers at once (they import Qala for a few seconds before any job)."""
+    job_pool.shared(app.state.settings.jobs.workers).warm()
+    yield
+
+
 def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
-    app = QalaApp(title="Qala", version="1", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = QalaApp(
+        title="Qala", version="1", docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_lifespan
+    )
     app.state.engine = engine
     app.state.settings = settings
 
