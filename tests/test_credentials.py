@@ -187,3 +187,41 @@ def test_the_admin_pages_run_the_whole_life_cycle(web: Web) -> None:  # noqa: F8
     assert r.status_code == 400 and "last active administrator" in r.text
     audited = {(e.action, e.entity) for e in web.audit("create")} | {(e.action, e.entity) for e in web.audit("role")}
     assert {("create", "api_token"), ("create", "user"), ("role", "user")} <= audited
+
+
+def test_the_command_line_runs_the_life_cycle(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(PASSWORD + "\n"))
+    assert run_cli("user", "add", "aruzhan", "--role", "provider", "--password-stdin", "--database", url)[0] == 0
+    code, out, err = run_cli("user", "token", "aruzhan", "--scope", "import", "--days", "7", "--database", url)
+    assert code == 0 and out.strip().startswith("qala_") and "not shown again" in err
+    code, out, _ = run_cli("user", "tokens", "aruzhan", "--database", url)
+    assert code == 0 and "import" in out and "active" in out
+    assert run_cli("user", "revoke-token", "1", "--database", url)[0] == 0
+    assert "revoked" in run_cli("user", "tokens", "--database", url)[1]
+    assert run_cli("user", "role", "aruzhan", "expert", "--database", url)[0] == 0
+    assert run_cli("user", "deactivate", "aruzhan", "--database", url)[0] == 0
+    assert "False" in run_cli("user", "list", "--database", url)[1]
+    assert run_cli("user", "activate", "aruzhan", "--database", url)[0] == 0
+    code, out, _ = run_cli("user", "reset", "aruzhan", "--base-url", "https://qala.example.kz", "--database", url)
+    assert code == 0 and out.strip().startswith("https://qala.example.kz/reset?token=")
+    assert run_cli("user", "signout", "aruzhan", "--database", url)[0] == 0
+    code, _, err = run_cli("user", "role", "nobody", "editor", "--database", url)
+    assert code == 2 and "no user 'nobody'" in err
+    code, _, err = run_cli("user", "token", "aruzhan", "--scope", "write", "--database", url)
+    assert code == 2 and "scopes among read, import" in " ".join(err.split())
+    from qala.store.seed import open_database
+
+    engine = open_database(url)
+    actions = {e["action"] for e in _audit(engine)}
+    assert {"create", "revoke", "role", "deactivate", "activate", "reset_link", "logout"} <= actions
+    engine.dispose()
+
+
+def _audit(engine) -> list[dict]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from qala.store.models import AuditEntry
+
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(AuditEntry.action, AuditEntry.entity_id))]
