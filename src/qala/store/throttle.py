@@ -60,6 +60,8 @@ def reserve(engine: Engine, keys: list[str]) -> None:
     """Count an attempt on every key, or raise Throttled (nothing counted) while any key is delayed."""
     now = _now()
     with locked(engine, "login-throttle") as conn:
+        # forgotten failures leave the table (guessed user names would otherwise pile up)
+        conn.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER))
         rows = {r.key: r for r in conn.execute(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))}
         wait = max(
             ((_aware(r.blocked_until) - now).total_seconds() for r in rows.values() if _aware(r.blocked_until) > now),
