@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -110,4 +111,51 @@ def test_an_import_without_waiting_is_a_job_with_a_status_url(tmp_path: Path) ->
     assert status["state"] == "done" and status["code"] == 201 and status["result"]["files"][0]["new"] == 1
     # another person's job is not visible
     assert c.get(r.json()["status_url"], headers=w.token("provider")).status_code == 404
+    w.engine.dispose()
+
+
+def test_without_javascript_the_job_page_refreshes_until_the_outcome(tmp_path: Path) -> None:
+    """A job longer than QALA_JOB_WAIT (here 0 s): the form answers with the job's page, which refreshes itself."""
+    from dataclasses import replace
+
+    from tests.test_web import csrf
+
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    w.add("editor", "editor")
+    w.settings = replace(w.settings, jobs=JobSettings(wait=0))
+    w.app.state.settings = w.settings
+    c = w.signed_in("editor")
+
+    def follow(location: str) -> str:
+        page = c.get(location + "?lang=ru")
+        while 'data-state="queued"' in page.text or 'data-state="running"' in page.text:
+            assert '<meta http-equiv="refresh"' in page.text  # inside <noscript>: browsers without JavaScript
+            threading.Event().wait(0.2)
+            page = c.get(location + "?lang=ru")
+        return page.text
+
+    c.headers["Accept"] = "text/html"
+    r = c.post(
+        "/data/upload",
+        data={"csrf_token": csrf(c, "/data")},
+        files={"file": ("good.csv", GOOD)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    assert 'id="upload-ok"' in follow(r.headers["location"])
+    r = c.post(
+        "/report", data={"csrf_token": csrf(c, "/report"), "lang": "ru", "format": "html"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    page = follow(r.headers["location"])
+    link = re.search(r'id="job-file" href="([^"]+)"|href="([^"]+)" id="job-file"', page)
+    assert link, page[-2000:]
+    report = c.get(link.group(1) or link.group(2))
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "attachment" in report.headers["content-disposition"]
+    # a second request for the same report is the same job, already finished: the file at once
+    assert (
+        c.post("/report", data={"csrf_token": csrf(c, "/report"), "lang": "ru", "format": "html"}).content
+        == report.content
+    )
     w.engine.dispose()
