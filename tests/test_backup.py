@@ -72,7 +72,7 @@ def test_round_trip_sqlite_postgresql_sqlite_is_exact(astana_sqlite: str, pg_clu
         bundled = conn.execute(select(func.count()).select_from(ActivityRecord)).scalar_one()
     assert bundled > 200  # Astana's reported figures and its estimates 2015-2024
     assert original["activity_records"]["rows"] == bundled + 3 + 1  # then 3 imported, 1 correction
-    for name in ("users", "api_tokens", "audit_log", "roadmap_events", "login_failures", "document_paragraphs"):
+    for name in ("users", "api_tokens", "audit_log", "roadmap_events", "login_throttle", "document_paragraphs"):
         assert original[name]["rows"] > 0, name
     assert tables_of(second) == original
     assert tables_of(third) == original
@@ -180,7 +180,8 @@ def test_a_damaged_archive_is_refused_and_the_target_unchanged(
     open_database(store_url).dispose()
     before = tmp_path / "before.zip"
     assert run_cli("backup", "-o", str(before), "--database", store_url)[0] == 0
-    code, _, err = run_cli("restore", str(bad), "--database", store_url, "--force")
+    trust = ["--trust-unsigned"] if damage == "newer" else []  # the schema check, behind the signature's
+    code, _, err = run_cli("restore", str(bad), "--database", store_url, "--force", *trust)
     assert code == 1
     assert message in " ".join(err.split()), err
     after = tmp_path / "after.zip"
@@ -206,8 +207,10 @@ def test_a_failure_while_loading_rolls_everything_back(astana_sqlite: str, store
         return data
 
     _rewrite(archive, bad, change)
-    code, _, _ = run_cli("restore", str(bad), "--database", store_url)
-    assert code == 1
+    code, _, err = run_cli("restore", str(bad), "--database", store_url)
+    assert code == 1 and "the signature does not match" in " ".join(err.split())
+    code, _, _ = run_cli("restore", str(bad), "--database", store_url, "--trust-unsigned")
+    assert code == 1  # trusted, it is loaded, and fails on the duplicate key
     engine = db.create(store_url)
     assert db.current_revision(engine) is None  # not even the schema was left behind
     engine.dispose()
@@ -242,3 +245,24 @@ def test_an_older_backup_is_migrated_after_loading(store_url: str, tmp_path: Pat
             assert conn.exec_driver_sql("SELECT code, created_at FROM cities").all()[0][0] == "karaganda"
             assert conn.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 1
         engine.dispose()
+
+
+def test_backups_are_private_and_signed(astana_sqlite: str, tmp_path: Path, run_cli, monkeypatch) -> None:
+    """0600 archives, database and keys; another installation's key or no signature is refused by name."""
+    from qala.store import backup_sign
+
+    archive = tmp_path / "a.zip"
+    assert run_cli("backup", "-o", str(archive), "--database", astana_sqlite)[0] == 0
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert Path(astana_sqlite.removeprefix("sqlite:///")).stat().st_mode & 0o777 == 0o600
+    assert backup_sign.key_file().stat().st_mode & 0o777 == 0o600
+    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    unsigned = tmp_path / "unsigned.zip"
+    _rewrite(archive, unsigned, lambda n, d: None if n == backup_sign.SIGNATURE else d)
+    code, _, err = run_cli("restore", str(unsigned), "--database", target)
+    assert code == 1 and "is not signed" in err and "--trust-unsigned" in " ".join(err.split())
+    monkeypatch.setenv("QALA_BACKUP_KEY", "k" * 40)  # another installation
+    code, _, err = run_cli("restore", str(archive), "--database", target)
+    assert code == 1 and "signed with another key" in " ".join(err.split())
+    monkeypatch.delenv("QALA_BACKUP_KEY")
+    assert run_cli("restore", str(archive), "--database", target)[0] == 0

@@ -121,7 +121,7 @@ def test_two_workers_share_sign_ins(own_cluster: PgCluster, tmp_path: Path) -> N
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)
-        workers = psutil.Process(proc.pid).children(recursive=True)
+        workers = psutil.Process(proc.pid).children()  # (each worker's own job processes are its children)
         assert len([w for w in workers if "spawn_main" in " ".join(w.cmdline())]) == 2
         # no keep-alive: every request is a new connection, which the kernel hands to either worker
         with httpx.Client(base_url=base, limits=httpx.Limits(max_keepalive_connections=0)) as client:

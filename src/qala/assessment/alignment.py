@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ def load_registry(text: str, where: str) -> tuple[list[dict[str, Any]], list[Doc
             if metric not in METRICS:
                 raise DocumentRegistryError(f"{where}: {d['code']}/{t.get('code')}: metric one of {', '.join(METRICS)}")
             value = t.get("value")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise DocumentRegistryError(f"{where}: {d['code']}/{t.get('code')}: a finite value, not {value!r}")
             measurable = bool(t.get("measurable", True)) and isinstance(value, int | float)
             targets.append(
                 DocTarget(

@@ -32,9 +32,13 @@ def restore_command(
     archive: Annotated[Path, typer.Argument(help="An archive written by qala backup.")],
     database: DatabaseOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace everything in a database that is not empty.")] = False,
+    trust_unsigned: Annotated[
+        bool,
+        typer.Option("--trust-unsigned", help="Restore an archive whose signature is missing or not this key's."),
+    ] = False,
 ) -> None:
-    """Restore an archive into an empty database (all or nothing; checksums checked before and after)."""
-    done = restore(db.database_url(database), archive, force=force)
+    """Restore an archive into an empty database (all or nothing; signature and checksums checked first)."""
+    done = restore(db.database_url(database), archive, force=force, trust_unsigned=trust_unsigned)
     console.print(
         f"Restored {done.rows} rows in {done.tables} tables from {archive} "
         f"(schema revision {done.backup_revision}, now {done.revision})."

@@ -8,6 +8,11 @@ ALL = REQUIRED + OPTIONAL
 EF = ("ef_co2", "ef_ch4", "ef_n2o")
 QUALITY = {"high": "high", "medium": "medium", "low": "low", "h": "high", "m": "medium", "l": "low"}
 YEAR_MIN, YEAR_MAX = 1950, 2100
+# A figure for a year after the current one is a projection, accepted only when its note says so.
+PROJECTION_MARK = "PROJECTION:"
+# The largest number accepted in 'amount' and the factors, in the row's own unit: beyond it is a typo or a
+# unit mistake (a city's yearly gas use is ~1e5 TJ, ~1e9 m3), and it keeps every product and sum finite.
+MAX_NUMBER = 1e15
 # The identity of a figure: a later import with the same key supersedes it.
 KEY = ("city", "year", "gpc_ref", "activity", "facility")
 # What makes two figures with the same key the same figure.
@@ -27,5 +32,5 @@ DESCRIPTIONS = {
     "ncv": "own net calorific value of a fuel given in mass or volume, e.g. 18.4 GJ/t (blank = catalog NCV)",
     "city": "city code (else the --city option)",
     "facility": "plant or site code (required for a plant's heat_output / electricity_output)",
-    "note": "derivation, caveats; write ESTIMATE: ... for an estimate",
+    "note": "derivation, caveats; write ESTIMATE: ... for an estimate, PROJECTION: ... for a figure of a future year",
 }

@@ -18,6 +18,11 @@ XLSX_MAX_UNCOMPRESSED = 1024 * 2**20  # the zip's parts together, as declared (z
 XLSX_MAX_RATIO = 100  # uncompressed / compressed size of one part above 1 MiB (sheets are 5-20x)
 XLSX_MAX_PARTS = 10_000
 DEFAULT_MAX_ROWS = 2_000_000
+# Work that holds no data is bounded on its own: a 0.6 MiB workbook of empty formatted cells once took 40 s.
+XLSX_MAX_EMPTY = 1_000_000  # cells and rows without a value, and other elements of the sheet (formatting)
+XLSX_MAX_STYLES = 500_000  # elements of the styles part (Excel itself keeps at most 64,000 cell formats)
+CELLS_PER_ROW = 16  # cells of the sheet, with a value or not: this many per allowed data row (the format has 14)
+SHARED_STRINGS_PER_ROW = 4  # shared strings: this many per allowed data row
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,16 @@ class ImportLimits:
     xlsx_max_uncompressed: int = XLSX_MAX_UNCOMPRESSED
     xlsx_max_ratio: int = XLSX_MAX_RATIO
     xlsx_max_parts: int = XLSX_MAX_PARTS
+    xlsx_max_empty: int = XLSX_MAX_EMPTY
+    xlsx_max_styles: int = XLSX_MAX_STYLES
+
+    @property
+    def xlsx_max_cells(self) -> int:
+        return CELLS_PER_ROW * (self.max_rows + 1)  # the header row too
+
+    @property
+    def xlsx_max_shared_strings(self) -> int:
+        return SHARED_STRINGS_PER_ROW * (self.max_rows + 1)
 
     @classmethod
     def from_env(cls) -> ImportLimits:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,10 @@ def read_table(path: Path, display_name: str | None = None, limits: ImportLimits
     return parse_bytes(data, name, limits)
 
 
-def parse_bytes(data: bytes, name: str, limits: ImportLimits | None = None) -> RawTable:
+def parse_bytes(
+    data: bytes, name: str, limits: ImportLimits | None = None, progress: Callable[[float], None] | None = None
+) -> RawTable:
+    """The file's raw table; ``progress`` hears the share of a workbook's sheet read so far."""
     limits = limits or ImportLimits.from_env()
     if len(data) > limits.max_file_bytes:
         raise ValidationFailed(
@@ -56,7 +60,7 @@ def parse_bytes(data: bytes, name: str, limits: ImportLimits | None = None) -> R
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
-        header, rows, numbers = read_xlsx(data, name, limits)
+        header, rows, numbers = read_xlsx(data, name, limits, progress)
     else:
         header, rows, numbers = _read_csv(data, name, limits)
     return RawTable(file=name, sha256=digest, header=header, rows=rows, row_numbers=numbers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -210,6 +211,14 @@ class _Checker:
             "year",
             f"a year between {cols.YEAR_MIN} and {cols.YEAR_MAX}",
         )
+        this_year = date.today().year
+        projected = pl.col("note").str.to_uppercase().str.starts_with(cols.PROJECTION_MARK)
+        self._report(
+            numeric & ok_int & (as_float > this_year) & (as_float <= cols.YEAR_MAX) & ~projected,
+            "year",
+            f"a year no later than {this_year} (a figure for a later year is a projection: begin its note with "
+            f"'{cols.PROJECTION_MARK}')",
+        )
         return as_float.cast(pl.Int64, strict=False)
 
     def number(self, column: str, *, required: bool) -> pl.Expr:
@@ -222,6 +231,11 @@ class _Checker:
         self._report(comma, column, "a number with a point as the decimal separator, e.g. 1234.5")
         self._report((col != "") & ~numeric & ~comma, column, "a number >= 0")
         self._report(numeric & (value < 0), column, "a number >= 0 (it is negative)")
+        self._report(
+            numeric & (value > cols.MAX_NUMBER),
+            column,
+            f"a number of at most {cols.MAX_NUMBER:.0e} in the row's unit (a larger one is a typo or a unit mistake)",
+        )
         return value
 
     def city(self, default: str | None) -> pl.Expr:

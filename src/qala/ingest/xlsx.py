@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from xml.parsers import expat
 
-from qala.ingest.limits import ImportLimits
+from qala.ingest.limits import CELLS_PER_ROW, SHARED_STRINGS_PER_ROW, ImportLimits
 from qala.ingest.problems import Problem, ValidationFailed
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -58,9 +58,11 @@ def _local(tag: str) -> str:
 
 
 class _Reader:
-    def __init__(self, data: bytes, name: str, limits: ImportLimits):
+    def __init__(self, data: bytes, name: str, limits: ImportLimits, progress: Callable[[float], None] | None = None):
         self.name = name
         self.limits = limits
+        self.progress = progress
+        self.external_names: set[str] = set()  # defined names that read another workbook
         self.not_xlsx = Problem(name, None, None, None, "an Excel workbook (.xlsx); this file is not one")
         self.text_chars = 0
         if not data.startswith(XLSX_MAGIC):
@@ -117,8 +119,13 @@ class _Reader:
         start: Callable[[str, dict[str, str]], None],
         end: Callable[[str], None] | None = None,
         text: Callable[[str], None] | None = None,
+        *,
+        report: bool = False,
     ) -> None:
-        """Stream one XML part through expat; a DTD ends the read (no entity ever expands)."""
+        """Stream one XML part through expat; a DTD ends the read (no entity ever expands).
+
+        With ``report``, the share of the part read so far goes to the reader's ``progress`` callback.
+        """
         if part not in self.parts:
             raise self.fail(f"an Excel workbook (.xlsx); the part {part} is missing")
         parser = expat.ParserCreate(namespace_separator=" ")
@@ -137,9 +144,14 @@ class _Reader:
         parser.StartDoctypeDeclHandler = doctype
         parser.EntityDeclHandler = doctype
         try:
+            size = max(self.zip.getinfo(part).file_size, 1)
+            done = 0
             with self.zip.open(part) as stream:
                 while chunk := stream.read(CHUNK):
                     parser.Parse(chunk, False)
+                    done += len(chunk)
+                    if report and self.progress is not None:
+                        self.progress(min(done / size, 1.0))
                 parser.Parse(b"", True)
         except _Stop as stop:
             raise ValidationFailed([stop.problem]) from None
@@ -178,22 +190,63 @@ class _Reader:
         self.parse(rels_part, start)
         return found
 
-    def sheet_parts(self) -> tuple[list[tuple[str, str]], str | None]:
-        """[(sheet name, part)] in workbook order, and the shared-strings part."""
+    def sheet_parts(self) -> tuple[list[tuple[str, str]], str | None, str | None]:
+        """[(sheet name, part)] in workbook order, the shared-strings part and the styles part.
+
+        The workbook's defined names that read another workbook (directly or through other names) are
+        kept in ``external_names``: a formula that uses one reads another file too.
+        """
         root = self.relationships("")
         workbook = next((t for typ, t in root.values() if typ.endswith("/officeDocument")), "xl/workbook.xml")
         rels = self.relationships(workbook)
         sheets: list[tuple[str, str]] = []
+        names: dict[str, list[str]] = {}
+        current: list[str | None] = [None]
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            if _local(tag) == "sheet":
+            local = _local(tag)
+            if local == "sheet":
                 rid = next((v for k, v in attrs.items() if k.endswith(" id")), "")
                 if rid in rels:
                     sheets.append((attrs.get("name", ""), rels[rid][1]))
+            elif local == "definedName":
+                current[0] = attrs.get("name", "").lower()
+                names.setdefault(current[0], [])
 
-        self.parse(workbook, start)
+        def end(tag: str) -> None:
+            if _local(tag) == "definedName":
+                current[0] = None
+
+        def text(data: str) -> None:
+            if current[0] is not None and sum(map(len, names[current[0]])) < MAX_FORMULA_CHARS:
+                names[current[0]].append(data)
+
+        self.parse(workbook, start, end, text)
+        definitions = {n: "".join(parts) for n, parts in names.items()}
+        self.external_names = _external_names(definitions)
         shared = next((t for typ, t in rels.values() if typ.endswith("/sharedStrings")), None)
-        return sheets, shared
+        styles = next((t for typ, t in rels.values() if typ.endswith("/styles")), None)
+        return sheets, shared, styles
+
+    def check_styles(self, part: str) -> None:
+        """Count the styles part's elements, and stop past the budget (no style is otherwise read)."""
+        count = [0]
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            count[0] += 1
+            if count[0] > self.limits.xlsx_max_styles:
+                raise _Stop(
+                    Problem(
+                        self.name,
+                        None,
+                        None,
+                        None,
+                        f"a workbook with at most {self.limits.xlsx_max_styles:,} style elements (Excel itself keeps "
+                        "at most 64,000 cell formats; this one has more: save a copy with only the values)",
+                    )
+                )
+
+        self.parse(part, start)
 
     def count_text(self, chars: int) -> None:
         self.text_chars += chars
@@ -221,6 +274,17 @@ class _Reader:
             if local == "si":
                 buf.clear()
                 size[0] = 0
+                if len(strings) >= self.limits.xlsx_max_shared_strings:
+                    raise _Stop(
+                        Problem(
+                            self.name,
+                            None,
+                            None,
+                            None,
+                            f"a workbook with at most {self.limits.xlsx_max_shared_strings:,} shared strings "
+                            f"({SHARED_STRINGS_PER_ROW} per allowed data row, QALA_MAX_IMPORT_ROWS)",
+                        )
+                    )
 
         def end(tag: str) -> None:
             local = _local(tag)
@@ -262,6 +326,25 @@ class _Sheet:
         self.has_value = False  # a <v> element, even an empty one (a formula whose result is "")
         self.in_text = 0  # inside <t> of an inline string
         self.in_phonetic = 0
+        self.in_cell = False
+        self.cell_count = 0
+        self.empty = 0  # cells and rows without a value, and other elements: work that holds no data
+        self.row_had_value = False
+
+    def count_empty(self) -> None:
+        self.empty += 1
+        if self.empty > self.lim.xlsx_max_empty:
+            raise _Stop(
+                Problem(
+                    self.r.name,
+                    self.row_number or None,
+                    None,
+                    None,
+                    f"a sheet with at most {self.lim.xlsx_max_empty:,} empty or formatting-only cells and rows "
+                    "(this one has more: delete the unused formatted rows and columns, or paste the values into a "
+                    "new workbook)",
+                )
+            )
 
     def fail(self, expected: str, value: str | None = None) -> _Stop:
         return _Stop(Problem(self.r.name, self.row_number, self._column_name(self.column), value, expected))
@@ -279,6 +362,13 @@ class _Sheet:
             self.cells = {}
             self.column = 0
         elif local == "c":
+            self.in_cell = True
+            self.cell_count += 1
+            if self.cell_count > self.lim.xlsx_max_cells:
+                raise self.fail(
+                    f"a sheet with at most {self.lim.xlsx_max_cells:,} cells ({CELLS_PER_ROW} per allowed data row, "
+                    "QALA_MAX_IMPORT_ROWS)"
+                )
             found = CELL_REF.match(attrs.get("r", ""))
             self.column = _column_index(found.group(1)) if found else self.column + 1
             self.kind = attrs.get("t", "n")
@@ -293,6 +383,8 @@ class _Sheet:
             self.in_phonetic += 1
         elif local == "t":
             self.in_text += 1
+        elif not self.in_cell and local not in ("worksheet", "sheetData"):
+            self.count_empty()  # formatting, merged cells, column widths ...
 
     def text(self, data: str) -> None:
         if self.where == "f" and self.formula is not None:
@@ -313,20 +405,25 @@ class _Sheet:
         elif local == "t":
             self.in_text -= 1
         elif local == "c":
+            self.in_cell = False
             value = self._cell_value()
             if value.strip():
                 if self.column > self.lim.max_columns:
                     raise self.fail(f"values only in the first {self.lim.max_columns} columns", value[:80])
                 self.r.count_text(len(value))
                 self.cells[self.column] = value
+            else:
+                self.count_empty()
         elif local == "row":
+            if not self.cells:
+                self.count_empty()
             self._end_row()
 
     def _cell_value(self) -> str:
         raw = "".join(self.value)
         if self.formula is not None:
             formula = "=" + "".join(self.formula)
-            if EXTERNAL_REF.search(formula):
+            if EXTERNAL_REF.search(formula) or _uses_names(formula, self.r.external_names):
                 raise self.fail(
                     "a value from this workbook: the formula reads another file (copy the cells and paste values)",
                     formula[:200],
@@ -376,6 +473,29 @@ class _Sheet:
         self.numbers.append(self.row_number)
 
 
+NAME_TOKEN = re.compile(r"[A-Za-z_\\][\w.]*")
+
+
+def _uses_names(formula: str, names: set[str]) -> bool:
+    if not names:
+        return False
+    outside_quotes = re.sub(r'"[^"]*"', "", formula)
+    return any(token.lower() in names for token in NAME_TOKEN.findall(outside_quotes))
+
+
+def _external_names(definitions: dict[str, str]) -> set[str]:
+    """Defined names that read another workbook, directly or through other defined names."""
+    external = {n for n, d in definitions.items() if EXTERNAL_REF.search(d)}
+    changed = True
+    while changed:  # a name defined through an external name is external too
+        changed = False
+        for n, d in definitions.items():
+            if n not in external and _uses_names(d, external):
+                external.add(n)
+                changed = True
+    return external
+
+
 def _number_text(raw: str) -> str:
     """A number as the CSV route would show it: 2022, not 2022.0."""
     if not raw:
@@ -389,19 +509,26 @@ def _number_text(raw: str) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes, name: str, limits: ImportLimits) -> tuple[list[str], list[list[str]], list[int]]:
-    """(header, rows, spreadsheet row numbers) of the sheet named ``data``, else the first sheet."""
-    reader = _Reader(data, name, limits)
+def read_xlsx(
+    data: bytes, name: str, limits: ImportLimits, progress: Callable[[float], None] | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """(header, rows, spreadsheet row numbers) of the sheet named ``data``, else the first sheet.
+
+    ``progress`` is told the share of the sheet read so far (for a job's progress display).
+    """
+    reader = _Reader(data, name, limits, progress)
     if "[Content_Types].xml" not in reader.parts:
         raise ValidationFailed([reader.not_xlsx])
     reader.check_content_types()
-    sheets, shared_part = reader.sheet_parts()
+    sheets, shared_part, styles_part = reader.sheet_parts()
     if not sheets:
         raise ValidationFailed([reader.not_xlsx])
+    if styles_part and styles_part in reader.parts:
+        reader.check_styles(styles_part)
     part = next((p for n, p in sheets if n == DATA_SHEET), sheets[0][1])
     shared = reader.shared_strings(shared_part) if shared_part and shared_part in reader.parts else []
     sheet = _Sheet(reader, shared)
-    reader.parse(part, sheet.start, sheet.end, sheet.text)
+    reader.parse(part, sheet.start, sheet.end, sheet.text, report=True)
     if sheet.header is None:
         raise ValidationFailed(
             [Problem(name, None, None, None, "a header row and at least one data row (the sheet is empty)")]

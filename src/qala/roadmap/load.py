@@ -16,6 +16,7 @@ from qala.roadmap.model import (
     RoadmapError,
     Section,
     check_change,
+    check_date,
 )
 
 LANGS = ("en", "ru", "kk")
@@ -29,10 +30,12 @@ def _names(where: str, value: Any) -> dict[str, str]:
 
 def _date(where: str, value: Any) -> date:
     if isinstance(value, date):
-        return value
+        return check_date(where, value)
     try:
-        return date.fromisoformat(str(value))
+        return check_date(where, date.fromisoformat(str(value)))
     except ValueError as exc:
+        if isinstance(exc, RoadmapError):
+            raise
         raise RoadmapError(f"{where}: a date such as 2019-06-30, got {value!r}") from exc
 
 

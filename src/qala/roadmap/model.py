@@ -15,6 +15,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": ("planned",),
 }
 Names = dict[str, str]
+# dates a roadmap may hold: a strategy's horizon with room on both sides (9999-12-31 broke the calendar export)
+DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def check_date(where: str, value: date) -> date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise RoadmapError(f"{where}: a date between {DATE_MIN} and {DATE_MAX}, not {value}")
+    return value
 
 
 class RoadmapError(ValueError):
@@ -117,7 +125,7 @@ def check_change(
         allowed = ", ".join(TRANSITIONS[activity.status])
         raise RoadmapError(f"an activity that is {activity.status} can become {allowed}, not {new_status}")
     new_progress = activity.progress if progress is None else float(progress)
-    if not 0 <= new_progress <= 100:
+    if not 0 <= new_progress <= 100:  # nan and infinities fail this too
         raise RoadmapError(f"progress must be between 0 and 100 %, not {new_progress:g}")
     if status == "done" and progress is None:
         new_progress = 100.0
@@ -127,7 +135,8 @@ def check_change(
         raise RoadmapError("a done activity has progress 100 %")
     if new_status == "planned" and new_progress != 0:
         raise RoadmapError("a planned activity has progress 0 %; set it in progress first")
-    new_start, new_due = start or activity.start, due or activity.due
+    new_start = check_date("start", start or activity.start)
+    new_due = check_date("due", due or activity.due)
     if new_due < new_start:
         raise RoadmapError(f"the due date {new_due} is before the start {new_start}")
     return new_status, new_progress, new_start, new_due

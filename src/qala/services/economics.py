@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import Engine
@@ -12,6 +13,15 @@ from qala.economics.portfolio import Option, Problem, solve
 from qala.scenario.targets import national_series
 from qala.services import scenario as svc
 
+MAX_TCO2E = 1e12  # a limit, in t CO2e, far above any city's emissions (the world emits ~5e10 t a year)
+MAX_KZT = 1e16  # a budget, in KZT
+
+
+def check_finite(what: str, value: float, low: float, high: float) -> None:
+    """A number from a user (CLI option, form, query string) that is finite and within [low, high], or ValueError."""
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{what}: a finite number between {low:g} and {high:g}, not {value!r}")
+
 
 def setup(engine: Engine, city: str) -> tuple[Any, Any, Any]:
     model, _ = svc.resolve("bau", city, engine)
@@ -19,6 +29,7 @@ def setup(engine: Engine, city: str) -> tuple[Any, Any, Any]:
 
 
 def macc_data(engine: Engine, city: str, year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE) -> dict[str, Any]:
+    check_finite("the discount rate", discount_rate, 0, 1)
     model, prep, base = setup(engine, city)
     if year not in model.years:
         raise ValueError(f"a year in {model.base_year}-{model.end_year}")
@@ -27,6 +38,7 @@ def macc_data(engine: Engine, city: str, year: int, discount_rate: float = DEFAU
 
 
 def limit_from_reduction(engine: Engine, city: str, reduction_pct: float, base_year: int) -> float:
+    check_finite("the reduction (%)", reduction_pct, 0, 100)
     model, _, base = setup(engine, city)
     reference = base.totals[model.basis]
     if base_year != model.base_year:
@@ -52,6 +64,10 @@ def portfolio(
     cumulative_from: int | None = None,
 ) -> dict[str, Any]:
     """The least-cost portfolio; with ``cumulative_from`` the limit caps the emissions summed over the years."""
+    check_finite("the emission limit (t CO2e)", limit_tco2e, 0, MAX_TCO2E)
+    check_finite("the discount rate", discount_rate, 0, 1)
+    for year, amount in (budgets or {}).items():
+        check_finite(f"the budget of {year} (KZT)", amount, 0, MAX_KZT)
     model, prep, base = setup(engine, city)
     if target_year not in model.years:
         raise ValueError(f"a target year in {model.base_year}-{model.end_year}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 from sqlalchemy import Engine
 
@@ -21,7 +23,7 @@ def inventory_from_store(engine: Engine, city: str, year: int | None, options: I
     years = records.years_with_data(engine, city)
     if not years:
         raise InventoryError([f"there is no activity data for {city} yet: import some with 'qala import'"])
-    chosen = years[-1] if year is None else year
+    chosen = latest_year(years) if year is None else year
     if chosen not in years:
         raise InventoryError(
             [f"no activity data for {city} in {chosen}; years with data: {', '.join(map(str, years))}"]
@@ -35,6 +37,12 @@ def inventory_from_store(engine: Engine, city: str, year: int | None, options: I
         options=options,
         notation_keys=records.notation_keys(engine, city, chosen),
     )
+
+
+def latest_year(years: list[int]) -> int:
+    """The newest year with data that is not in the future (projections are shown only when asked for)."""
+    past = [y for y in years if y <= date.today().year]
+    return past[-1] if past else years[0]
 
 
 def inventory_from_tables(

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from qala import __version__
-from qala.store import db
+from qala.store import backup_sign, db
 from qala.store.backup_format import FormatError, kind_of, line, parse
 from qala.store.models import Base
 
@@ -36,6 +36,7 @@ FORMAT = "qala-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 2000
+TRANSIENT = frozenset({"jobs"})  # finished and running jobs (and their report files) are not kept in backups
 
 
 class BackupError(db.DatabaseError):
@@ -57,7 +58,7 @@ def _tables(conn: Connection) -> list[Table]:
     present = set(insp.get_table_names())
     tables = []
     for model in Base.metadata.sorted_tables:
-        if model.name not in present:
+        if model.name not in present or model.name in TRANSIENT:
             continue
         reflected = {c["name"]: c for c in insp.get_columns(model.name)}
         unknown = [n for n, c in reflected.items() if n not in model.c and not c.get("computed")]
@@ -109,6 +110,7 @@ def _backup(engine: Engine, output: Path) -> dict[str, Any]:
     if engine.dialect.name == "postgresql":
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
     part = output.with_name(output.name + ".part")
+    key = backup_sign.backup_key()
     try:
         with conn.begin():
             db.begin_sqlite(conn)
@@ -124,7 +126,9 @@ def _backup(engine: Engine, output: Path) -> dict[str, Any]:
                 "source_dialect": engine.dialect.name,
                 "tables": [],
             }
-            with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            part.unlink(missing_ok=True)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds password hashes
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 for table in _tables(conn):
                     data, count = _dump(conn, table)
                     name = f"tables/{table.name}.jsonl"
@@ -139,7 +143,9 @@ def _backup(engine: Engine, output: Path) -> dict[str, Any]:
                             "sha256": hashlib.sha256(data).hexdigest(),
                         }
                     )
-                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+                manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+                zf.writestr(MANIFEST, manifest_bytes)
+                zf.writestr(backup_sign.SIGNATURE, backup_sign.sign(manifest_bytes, key))
         os.replace(part, output)
     finally:
         conn.close()
@@ -148,8 +154,11 @@ def _backup(engine: Engine, output: Path) -> dict[str, Any]:
 
 
 # --- reading an archive ---------------------------------------------------------------------------
-def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The manifest and every table's bytes, checked against the manifest (or a BackupError saying why)."""
+def read_archive(path: Path, *, trust_unsigned: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The manifest and every table's bytes, checked against the manifest and its signature.
+
+    A BackupError says why not; a missing or wrong signature is accepted only with ``trust_unsigned``.
+    """
     where = f"backup {path}"
     try:
         with zipfile.ZipFile(path) as zf:
@@ -159,7 +168,9 @@ def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             names = set(zf.namelist())
             if MANIFEST not in names:
                 raise BackupError(f"{where}: no {MANIFEST} inside; not a Qala backup")
-            manifest = json.loads(zf.read(MANIFEST))
+            manifest_bytes = zf.read(MANIFEST)
+            signature = zf.read(backup_sign.SIGNATURE) if backup_sign.SIGNATURE in names else None
+            manifest = json.loads(manifest_bytes)
             _check_manifest(manifest, where)
             files = {}
             for t in manifest["tables"]:
@@ -179,6 +190,10 @@ def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
         lines = data.count(b"\n")
         if lines != t["rows"]:
             raise BackupError(f"{where}: {t['file']} has {lines} rows, the manifest says {t['rows']}")
+    if not trust_unsigned:
+        problem = backup_sign.check(manifest_bytes, signature, backup_sign.backup_key(), where)
+        if problem:
+            raise BackupError(problem)
     return manifest, files
 
 
@@ -201,9 +216,9 @@ def _revisions() -> list[str]:
     return [r.revision for r in script.walk_revisions()][::-1]
 
 
-def restore(url: str, archive: Path, *, force: bool = False) -> Restored:
+def restore(url: str, archive: Path, *, force: bool = False, trust_unsigned: bool = False) -> Restored:
     """Load an archive into the database at ``url``, all or nothing (see the module's docstring)."""
-    manifest, files = read_archive(archive)
+    manifest, files = read_archive(archive, trust_unsigned=trust_unsigned)
     revision = manifest["alembic_revision"]
     known = _revisions()
     if revision not in known:

@@ -421,3 +421,14 @@ def data_version(engine: Engine) -> int:
 
     with engine.connect() as conn:
         return int(conn.execute(select(func.max(ImportBatch.id))).scalar() or 0)
+
+
+def state_version(engine: Engine) -> int:
+    """A number that changes whenever anything a report shows may have changed (the newest audited write)."""
+    from sqlalchemy import func  # noqa: PLC0415
+
+    from qala.store.models import AuditEntry  # noqa: PLC0415
+
+    quiet = ("login", "logout", "display_name", "password", "password_reset", "reset_link")
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(AuditEntry.id)).where(AuditEntry.action.not_in(quiet))).scalar() or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,6 +62,37 @@ class ImportDone(BaseModel):
     files: list[FileReport]
 
 
+class JobAccepted(BaseModel):
+    """202: the import runs as a job; its state is at ``status_url`` (also the ``Location`` header)."""
+
+    status: str
+    job: str
+    status_url: str
+
+
+class Busy(BaseModel):
+    """429: too many jobs of this person's (or everyone's) are waiting; try again after ``Retry-After`` s."""
+
+    detail: str
+    retry_after: int
+
+
+class JobStatus(BaseModel):
+    """A job: state (queued, running, done, failed), progress 0-1 and, once finished, its outcome."""
+
+    id: str
+    kind: str
+    state: str
+    progress: float
+    phase: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    code: int | None = None
+    result: dict[str, Any] | None = None
+    file_url: str | None = None
+
+
 def _json(model: type[BaseModel] | Any, description: str) -> dict[str, Any]:
     return {"model": model, "description": description}
 
@@ -71,10 +103,13 @@ SIGNED_IN: dict[int | str, dict[str, Any]] = {401: _json(Error, "No valid API to
 IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: _json(ImportDone, "Validated, nothing written (dry run)"),
     201: _json(ImportDone, "Imported"),
+    202: _json(JobAccepted, "Accepted as a job (wait=false, or longer than QALA_JOB_WAIT)"),
     400: _json(Error, "A malformed multipart body"),
     401: _json(Error, "No valid API token"),
     403: _json(Error, "The token's role may not upload"),
     413: _json(ImportRefused, "The file is too large; nothing stored"),
     415: _json(ImportRefused, "Not a .csv or .xlsx file; nothing stored"),
     422: _json(ImportRefused | InvalidRequest, "The importer's named problems, or no file; nothing stored"),
+    429: _json(Busy, "Too many jobs waiting; nothing stored"),
+    503: _json(ImportRefused, "The server running the job stopped; nothing stored"),
 }

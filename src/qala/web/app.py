@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qala.ingest.problems import Problem
+from qala.jobs import pool as job_pool
 from qala.web import city as city_choice
 from qala.web import i18n, unavailable
+from qala.web.headers import SecurityHeaders
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
 from qala.web.settings import WebSettings
@@ -22,7 +27,15 @@ from qala.web.uploads import BodyLimit
 
 PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
 STATIC = Path(str(resources.files("qala.web").joinpath("static")))
-FORM_SLACK = 64 * 2**10  # room for a form's other fields and the multipart headers around an upload
+FORM_SLACK = 64 * 2**10
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Qala API</title>
+<link rel="icon" type="image/png" href="/static/swagger/favicon-32x32.png">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""  # room for a form's other fields and the multipart headers around an upload
 
 
 def _declared_length(request: Request) -> int:
@@ -38,8 +51,24 @@ def _too_large(request: Request, max_bytes: int) -> Response:
     return render(request, "error.html", {"status": 413, "detail": problem.expected}, status_code=413)
 
 
+class QalaApp(FastAPI):
+    """FastAPI with the strict headers outside everything else, server errors included (``headers``)."""
+
+    def build_middleware_stack(self):  # type: ignore[no-untyped-def]
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.state.settings.cookie_secure)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A served app starts its job workers at once (they import Qala for a few seconds before any job)."""
+    job_pool.shared(app.state.settings.jobs.workers).warm()
+    yield
+
+
 def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
-    app = FastAPI(title="Qala", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    app = QalaApp(
+        title="Qala", version="1", docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_lifespan
+    )
     app.state.engine = engine
     app.state.settings = settings
 
@@ -47,7 +76,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     async def context(request: Request, call_next):  # type: ignore[no-untyped-def]
         session = load_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
         request.state.session = session
-        request.state.user = resolve_user(request, session)
+        request.state.user = await run_in_threadpool(resolve_user, request, session)  # the database, off the loop
         query_lang = request.query_params.get("lang")
         request.state.lang = i18n.negotiate(
             query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
@@ -56,7 +85,9 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
             return _too_large(request, settings.max_upload_bytes)  # refused before the body is read or spooled
         remember_city = False
         if not request.url.path.startswith(("/api/", "/static")):
-            request.state.city, remember_city = city_choice.choose(request, settings.default_city)
+            request.state.city, remember_city = await run_in_threadpool(
+                city_choice.choose, request, settings.default_city
+            )
             if request.state.city is None:
                 return city_choice.unknown(request)
         response: Response = await call_next(request)
@@ -81,9 +112,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
                 samesite="lax",
                 max_age=365 * 24 * 3600,
             )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.exception_handler(StarletteHTTPException)  # the router's own 404/405 too, not only FastAPI's
@@ -120,6 +148,11 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI, every file served from here (no CDN; its start-up script is a static file, not inline)."""
+        return HTMLResponse(API_DOCS)
+
     @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(
@@ -127,12 +160,14 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         )
 
     from qala.web.routes import (  # noqa: PLC0415
+        admin,
         api,
         assessment,
         auth,
         documents,
         economics,
         estimates,
+        jobs,
         pages,
         report,
         roadmap,
@@ -147,4 +182,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(economics.router)
     app.include_router(report.router)
+    app.include_router(jobs.router)
+    app.include_router(admin.router)
     return app

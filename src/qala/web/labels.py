@@ -25,6 +25,12 @@ ROLES: dict[str, Names] = {
     "provider": {"en": "Data provider", "ru": "Поставщик данных", "kk": "Деректер жеткізуші"},
 }
 
+# who made a change, as public pages show it when the person chose no display name (never a user name)
+AUTHORS: dict[str, Names] = {
+    "cli": {"en": "Command line", "ru": "Командная строка", "kk": "Пәрмен жолы"},
+    "bundled": {"en": "Qala (bundled data)", "ru": "Qala (встроенные данные)", "kk": "Qala (кірістірілген деректер)"},
+}
+
 SCENARIOS: dict[str, Names] = {
     "bau": {"en": "Business as usual (BAU)", "ru": "Инерционный сценарий (BAU)", "kk": "Базалық сценарий (BAU)"},
     "low-carbon": {"en": "Low-carbon", "ru": "Низкоуглеродный сценарий", "kk": "Төменкөміртекті сценарий"},
@@ -123,3 +129,17 @@ def method(code: str | None, lang: str) -> str:
 
     m = load_estimation_reference().methods.get(code or "")
     return pick({m.code: m.names}, code, lang) if m else (code or "")
+
+
+def author(who: str, accounts: Mapping[str, tuple[str | None, str]], lang: str) -> str:
+    """What a public page shows for ``who``: the display name the person chose, else their role, never a user name.
+
+    ``accounts`` maps user names to (display name or None, role) (``store.users.public_names``). A name that is no
+    account was written by the command line (``QALA_USER`` or the login name) or by the bundled seed.
+    """
+    from qala.store.seed import SEEDED_BY  # noqa: PLC0415
+
+    if who in accounts:
+        display, role_code = accounts[who]
+        return display or role(role_code, lang)
+    return pick(AUTHORS, "bundled" if who == SEEDED_BY else "cli", lang)

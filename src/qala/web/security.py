@@ -12,7 +12,11 @@ from qala.store.users import Account, account_for_token, get_account
 
 SESSION_COOKIE = "qala_session"
 LANG_COOKIE = "qala_lang"
+DEVICE_COOKIE = "qala_device"  # a browser an account signed in with before (sign-in delays: store/throttle.py)
 SESSION_MAX_AGE = 12 * 3600
+DEVICE_MAX_AGE = 365 * 24 * 3600
+# what an API token needs among its scopes for a permission (every other permission needs "read")
+SCOPE_FOR = {"upload": "import"}
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {
@@ -61,7 +65,9 @@ def current_user(request: Request) -> Account | None:
 
 
 def can(user: Account | None, permission: str) -> bool:
-    return user is not None and permission in PERMISSIONS.get(user.role, set())
+    if user is None or permission not in PERMISSIONS.get(user.role, set()):
+        return False
+    return user.token_scopes is None or SCOPE_FOR.get(permission, "read") in user.token_scopes
 
 
 def require(request: Request, permission: str) -> Account:
@@ -69,23 +75,45 @@ def require(request: Request, permission: str) -> Account:
     if user is None:
         raise HTTPException(status_code=401, detail="sign in required")
     if not can(user, permission):
+        if user.token_scopes is not None and permission in PERMISSIONS.get(user.role, set()):
+            scope = SCOPE_FOR.get(permission, "read")
+            raise HTTPException(status_code=403, detail=f"the token lacks the scope '{scope}'")
         raise HTTPException(status_code=403, detail="not allowed for this role")
     return user
 
 
 def check_csrf(request: Request, token: str | None) -> None:
     session: Session = request.state.session
-    if not token or not secrets.compare_digest(token, session.csrf):
+    # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, i.e. a 500)
+    if not token or not secrets.compare_digest(token.encode("utf-8", "replace"), session.csrf.encode()):
         raise HTTPException(status_code=403, detail="the form has expired or did not come from this site; reload it")
+
+
+def device_cookie(secret: str, username: str) -> str:
+    return URLSafeTimedSerializer(secret, salt="qala-device").dumps({"u": username, "d": secrets.token_urlsafe(12)})
+
+
+def device_of(request: Request, secret: str, username: str) -> str | None:
+    """The id of this browser's device cookie when it was issued to ``username`` (else None)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = URLSafeTimedSerializer(secret, salt="qala-device").loads(raw, max_age=DEVICE_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("u") != username or not isinstance(data.get("d"), str):
+        return None
+    return data["d"][:40]
 
 
 def resolve_user(request: Request, session: Session) -> Account | None:
     engine = request.app.state.engine
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return account_for_token(engine, auth[7:].strip())
     if request.url.path.startswith("/api/"):
-        return None  # the API takes tokens only: a browser session cannot write through it (no CSRF there)
+        # the API takes tokens only: a browser session cannot write through it (no CSRF there) ...
+        auth = request.headers.get("authorization", "")
+        return account_for_token(engine, auth[7:].strip()) if auth.lower().startswith("bearer ") else None
+    # ... and the site takes sessions only: an API token is no way into a form
     if session.uid is None:
         return None
     account = get_account(engine, session.uid)

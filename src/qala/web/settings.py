@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from qala.jobs.budget import JobSettings
 from qala.store.db import qala_home
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "please-change"}
@@ -23,6 +24,7 @@ class WebSettings:
     max_upload_bytes: int
     default_city: str
     database_url: str | None
+    jobs: JobSettings = field(default_factory=JobSettings)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> WebSettings:
@@ -37,6 +39,7 @@ class WebSettings:
             max_upload_bytes=int(float(os.environ.get("QALA_MAX_UPLOAD_MB", "20")) * 2**20),
             default_city=os.environ.get("QALA_CITY", "astana"),
             database_url=database_url,
+            jobs=JobSettings.from_env(),
         )
 
 

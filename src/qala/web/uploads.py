@@ -1,22 +1,22 @@
-"""Uploads through the web and the API: the importer's validation, all-or-nothing, size and type checks."""
+"""Uploads through the web and the API: size and type checks here, the import itself as a job (all or nothing)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qala.catalog import load_catalog
-from qala.ingest.problems import Problem, ValidationFailed
-from qala.ingest.read import parse_bytes
-from qala.ingest.validate import validate_table
-from qala.store.records import ImportReport, import_tables
+from qala.ingest.limits import ImportLimits
+from qala.ingest.problems import Problem
+from qala.jobs import tasks
+from qala.store.records import ImportReport
 from qala.store.users import Account
+from qala.web import jobs
 
 ALLOWED = (".csv", ".xlsx")
 
@@ -37,32 +37,55 @@ class UploadOutcome:
         }
 
 
-def process_upload(
-    engine: Engine,
-    filename: str | None,
-    data: bytes,
-    user: Account,
-    city: str,
-    *,
-    max_bytes: int,
-    dry_run: bool = False,
-) -> UploadOutcome:
+def precheck(filename: str | None, data: bytes, max_bytes: int) -> tuple[str, UploadOutcome | None]:
+    """The file's name as kept, and a refusal for what needs no reading: too large, not CSV or XLSX."""
     name = PurePath(filename or "upload").name[:200] or "upload"
     if len(data) > max_bytes:
-        return UploadOutcome(
+        return name, UploadOutcome(
             413, None, [Problem(name, None, None, None, f"a file of at most {max_bytes // 2**20} MiB")]
         )
     if PurePath(name).suffix.lower() not in ALLOWED:
-        return UploadOutcome(
+        return name, UploadOutcome(
             415, None, [Problem(name, None, None, None, "a .csv or .xlsx file in the activity format")]
         )
-    try:
-        table = validate_table(parse_bytes(data, name), load_catalog(), city)
-        own_only = user.role not in ("admin", "editor")  # a provider never replaces another account's figure
-        report = import_tables(engine, [table], who=user.username, dry_run=dry_run, own_only=own_only)
-    except ValidationFailed as exc:
-        return UploadOutcome(422, None, exc.problems)
-    return UploadOutcome(200 if dry_run else 201, report, [])
+    return name, None
+
+
+async def start_import(
+    request: Request, name: str, data: bytes, user: Account, city: str, *, dry_run: bool
+) -> str:
+    """The import as a job (``qala.jobs.tasks.import_file``); QueueFull past the queue's bounds."""
+    kwargs = {
+        "url": jobs.database_url(request),
+        "filename": name,
+        "data": data,
+        "username": user.username,
+        "role": user.role,
+        "city": city,
+        "limits": ImportLimits.from_env(),
+        "dry_run": dry_run,
+    }
+    return await jobs.submit(request, "import", tasks.import_file, kwargs, label=name)
+
+
+def job_outcome(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, the upload's JSON) of a finished import job; a job past its budget is a named problem."""
+    if job["state"] == "done":
+        return job["code"], job["body"]
+    name = job.get("file_name") or "upload"
+    failure = job["body"] or {}
+    budget = {
+        "time": "a file that can be read and checked within the time a job may take (QALA_JOB_SECONDS); "
+        "split it, or remove empty formatted rows and columns",
+        "memory": "a file that can be read and checked within the memory a job may use (QALA_JOB_MEMORY_MB); "
+        "split it",
+    }
+    if failure.get("error") in budget:
+        problem = Problem(name, None, None, None, budget[failure["error"]])
+        return 422, UploadOutcome(422, None, [problem]).to_dict()
+    if failure.get("error") == "lost":
+        return 503, {"status": "failed", "problems": [], "messages": [failure.get("message", "")]}
+    return 500, {"status": "failed", "problems": [], "messages": ["internal error"]}
 
 
 class BodyLimit:

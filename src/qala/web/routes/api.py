@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from qala.cities import DEFAULT_CITY
 from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.jobs import queue
+from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.store.users import Account
-from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN
+from qala.web import jobs
+from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
 from qala.web.cache import cached
 from qala.web.security import can, require
-from qala.web.uploads import process_upload
+from qala.web.uploads import job_outcome, precheck, start_import
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -65,14 +68,45 @@ async def imports(
     file: Annotated[UploadFile, File(description="CSV or XLSX in the activity-data format")],
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
     dry_run: bool = False,
-) -> JSONResponse:
-    """Import activity data: the CLI's validation and report; nothing is stored when anything is wrong."""
+    wait: Annotated[bool, Query(description="Wait for the import (up to QALA_JOB_WAIT s); false: 202 at once")] = True,
+) -> Response:
+    """Import activity data: the CLI's validation and report; nothing is stored when anything is wrong.
+
+    The import runs as a job (a worker process with a time and memory budget). The answer waits for it
+    (``wait=true``, up to ``QALA_JOB_WAIT`` seconds); otherwise, or when it takes longer, it is a 202 with
+    the job's status URL (``GET /api/v1/jobs/{id}``). Too many waiting jobs: 429 with Retry-After.
+    """
     limit = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
-    outcome = process_upload(
-        request.app.state.engine, file.filename, data, user, city, max_bytes=limit, dry_run=dry_run
-    )
-    return JSONResponse(outcome.to_dict(), status_code=outcome.status)
+    name, refused = precheck(file.filename, data, limit)
+    if refused is not None:
+        return JSONResponse(refused.to_dict(), status_code=refused.status)
+    try:
+        job_id = await start_import(request, name, data, user, city, dry_run=dry_run)
+    except QueueFull as exc:
+        return jobs.queue_full(request, exc)
+    job = await jobs.wait(request, job_id, jobs.settings_of(request).wait if wait else 0)
+    if job is None:
+        where = f"/api/v1/jobs/{job_id}"
+        body = {"status": "accepted", "job": job_id, "status_url": where}
+        return JSONResponse(body, status_code=202, headers={"Location": where})
+    status, body = job_outcome(job)
+    return JSONResponse(body, status_code=status)
+
+
+@router.get("/jobs/{job_id}", response_model=JobStatus, responses={**NOT_FOUND})
+def job_status(request: Request, job_id: str) -> dict[str, Any]:
+    """A job's state (queued, running, done, failed), progress (0-1) and, once finished, its outcome."""
+    job = queue.get(request.app.state.engine, job_id)
+    if not jobs.visible(request, job):
+        raise HTTPException(status_code=404, detail="no such job")
+    assert job is not None
+    out = {k: job[k] for k in ("id", "kind", "state", "progress", "phase", "created_at", "started_at", "finished_at")}
+    if job["state"] not in queue.ACTIVE:
+        out["code"], out["result"] = job_outcome(job) if job["kind"] == "import" else (job["code"], job["body"])
+        if job["kind"] == "report" and job["state"] == "done":
+            out["file_url"] = f"/jobs/{job_id}/file"
+    return out
 
 
 @router.get("/records", responses={**SIGNED_IN, **READ_ERRORS})
@@ -85,6 +119,8 @@ def list_records(
     user = request.state.user
     if user is None:
         raise HTTPException(status_code=401, detail="sign in required")
+    if user.token_scopes is not None and "read" not in user.token_scopes:
+        raise HTTPException(status_code=403, detail="the token lacks the scope 'read'")
     rows = records.record_provenance(request.app.state.engine, city, year)
     if not can(user, "read_all_uploads"):
         rows = [r for r in rows if r["imported_by"] == user.username]

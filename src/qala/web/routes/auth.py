@@ -1,4 +1,4 @@
-"""Sign in, sign out, and the one-time setup of the first admin."""
+"""Sign in, sign out, the one-time setup of the first admin, and setting a password from a reset link."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from qala.store.users import UserError, authenticate, end_sessions, too_many_failures, use_setup_token
+from qala.store.users import Throttled, UserError, authenticate, end_sessions, reset_target, use_reset, use_setup_token
 from qala.web.render import render
-from qala.web.security import check_csrf
+from qala.web.security import DEVICE_COOKIE, DEVICE_MAX_AGE, check_csrf, device_cookie, device_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,25 +29,38 @@ def login(
     request: Request,
     username: Annotated[str, Form(max_length=80)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     check_csrf(request, csrf_token)
-    engine = request.app.state.engine
-
+    engine, secret = request.app.state.engine, request.app.state.settings.secret_key
     name = username.strip().lower()
-    if too_many_failures(engine, name, _address(request)):
-        return render(request, "login.html", {"error": "too_many"}, status_code=429)
-    account = authenticate(engine, name, password, _address(request))
+    try:
+        account = authenticate(engine, name, password, _address(request), device_of(request, secret, name))
+    except Throttled as exc:
+        context = {"error": "too_many", "username": name, "retry_after": exc.retry_after}
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if account is None:
         return render(request, "login.html", {"error": "invalid", "username": name}, status_code=401)
     session = request.state.session
     session.uid, session.version, session.changed = account.id, account.session_version, True
     session.csrf = secrets.token_urlsafe(24)  # a new token after signing in
-    return RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    if device_of(request, secret, name) is None:  # this browser is now one the account signed in with
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_cookie(secret, name),
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            secure=request.app.state.settings.cookie_secure,
+            samesite="lax",
+        )
+    return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
+def logout(request: Request, csrf_token: Annotated[str | None, Form(max_length=200)] = None) -> Response:
     check_csrf(request, csrf_token)
     user = request.state.user
     if user is not None:  # a copy of the old cookie must not sign anyone in again
@@ -59,7 +72,7 @@ def logout(request: Request, csrf_token: Annotated[str | None, Form()] = None) -
 
 @router.get("/setup")
 def setup_form(request: Request, token: str = "") -> Response:
-    return render(request, "setup.html", {"token": token, "error": None})
+    return render(request, "setup.html", {"token": token[:200], "error": None})
 
 
 @router.post("/setup")
@@ -68,11 +81,35 @@ def setup(
     token: Annotated[str, Form(max_length=200)] = "",
     username: Annotated[str, Form(max_length=80)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
         use_setup_token(request.app.state.engine, token, username.strip().lower(), password)
     except UserError as exc:
         return render(request, "setup.html", {"token": token, "error": str(exc)}, status_code=400)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/reset")
+def reset_form(request: Request, token: str = "") -> Response:
+    who = reset_target(request.app.state.engine, token[:200]) if token else None
+    status = 200 if who else 400
+    return render(request, "reset.html", {"token": token[:200], "who": who, "error": None}, status_code=status)
+
+
+@router.post("/reset")
+def reset(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    check_csrf(request, csrf_token)
+    engine = request.app.state.engine
+    try:
+        use_reset(engine, token, password)
+    except UserError as exc:
+        context = {"token": token, "who": reset_target(engine, token), "error": str(exc)}
+        return render(request, "reset.html", context, status_code=400)
     return RedirectResponse("/login", status_code=303)

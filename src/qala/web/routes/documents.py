@@ -13,6 +13,8 @@ from qala.documents.read import DocumentError
 from qala.documents.search import search
 from qala.services.assessment import city_documents
 from qala.store.documents import list_documents
+from qala.store.users import public_names
+from qala.web import labels
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
@@ -24,6 +26,11 @@ def _target(t: Any) -> dict[str, Any]:
     if isinstance(row["value"], float) and math.isnan(row["value"]):
         row["value"] = None  # a target without a number (not measurable)
     return row
+
+
+def _public(texts: list[dict[str, Any]], accounts: dict[str, tuple[str | None, str]], lang: str) -> list[Any]:
+    """The imported texts as the public sees them: who imported one is a display name or a role, never a user name."""
+    return [{**t, "imported_by": labels.author(t["imported_by"], accounts, lang)} for t in texts]
 
 
 @router.get("/documents")
@@ -58,7 +65,7 @@ def documents_page(
             }
             for d in registry
         ],
-        "texts": list_documents(engine),
+        "texts": _public(list_documents(engine), public_names(engine), request.state.lang),
         "query": q,
         "hits": hits,
         "search_error": error,

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from qala.economics.portfolio import PortfolioError
 from qala.exports.safe import safe
 from qala.services import economics as econ
+from qala.services.economics import MAX_TCO2E
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def economics_page(
     request: Request,
     year: Annotated[int, Query(ge=1990, le=2100)] = 2030,
-    limit: Annotated[float | None, Query(ge=0)] = None,
+    limit: Annotated[float | None, Query(ge=0, le=MAX_TCO2E, allow_inf_nan=False)] = None,
     fmt: Fmt = "html",
 ) -> Response:
     engine, city = request.app.state.engine, current_city(request)

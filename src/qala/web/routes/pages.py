@@ -6,19 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from qala.catalog import load_catalog
 from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
 from qala.store import records
+from qala.web import jobs
 from qala.web.cache import cached
 from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.security import can, check_csrf, require
-from qala.web.uploads import process_upload
+from qala.web.uploads import job_outcome, precheck, start_import
 
 router = APIRouter(include_in_schema=False)
 Fmt = Annotated[str, Query(pattern="^(html|json)$")]
@@ -156,25 +159,48 @@ def data_page(request: Request, fmt: Fmt = "html") -> Response:
     return page(request, "data.html", context, fmt)
 
 
+def records_for(request: Request, user: Any) -> list[dict[str, Any]]:
+    rows = records.record_provenance(request.app.state.engine, current_city(request), None, include_superseded=True)
+    if not can(user, "read_all_uploads"):
+        rows = [r for r in rows if r["imported_by"] == user.username]
+    return rows
+
+
+async def upload_result(request: Request, status: int, outcome: dict[str, Any]) -> Response:
+    """The data page with an upload's outcome (its records read off the event loop)."""
+    rows = await run_in_threadpool(records_for, request, request.state.user)
+    context = {"records": rows, "providers": [], "outcome": outcome}
+    return render(request, "data.html", context, status_code=status if status >= 400 else 200)
+
+
 @router.post("/data/upload")
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
+    """The import runs as a job: the page answers when it is done (or shows its progress, see ``routes.jobs``)."""
     check_csrf(request, csrf_token)
     user = require(request, "upload")
     limit = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
-    outcome = process_upload(
-        request.app.state.engine, file.filename, data, user, current_city(request), max_bytes=limit, dry_run=dry_run
-    )
-    rows = records.record_provenance(request.app.state.engine, current_city(request), None, include_superseded=True)
-    if not can(user, "read_all_uploads"):
-        rows = [r for r in rows if r["imported_by"] == user.username]
-    context = {"records": rows, "providers": [], "outcome": outcome.to_dict()}
-    return render(request, "data.html", context, status_code=outcome.status if outcome.status >= 400 else 200)
+    name, refused = precheck(file.filename, data, limit)
+    if refused is not None:
+        if request.headers.get("hx-request"):  # swapped into the form's progress area
+            return render(request, "_outcome.html", {"outcome": refused.to_dict()})
+        return await upload_result(request, refused.status, refused.to_dict())
+    try:
+        job_id = await start_import(request, name, data, user, current_city(request), dry_run=dry_run)
+    except QueueFull as exc:
+        return jobs.queue_full(request, exc)
+    if request.headers.get("hx-request"):  # the page polls the job's progress itself
+        return RedirectResponse(f"/jobs/{job_id}?part=progress", status_code=303)
+    job = await jobs.wait(request, job_id, jobs.settings_of(request).wait)
+    if job is None:
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    status, outcome = job_outcome(job)
+    return await upload_result(request, status, outcome)
 
 
 @router.get("/template/{provider}")

@@ -9,11 +9,15 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from qala.inventory.engine import InventoryError
+from qala.jobs import queue, tasks
+from qala.jobs.queue import QueueFull
 from qala.report import FORMATS, LANGS, MEDIA_TYPES, REPORT_DRAWS
-from qala.report.build import build_report, file_name
+from qala.report.build import file_name
+from qala.store import records
+from qala.web import jobs
 from qala.web.i18n import LANG_NAMES
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import check_csrf
@@ -37,24 +41,37 @@ def report_page(request: Request, fmt: Fmt = "html") -> Response:
 
 
 @router.post("/report")
-def report_download(
+async def report_download(
     request: Request,
-    csrf_token: Annotated[str | None, Form()] = None,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
     lang: Annotated[str, Form(max_length=2)] = "kk",
     kind: Annotated[str, Form(alias="format", max_length=4)] = "pdf",
 ) -> Response:
+    """The report is built as a job, once per city, language, format, day and state of the data (then kept)."""
     check_csrf(request, csrf_token)
     if lang not in LANGS or kind not in FORMATS:
         raise HTTPException(
             status_code=400, detail=f"language one of {', '.join(LANGS)}; format one of {', '.join(FORMATS)}"
         )
     city, today = _city(request), date.today()
+    version = await run_in_threadpool(records.state_version, request.app.state.engine)
+    kwargs = {"url": jobs.database_url(request), "city": city, "lang": lang, "fmt": kind, "today": today}
+    key = f"report:{city}:{lang}:{kind}:{today.isoformat()}:{version}"
     try:
-        body = build_report(request.app.state.engine, city, lang, kind, today)
-    except InventoryError as exc:
-        raise HTTPException(status_code=404, detail="no inventory for this city yet") from exc
+        job_id = await jobs.submit(request, "report", tasks.build_report, kwargs, cache_key=key)
+    except QueueFull as exc:
+        return jobs.queue_full(request, exc)
+    if request.headers.get("hx-request"):
+        return RedirectResponse(f"/jobs/{job_id}?part=progress", status_code=303)
+    job = await jobs.wait(request, job_id, jobs.settings_of(request).wait)
+    if job is None or job["state"] != "done" or job["code"] != 200:
+        if job is not None and job["code"] == 404:
+            raise HTTPException(status_code=404, detail="no inventory for this city yet")
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    full = await run_in_threadpool(queue.get, request.app.state.engine, job_id, with_file=True)
+    assert full is not None
     return Response(
-        body,
+        full["file"],
         media_type=MEDIA_TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{file_name(city, lang, kind, today)}"'},
     )

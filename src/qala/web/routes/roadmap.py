@@ -11,6 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from qala.roadmap import export
 from qala.roadmap.model import TRANSITIONS, RoadmapError
 from qala.store import roadmap as store
+from qala.store.users import public_names
+from qala.web import labels
 from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.routes.pages import Fmt, page
@@ -86,6 +88,9 @@ def activity_page(request: Request, code: str, fmt: Fmt = "html", error: str | N
     data = export.to_dict(rm, date.today(), request.state.lang)
     act = next(a for s in data["sections"] for a in s["activities"] if a["code"] == code)
     history = store.events(request.app.state.engine, rm.city, code)
+    accounts = public_names(request.app.state.engine)
+    for event in history:  # public: a display name or a role, never a user name
+        event["who"] = labels.author(event["who"], accounts, request.state.lang)
     context = {"activity": act, "history": history, "transitions": TRANSITIONS[act["stored_status"]], "error": error}
     return page(request, "activity.html", context, fmt)
 

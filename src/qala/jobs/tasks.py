@@ -1,0 +1,75 @@
+"""The jobs of the web platform, run in a worker process: an import of one file, and the strategy report.
+
+Each takes the progress callback first and plain arguments after (the database URL, not an engine), and
+returns an ``Outcome``. Engines are made once per worker process and URL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from sqlalchemy import Engine
+
+from qala.ingest.limits import ImportLimits
+from qala.jobs.worker import Outcome, Progress
+
+
+@cache
+def _engine(url: str) -> Engine:
+    from qala.store import db  # noqa: PLC0415
+
+    return db.create(url)
+
+
+def import_file(
+    progress: Progress,
+    *,
+    url: str,
+    filename: str,
+    data: bytes,
+    username: str,
+    role: str,
+    city: str,
+    limits: ImportLimits,
+    dry_run: bool,
+) -> Outcome:
+    """Read, validate and import one file (all or nothing); the outcome is the upload's JSON and status."""
+    from qala.catalog import load_catalog  # noqa: PLC0415
+    from qala.ingest.problems import ValidationFailed  # noqa: PLC0415
+    from qala.ingest.read import parse_bytes  # noqa: PLC0415
+    from qala.ingest.validate import validate_table  # noqa: PLC0415
+    from qala.store.records import import_tables  # noqa: PLC0415
+    from qala.web.uploads import UploadOutcome  # noqa: PLC0415
+
+    try:
+        progress(0.0, "reading")
+        table = parse_bytes(data, filename, limits, lambda share: progress(0.7 * share, "reading"))
+        progress(0.7, "checking")
+        validated = validate_table(table, load_catalog(), city)
+        progress(0.85, "writing" if not dry_run else "checking")
+        own_only = role not in ("admin", "editor")  # a provider never replaces another account's figure
+        report = import_tables(_engine(url), [validated], who=username, dry_run=dry_run, own_only=own_only)
+        outcome = UploadOutcome(200 if dry_run else 201, report, [])
+    except ValidationFailed as exc:
+        outcome = UploadOutcome(422, None, exc.problems)
+    return Outcome(outcome.status, outcome.to_dict())
+
+
+def build_report(progress: Progress, *, url: str, city: str, lang: str, fmt: str, today: date) -> Outcome:
+    """The strategy report's file (a city without an inventory is a 404 outcome)."""
+    from qala.inventory.engine import InventoryError  # noqa: PLC0415
+    from qala.report import MEDIA_TYPES  # noqa: PLC0415
+    from qala.report.build import file_name  # noqa: PLC0415
+    from qala.report.build import render as render_report  # noqa: PLC0415
+    from qala.report.context import build_context  # noqa: PLC0415
+
+    progress(0.05, "gathering")
+    try:
+        ctx = build_context(_engine(url), city, lang, today)
+    except InventoryError:
+        return Outcome(404, {"status": "failed", "error": "no_inventory", "message": "no inventory for this city yet"})
+    progress(0.6, "writing")
+    body = render_report(ctx, fmt)
+    name = file_name(city, lang, fmt, today)
+    return Outcome(200, {"status": "done", "file_name": name}, body, name, MEDIA_TYPES[fmt])
