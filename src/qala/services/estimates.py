@@ -16,7 +16,8 @@ from qala.catalog import load_catalog
 from qala.catalog.estimation import load_estimation_reference
 from qala.cities import BUNDLED, bundled
 from qala.estimate.model import Estimate, EstimateError
-from qala.estimate.spec import Spec, load_spec, parse_spec, run_spec
+from qala.estimate.run import run_spec
+from qala.estimate.spec import Spec, load_spec, parse_spec
 from qala.store.estimates import ApplyOutcome, apply_estimates
 from qala.store.models import EstimateSpec
 from qala.store.records import known_cities
