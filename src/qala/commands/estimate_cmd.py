@@ -69,29 +69,11 @@ def estimate_command(
                 "spec": {"origin": source.origin, "name": source.name},
                 "applied": apply,
                 "outcome": outcome.to_dict(),
-                "estimates": [_as_dict(e) for e in shown],
+                "estimates": [e.to_dict() for e in shown],
             }
         )
         return
     _table(city, source, shown, outcome, apply)
-
-
-def _as_dict(e: Estimate) -> dict:
-    return {
-        "year": e.year,
-        "gpc_ref": e.gpc_ref,
-        "activity": e.activity,
-        "facility": e.facility,
-        "amount": e.amount,
-        "unit": e.unit,
-        "ncv": e.ncv,
-        "method": e.method,
-        "spec_entry": e.label,
-        "arithmetic": e.arithmetic,
-        "note": e.note,
-        "data_quality": e.data_quality,
-        "inputs": [i.to_dict() for i in e.inputs],
-    }
 
 
 def _table(city: str, source: svc.SpecSource, made: list[Estimate], outcome: ApplyOutcome, applied: bool) -> None:

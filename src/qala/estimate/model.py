@@ -70,6 +70,24 @@ class Estimate:
             body["spec_entry"] = self.label
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The estimate as the CLI and the web show it: the figure, its method, the arithmetic and every input."""
+        return {
+            "year": self.year,
+            "gpc_ref": self.gpc_ref,
+            "activity": self.activity,
+            "facility": self.facility,
+            "amount": self.amount,
+            "unit": self.unit,
+            "ncv": self.ncv,
+            "method": self.method,
+            "spec_entry": self.label,
+            "arithmetic": self.arithmetic,
+            "note": self.note,
+            "data_quality": self.data_quality,
+            "inputs": [i.to_dict() for i in self.inputs],
+        }
+
     @property
     def key(self) -> tuple[int, str, str, str]:
         return (self.year, self.gpc_ref, self.activity, self.facility or "")

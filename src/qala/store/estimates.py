@@ -25,26 +25,6 @@ from qala.estimate.model import Estimate
 from qala.store.models import ActivityRecord, ImportBatch
 from qala.store.records import ESTIMATED, REPORTED, T
 
-ESTIMATE_COLUMNS = (
-    "city_code",
-    "year",
-    "gpc_ref",
-    "activity",
-    "activity_as_written",
-    "facility",
-    "amount",
-    "unit",
-    "ncv",
-    "source",
-    "data_quality",
-    "note",
-    "source_row",
-    "status",
-    "method",
-    "inputs",
-    "batch_id",
-)
-
 
 def _emission_codes() -> frozenset[str]:
     return frozenset(a.code for a in load_catalog().activities.values() if a.kind == "emission")

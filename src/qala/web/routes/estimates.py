@@ -46,22 +46,7 @@ def _context(request: Request, year: int | None, source: svc.SpecSource | None, 
         spec={"origin": source.origin, "name": source.name},
         years=years,
         year=shown,
-        estimates=[
-            {
-                "year": e.year,
-                "gpc_ref": e.gpc_ref,
-                "activity": e.activity,
-                "facility": e.facility,
-                "amount": e.amount,
-                "unit": e.unit,
-                "method": e.method,
-                "entry": e.label,
-                "arithmetic": e.arithmetic,
-                "inputs": [i.to_dict() for i in e.inputs],
-            }
-            for e in made
-            if e.year == shown
-        ],
+        estimates=[e.to_dict() for e in made if e.year == shown],
         outcome=outcome.to_dict(),
     )
     return context
