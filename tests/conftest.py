@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from qala.catalog import load_catalog
-
-REQUIRE_PG = os.environ.get("QALA_REQUIRE_POSTGRES") == "1"
+from tests import needs
 
 
 @pytest.fixture(scope="session")
@@ -98,22 +97,24 @@ class PgCluster:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
+    cluster = started_cluster()
+    yield cluster
+    cluster.stop()
+
+
+def started_cluster() -> PgCluster:
+    """A throwaway cluster on loopback; skipped (failed with QALA_REQUIRE_POSTGRES=1) where PostgreSQL is missing."""
     bindir = _pg_bin()
     if bindir is None:
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL binaries not found, and QALA_REQUIRE_POSTGRES=1")
-        pytest.skip("PostgreSQL is not installed (CI installs it and sets QALA_REQUIRE_POSTGRES=1)")
+        needs.missing("postgres", "PostgreSQL is not installed: apt-get install postgresql")
+    assert bindir is not None
     cluster = PgCluster(bindir)
     try:
         cluster.start()
     except subprocess.CalledProcessError as exc:
         cluster.stop()
-        msg = f"cannot start a throwaway PostgreSQL cluster: {exc.stderr.decode(errors='replace')}"
-        if REQUIRE_PG:
-            pytest.fail(msg)
-        pytest.skip(msg)
-    yield cluster
-    cluster.stop()
+        needs.missing("postgres", f"cannot start a throwaway PostgreSQL cluster: {exc.stderr.decode(errors='replace')}")
+    return cluster
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -22,7 +22,7 @@ from qala.store.seed import open_database
 from qala.web import unavailable
 from qala.web.app import create_app
 from qala.web.settings import WebSettings
-from tests.conftest import PgCluster, _free_port, _pg_bin
+from tests.conftest import PgCluster, _free_port, started_cluster
 from tests.faults import child_env
 
 PASSWORD = "a long enough password"
@@ -34,11 +34,7 @@ DOWN_KK = "Дерекқорға қазір қол жеткізу мүмкін е
 @pytest.fixture(scope="module")
 def own_cluster() -> Iterator[PgCluster]:
     """A cluster of this module's own, since its tests stop and restart it."""
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed")
-    cluster = PgCluster(bindir)
-    cluster.start()
+    cluster = started_cluster()
     yield cluster
     cluster.stop()
 

@@ -8,7 +8,6 @@ tests/artifacts/.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import threading
 import time
@@ -21,8 +20,9 @@ from qala.store import users
 from qala.store.seed import open_database
 from qala.web.app import create_app
 from qala.web.settings import WebSettings
+from tests import needs
+from tests.needs import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,15 +36,6 @@ PASSWORD = "correct horse battery"
 HEADER = "year,gpc_ref,activity,amount,unit,source,facility\n"
 BAD = HEADER + "2023,II.1.1,diesel,-5,t,transport department,fleet-a\n"
 GOOD = HEADER + "2023,II.1.1,diesel,250,t,transport department,fleet-a\n"
-
-
-def _browser_or_skip() -> None:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    reason = "Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium"
-    if os.environ.get("QALA_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + ", and QALA_REQUIRE_BROWSER=1")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -80,7 +71,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def test_sign_in_upload_switch_to_kazakh_chart_sign_out(server: str) -> None:
-    _browser_or_skip()
+    needs.browser()
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)

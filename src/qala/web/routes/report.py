@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from qala.inventory.engine import InventoryError
-from qala.report import FORMATS, LANGS, MEDIA_TYPES, REPORT_DRAWS
+from qala.report import FORMATS, LANGS, MEDIA_TYPES, REPORT_DRAWS, PdfUnavailable
 from qala.report.build import build_report, file_name
 from qala.web.i18n import LANG_NAMES
 from qala.web.routes.pages import Fmt, page
@@ -53,6 +53,8 @@ def report_download(
         body = build_report(request.app.state.engine, city, lang, kind, today)
     except InventoryError as exc:
         raise HTTPException(status_code=404, detail="no inventory for this city yet") from exc
+    except PdfUnavailable as exc:  # the server lacks Pango: HTML and XLSX still work
+        raise HTTPException(status_code=503, detail="PDF is not available on this server; choose HTML or XLSX") from exc
     return Response(
         body,
         media_type=MEDIA_TYPES[kind],
