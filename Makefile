@@ -5,6 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.qala-installed
 PYTEST_ARGS ?=
+# pytest-xdist: one test process per core (PYTEST_WORKERS=0 runs everything in one process)
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: setup system run test test-all lint bench clean messages
 
@@ -25,12 +28,12 @@ run: setup
 # the fast suite: everything but the tests marked slow (a few minutes on two cores)
 test: setup system
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # everything, slow tests included (CI)
 test-all: setup system
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -14,10 +14,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pytest
 
 from qala.catalog import load_catalog
 from tests import needs
+from tests.bounded import HUNG
+
+# Dask's own clocks (connect: 30 s) must not fail a test on a busy machine where workers take long to start;
+# the setting reaches the worker processes of a LocalCluster through the environment too.
+dask.config.set({"distributed.comm.timeouts.connect": f"{HUNG:.0f}s"})
+os.environ["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = f"{HUNG:.0f}s"
 
 
 @pytest.fixture(scope="session")

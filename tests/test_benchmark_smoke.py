@@ -3,6 +3,10 @@
 import json
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each runs a benchmark end to end
+
 
 def test_quick_benchmark_agrees_with_pandas(tmp_path: Path) -> None:
     from benchmarks.run import main

@@ -88,6 +88,7 @@ def numbers(text: str, lang: str) -> set[int]:
 # --- PDF -------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_pdf_totals_equal_the_inventory(built, inventory: dict, lang: str) -> None:
     text = built[lang, "text"]
@@ -101,6 +102,7 @@ def test_pdf_totals_equal_the_inventory(built, inventory: dict, lang: str) -> No
     assert round(scope1) == round(inventory["totals"]["territorial"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_pdf_is_in_its_language(built, lang: str) -> None:
     text = built[lang, "text"]
@@ -125,6 +127,7 @@ def test_every_kazakh_letter_survives_the_pdf() -> None:
         assert letter in text, letter
 
 
+@pytest.mark.slow
 def test_pdf_fonts_are_embedded(built) -> None:
     data = built["kk", "pdf"]
     reader = PdfReader(io.BytesIO(data))
@@ -144,6 +147,7 @@ def test_pdf_fonts_are_embedded(built) -> None:
         assert all(row.split()[-5] == "yes" for row in rows), out  # the "emb" column
 
 
+@pytest.mark.slow
 def test_pdf_is_a_publication(built) -> None:
     data = built["ru", "pdf"]
     reader = PdfReader(io.BytesIO(data))
@@ -434,6 +438,7 @@ def test_report_page_for_the_public(web: Web) -> None:
     assert c.get("/report", params={"fmt": "json"}).json()["formats"] == ["html", "pdf", "xlsx"]
 
 
+@pytest.mark.slow
 def test_report_downloads_html_and_pdf(web: Web) -> None:
     c = web.client()
     token = csrf(c, "/report")
@@ -479,6 +484,7 @@ for fmt in ("pdf", "html"):
 """
 
 
+@pytest.mark.slow
 def test_without_pango_a_pdf_is_refused_with_the_packages_to_install(db_url: str, tmp_path: Path) -> None:
     """WeasyPrint cannot load Pango: the PDF is refused (exit 1, nothing written) naming the Debian packages;
     the HTML report is still written."""

@@ -93,6 +93,7 @@ def test_sensitivity_is_the_same_on_any_number_of_workers(engine: Engine, client
     assert serial.to_dict() == dask.to_dict()
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_numbers(engine: Engine) -> None:
     """Workers in other processes: the prepared model is pickled and every chunk comes back pickled."""
     with (

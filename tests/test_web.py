@@ -592,6 +592,7 @@ def test_names_and_values_from_uploads_are_escaped(web: Web) -> None:
     assert "&lt;script&gt;" in r.text or "&#39;&lt;script&gt;" in r.text
 
 
+@pytest.mark.slow
 def test_load_benchmark_runs(tmp_path: Path) -> None:
     """benchmarks/web_load.py still starts the server and reads wrk's numbers (no timing asserted)."""
     import json
