@@ -20,6 +20,7 @@ PACKAGES=(
   "libharfbuzz-subset0|run|_lib libharfbuzz-subset.so.0|PDF reports: font subsetting (WeasyPrint warns without it)"
   "postgresql|test|_glob '/usr/lib/postgresql/*/bin/initdb'|the PostgreSQL tests (a throwaway cluster on loopback)"
   "chromium|test|test -x /usr/bin/chromium|the browser test (Playwright drives Debian's Chromium)"
+  "libatomic1|test|_lib libatomic.so.1|the browser test: Playwright's own node driver needs it"
   "fonts-dejavu-core|test|test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf|Kazakh letters in the browser's screenshots"
   "poppler-utils|test|command -v pdffonts|the PDF report test lists the embedded fonts"
   "wrk|test|command -v wrk|the web load benchmark (benchmarks/web_load.py) and its test"

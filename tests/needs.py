@@ -7,6 +7,7 @@ QALA_REQUIRE_PDF, so there nothing is skipped for want of a package.
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,8 @@ def missing(name: str, reason: str) -> None:
 def browser() -> Path:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         missing("browser", "Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium")
+    if ctypes.util.find_library("atomic") is None:  # Playwright's bundled node driver links it
+        missing("browser", "libatomic.so.1, which Playwright's driver needs, is missing: apt-get install libatomic1")
     return CHROMIUM
 
 
