@@ -137,9 +137,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
     """Run ``qala ARGS`` in-process through ``qala.cli.main``; return (exit code, stdout, stderr)."""
     from qala import cli
 
+    from qala.commands import common
+
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["qala", *args])
         monkeypatch.setenv("COLUMNS", "200")
+        for console in (common.console, common.err):  # made at import, maybe with another COLUMNS (xdist: 80)
+            monkeypatch.setattr(console, "_width", 200)
         code = 0
         try:
             cli.main()
