@@ -136,7 +136,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run ``qala ARGS`` in-process through ``qala.cli.main``; return (exit code, stdout, stderr)."""
     from qala import cli
-
     from qala.commands import common
 
     def run(*args: str) -> tuple[int, str, str]:
