@@ -2,6 +2,11 @@
 
 Nothing here interprets values: that is ``validate``'s work. Whole-file problems (empty file, not
 UTF-8, not an XLSX, ragged rows) become ``Problem``s with the row where they were found.
+
+A plain CSV file — no quotes, every line a record with the header's number of fields, no cell longer
+than the limit — is read by polars' CSV reader (``fast_csv``), a line per record, so that a record's row
+number is its line number. Any other CSV goes through Python's ``csv`` module record by record
+(``_read_csv``), which names each problem's row; both give the same cells and row numbers.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import polars as pl
+
 from qala.ingest.limits import MAX_FILE_BYTES, ImportLimits
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.xlsx import XLSX_MAGIC, read_xlsx
 
 MAX_BYTES = MAX_FILE_BYTES
 MAX_PROBLEMS = 1000  # a file broken on every line is reported by its first thousand problems
+ROW = "_row"  # the column of a RawTable's cells that holds each record's row number
 
 
 @dataclass(frozen=True)
@@ -25,8 +34,27 @@ class RawTable:
     file: str  # the name shown in messages and kept as provenance
     sha256: str
     header: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]  # spreadsheet row number of each entry in ``rows``
+    cells: pl.DataFrame  # one String column per header field ("0", "1", ...; "" when empty), then ROW
+
+    @classmethod
+    def of_rows(cls, file: str, sha256: str, header: list[str], rows: list[list[str]], numbers: list[int]) -> RawTable:
+        data = {str(i): [r[i] if i < len(r) else "" for r in rows] for i in range(len(header))}
+        frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)).with_columns(
+            pl.Series(ROW, numbers, dtype=pl.Int64)
+        )
+        return cls(file, sha256, header, frame)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        return [list(r) for r in self.cells.drop(ROW).rows()]
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return self.cells[ROW].to_list()
+
+    @property
+    def height(self) -> int:
+        return self.cells.height
 
 
 def read_table(path: Path, display_name: str | None = None, limits: ImportLimits | None = None) -> RawTable:
@@ -58,8 +86,76 @@ def parse_bytes(data: bytes, name: str, limits: ImportLimits | None = None) -> R
     if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
         header, rows, numbers = read_xlsx(data, name, limits)
     else:
+        fast = fast_csv(data, limits)
+        if fast is not None:
+            return RawTable(name, digest, *fast)
         header, rows, numbers = _read_csv(data, name, limits)
-    return RawTable(file=name, sha256=digest, header=header, rows=rows, row_numbers=numbers)
+    return RawTable.of_rows(name, digest, header, rows, numbers)
+
+
+def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame] | None:
+    """A plain CSV file read by polars, or None when it needs the record-by-record reader.
+
+    Plain: UTF-8 without NUL bytes, no quote character, lines ended by LF or CRLF (no lone CR), no line
+    longer than a cell may be, a header within the column limit, and every line either the header's
+    number of fields or blank (only white space and commas, skipped as the csv module skips it). Then
+    line i is record i, so a data row's number is its line number, exactly as the other reader counts.
+    """
+    if b'"' in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if (ends - starts).max(initial=0) > limits.max_cell_chars:
+        return None  # a line that long may hold a cell over the limit: the other reader names it
+    try:
+        header = data[: ends[0]].decode("utf-8").removesuffix("\r").split(",")
+    except UnicodeDecodeError:
+        return None
+    if len(header) > limits.max_columns or not any(h.strip() for h in header):
+        return None
+    fields = np.bincount(np.searchsorted(ends, np.flatnonzero(raw == 44)), minlength=len(ends)) + 1
+    odd = np.flatnonzero(fields[1:] != len(header)) + 1
+    for i in odd:  # lines with another number of fields must be blank, or the other reader reports them
+        try:
+            if data[starts[i] : ends[i]].decode("utf-8").replace(",", "").strip():
+                return None
+        except UnicodeDecodeError:
+            return None
+    # a line can be blank (only white space and commas, skipped) only if it holds no printable ASCII byte
+    printable = (raw > 32) & (raw < 127) & (raw != 44)
+    maybe_blank = np.add.reduceat(printable, starts[starts < len(data)]) == 0 if len(data) else np.array([])
+    try:
+        frame = _polars_csv(data, len(header))
+    except (pl.exceptions.ComputeError, UnicodeDecodeError):
+        return None  # e.g. not UTF-8: the other reader names the row
+    if frame.height != len(ends) - 1:
+        return None  # polars saw the lines otherwise than counted here
+    cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
+    if maybe_blank.any():
+        blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars() == "" for i in range(len(header)))
+        cells = cells.filter(~blank)
+    if cells.height > limits.max_rows:
+        return None  # the other reader names the row where the limit is passed
+    return header, cells
+
+
+def _polars_csv(data: bytes, width: int) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        skip_rows=1,
+        schema=dict.fromkeys((str(i) for i in range(width)), pl.String),
+        quote_char=None,
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    )
 
 
 def _read_csv(data: bytes, name: str, limits: ImportLimits) -> tuple[list[str], list[list[str]], list[int]]:
