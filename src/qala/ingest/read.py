@@ -27,6 +27,7 @@ from qala.ingest.xlsx import XLSX_MAGIC, read_xlsx
 MAX_BYTES = MAX_FILE_BYTES
 MAX_PROBLEMS = 1000  # a file broken on every line is reported by its first thousand problems
 ROW = "_row"  # the column of a RawTable's cells that holds each record's row number
+SCAN_BYTES = 16 * 2**20  # bytes of a CSV looked at in one numpy pass (temporary arrays: ~6 bytes per byte)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def parse_bytes(data: bytes, name: str, limits: ImportLimits | None = None) -> R
         raise ValidationFailed(
             [Problem(name, None, None, None, f"a file of at most {limits.max_file_bytes // 2**20} MiB")]
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise ValidationFailed(
             [Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")]
         )
@@ -101,14 +102,11 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
     number of fields or blank (only white space and commas, skipped as the csv module skips it). Then
     line i is record i, so a data row's number is its line number, exactly as the other reader counts.
     """
-    if b'"' in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(raw == 10)
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
+    ends, commas = _scan(data)
     starts = np.concatenate(([0], ends[:-1] + 1))
     if (ends - starts).max(initial=0) > limits.max_cell_chars:
         return None  # a line that long may hold a cell over the limit: the other reader names it
@@ -118,30 +116,49 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
         return None
     if len(header) > limits.max_columns or not any(h.strip() for h in header):
         return None
-    fields = np.bincount(np.searchsorted(ends, np.flatnonzero(raw == 44)), minlength=len(ends)) + 1
-    odd = np.flatnonzero(fields[1:] != len(header)) + 1
-    for i in odd:  # lines with another number of fields must be blank, or the other reader reports them
+    for i in np.flatnonzero(commas[1:] + 1 != len(header)) + 1:  # another number of fields: blank, or reported
         try:
             if data[starts[i] : ends[i]].decode("utf-8").replace(",", "").strip():
                 return None
         except UnicodeDecodeError:
             return None
-    # a line can be blank (only white space and commas, skipped) only if it holds no printable ASCII byte
-    printable = (raw > 32) & (raw < 127) & (raw != 44)
-    maybe_blank = np.add.reduceat(printable, starts[starts < len(data)]) == 0 if len(data) else np.array([])
     try:
         frame = _polars_csv(data, len(header))
-    except (pl.exceptions.ComputeError, UnicodeDecodeError):
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
         return None  # e.g. not UTF-8: the other reader names the row
     if frame.height != len(ends) - 1:
         return None  # polars saw the lines otherwise than counted here
+    blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars() == "" for i in range(len(header)))
     cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-    if maybe_blank.any():
-        blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars() == "" for i in range(len(header)))
-        cells = cells.filter(~blank)
+    cells = cells.filter(~blank)
     if cells.height > limits.max_rows:
         return None  # the other reader names the row where the limit is passed
     return header, cells
+
+
+def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where each line ends (a LF, or the end of the data) and how many commas it holds, in blocks of the
+    data: the temporary arrays are a block's size, whatever the file's."""
+    blocks = range(0, len(data), SCAN_BYTES)
+
+    def block(a: int) -> np.ndarray:
+        return np.frombuffer(data, dtype=np.uint8, count=min(SCAN_BYTES, len(data) - a), offset=a)
+
+    parts = [np.flatnonzero(block(a) == 10) + a for a in blocks]
+    ends = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    at_end = np.zeros(len(ends), dtype=np.int64)  # commas from the start of the data to each line's end
+    done = 0
+    for a in blocks:
+        raw = block(a)
+        here = slice(np.searchsorted(ends, a), np.searchsorted(ends, a + len(raw)))  # line ends in this block
+        running = np.cumsum(raw == 44, dtype=np.int32)
+        at_end[here] = done + running[ends[here] - a]
+        done += int(running[-1])
+    if len(ends) and ends[-1] == len(data):  # a last line without a LF ends past the data
+        at_end[-1] = done
+    return ends, np.diff(at_end, prepend=0)
 
 
 def _polars_csv(data: bytes, width: int) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-COPY_BLOCK = 200_000  # rows per CSV block sent to COPY (bounded memory for any batch)
+COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
 NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -120,8 +120,10 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
     for name, _ in indexes:
         dbapi.execute(f'DROP INDEX "{name}"')
-    rows = zip(*(frame[c].to_list() for c in varying), strict=True)  # tuples made as the driver asks
-    dbapi.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    for start in range(0, frame.height, COPY_BLOCK):  # Python values for one block at a time
+        part = frame.slice(start, COPY_BLOCK)
+        dbapi.executemany(sql, zip(*(part[c].to_list() for c in varying), strict=True))
     for _, ddl in indexes:
         dbapi.execute(ddl)
 
@@ -144,12 +146,14 @@ def read_frame(conn: Connection, sql: str, params: Sequence[object], schema: dic
     if conn.dialect.name == "postgresql":
         return _copy_out(conn, sql, params, schema)
     cursor = conn.connection.driver_connection.cursor()
+    frames = [pl.DataFrame(schema=schema)]
     try:
         cursor.execute(sql, tuple(params))
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(COPY_BLOCK):  # Python rows for one block at a time
+            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
     finally:
         cursor.close()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.concat(frames, rechunk=True)
 
 
 def _copy_out(conn: Connection, sql: str, params: Sequence[object], schema: dict[str, pl.DataType]) -> pl.DataFrame:
