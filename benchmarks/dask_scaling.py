@@ -20,7 +20,7 @@ does not count against one side only. Scaling efficiency = (rate with n workers 
 given against both single-process runs.
 
 Checked, or the benchmark exits 1: every cluster's JSON equals the single process's reduced JSON exactly;
-against the draws kept, every mean is within 1e-12 (relative) and every quantile within the stated
+against the draws kept, every mean is within 1e-11 (relative, or of 1 t) and every quantile within the stated
 bound of ``qala.scenario.sketch`` (REL_ERROR x the larger of the two draws numpy interpolates between);
 every p_met is equal. Also reported: the size of what comes back to the client, against the size of the
 draws it stands for. Writes ``benchmarks/results/dask.json``. Workers as processes need this file's
@@ -76,7 +76,7 @@ def agreement(reduced: Any, kept: Any) -> dict[str, Any]:
     for name, draws in series.items():
         got = reduced.summary(name)
         mean = draws.mean(axis=0)
-        scale = np.maximum(np.abs(mean), 1e-300)
+        scale = np.maximum(np.abs(mean), 1.0)  # relative, for values of at least 1 t CO2e
         worst_mean = max(worst_mean, float(np.max(np.abs(np.array(got["mean"]) - mean) / scale)))
         ordered = np.sort(draws, axis=0)
         n = draws.shape[0]
@@ -88,7 +88,7 @@ def agreement(reduced: Any, kept: Any) -> dict[str, Any]:
             within &= bool(np.all(err <= bound * (1 + 1e-9) + 1e-9))
             worst_q = max(worst_q, float(np.max(err / np.maximum(np.abs(exact), 1e-300))))
     p_met_equal = [t["p_met"] for t in reduced.targets()] == [t["p_met"] for t in kept.targets()]
-    ok = worst_mean <= 1e-12 and within and p_met_equal
+    ok = worst_mean <= 1e-11 and within and p_met_equal
     return {
         "mean_rel": worst_mean,
         "quantile_rel": worst_q,
@@ -113,11 +113,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from contextlib import ExitStack
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
     from rich.console import Console
     from rich.table import Table
 
     from benchmarks.web_load import machine
+    from qala.scale.cluster import local_cluster
     from qala.scale.dask_runner import DaskRunner
     from qala.scenario.reduced import run_reduced
     from qala.scenario.run import run_scenario
@@ -148,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = len(client.scheduler_info()["workers"])
                 setup = f"{args.scheduler}, {n} workers"
             else:
-                cluster = stack.enter_context(
-                    LocalCluster(n_workers=n, threads_per_worker=1, processes=not args.threads, dashboard_address=":0")
-                )
+                cluster = stack.enter_context(local_cluster(n, 1, processes=not args.threads))
                 client = stack.enter_context(Client(cluster))
                 setup = f"LocalCluster, {n} worker{'s' if n > 1 else ''}"
             runner = DaskRunner(client)
