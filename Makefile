@@ -1,22 +1,39 @@
-# One command runner: CI calls `make test`; the README quickstart is `make run` and `make test`.
+# One command runner. The README's quickstart is `make run` and `make test`; CI (.ci/run) calls `make test-all`.
+# Each sets up what it needs: the Debian/Ubuntu packages (scripts/system-packages.sh: installed when run as
+# root or with password-less sudo, else named; APT=no only checks), then .venv (scripts/setup-venv.sh).
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.qala-installed
+PYTEST_ARGS ?=
+# pytest-xdist: one test process per core (PYTEST_WORKERS=0 runs everything in one process)
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup run test lint bench clean messages
+.PHONY: setup system run test test-all lint bench clean messages
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup-venv.sh
+$(STAMP): pyproject.toml scripts/setup-venv.sh scripts/system-packages.sh
+	bash scripts/system-packages.sh install run
 	bash scripts/setup-venv.sh $(VENV)
 	touch $(STAMP)
+
+# the packages the tests and the benchmarks use (PostgreSQL, Chromium, fonts, poppler, wrk)
+system:
+	bash scripts/system-packages.sh install test
 
 run: setup
 	$(BIN)/qala serve
 
-test: setup
+# the fast suite: everything but the tests marked slow (a few minutes on two cores)
+test: setup system
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest -q
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+
+# everything, slow tests included (CI)
+test-all: setup system
+	$(BIN)/ruff check src tests benchmarks
+	$(PYTEST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

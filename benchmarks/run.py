@@ -142,19 +142,54 @@ def bench_memory(
 
 
 # --- (b) CSV --------------------------------------------------------------------------------------
+def _vm(field: str) -> float:
+    """A field of /proc/self/status in MB (VmRSS, VmHWM), or nan where there is none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_peak() -> bool:
+    """Reset this process's peak resident memory to its current size (Linux: clear_refs 5)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def write_csv_file(n: int, workdir: Path, console: Console) -> Path:
+    path = workdir / f"activity-{n}.csv"
+    if not path.exists():
+        console.print(f"[bold](b)[/] writing {n:,} CSV rows ...")
+        data.write_csv(data.generate(n, seed=20220102), path)
+    return path
+
+
 def bench_csv(
-    n: int, repeats: int, catalog: Catalog, tables: baseline_pandas.Tables, console: Console, workdir: Path
+    n: int,
+    repeats: int,
+    catalog: Catalog,
+    tables: baseline_pandas.Tables,
+    console: Console,
+    workdir: Path,
+    url_for: Callable[[int], str] | None = None,
+    backend: str = "sqlite",
 ) -> dict[str, Any]:
+    """Read, validate, import with provenance and compute, into a fresh database of ``backend`` each run."""
     from qala.ingest.read import read_table
     from qala.ingest.validate import validate_table
     from qala.inventory.engine import compute_inventory
     from qala.store.records import activity_frame, import_tables
     from qala.store.seed import open_database
 
-    path = workdir / f"activity-{n}.csv"
-    console.print(f"[bold](b)[/] writing {n:,} CSV rows ...")
-    data.write_csv(data.generate(n, seed=20220102), path)
+    path = write_csv_file(n, workdir, console)
     size = path.stat().st_size
+    url_for = url_for or (lambda i: f"sqlite:///{workdir / f'qala-{i}.sqlite3'}")
 
     stages: dict[str, list[float]] = {
         k: []
@@ -168,12 +203,15 @@ def bench_csv(
         )
     }
     totals: list[float] = []
+    peaks: list[float] = []
     q_rows = None
     for i in range(repeats):
-        console.print(f"    Qala import + inventory, run {i + 1}/{repeats} ...")
-        url = f"sqlite:///{workdir / f'qala-{i}.sqlite3'}"
-        t, engine = timed(lambda url=url: open_database(url))  # setup, not in the total
+        console.print(f"    Qala import + inventory ({backend}), run {i + 1}/{repeats} ...")
+        t, engine = timed(lambda i=i: open_database(url_for(i)))  # setup, not in the total
         stages["open_database"].append(t)
+        gc.collect()
+        base = _vm("VmRSS")
+        measured = _reset_peak()
         t_read, raw = timed(lambda: read_table(path))
         t_val, validated = timed(lambda raw=raw: validate_table(raw, catalog, default_city=data.CITY))
         del raw
@@ -185,6 +223,8 @@ def bench_csv(
         t_inv, inv = timed(lambda f=frame: compute_inventory(f, catalog, city=data.CITY, year=data.YEAR))
         if frame.height != n:
             raise Disagreement(f"activity_frame returned {frame.height} rows of {n}")
+        if measured:
+            peaks.append(_vm("VmHWM") - base)
         for key, t in (
             ("read_table", t_read),
             ("validate_table", t_val),
@@ -206,17 +246,41 @@ def bench_csv(
     assert q_rows is not None
     worst = check_agreement(q_rows, p_out, "CSV")
     return {
+        "backend": backend,
         "rows": n,
         "csv_bytes": size,
         "repeats": repeats,
         "qala": summary(totals),
         "qala_stages": {k: summary(v) for k, v in stages.items()},
+        "qala_peak_mb_above_start": max(peaks) if peaks else None,  # resident memory the import path added
         "pandas": summary(p_times),
         "ratio_best": min(p_times) / min(totals),
         "ratio_median": statistics.median(p_times) / statistics.median(totals),
         "total_tco2e": float(q_rows["tco2e"].sum()),
         "max_relative_difference": worst,
     }
+
+
+def bench_csv_postgresql(
+    where: str,
+    n: int,
+    repeats: int,
+    catalog: Catalog,
+    tables: baseline_pandas.Tables,
+    console: Console,
+    workdir: Path,
+) -> dict[str, Any] | None:
+    from benchmarks.pg import new_database, throwaway_cluster
+
+    if where == "none":
+        return None
+    if where != "auto":
+        return bench_csv(n, repeats, catalog, tables, console, workdir, lambda _: new_database(where), "postgresql")
+    with throwaway_cluster() as server:
+        if server is None:
+            console.print("    (b) on PostgreSQL: not installed here (apt-get install postgresql); left out")
+            return None
+        return bench_csv(n, repeats, catalog, tables, console, workdir, lambda _: new_database(server), "postgresql")
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -263,7 +327,11 @@ def render(result: dict[str, Any], console: Console) -> None:
         "ratio (median)",
     ):
         table.add_column(col, justify="left" if col == "case" else "right")
-    cases = (("memory", "(a) in-memory inventory"), ("csv", "(b) CSV import + inventory"))
+    cases = (
+        ("memory", "(a) in-memory inventory"),
+        ("csv", "(b) CSV import + inventory, SQLite"),
+        ("csv_postgresql", "(b) CSV import + inventory, PostgreSQL"),
+    )
     for key, name in cases:
         r = result.get(key)
         if r is None:
@@ -279,14 +347,20 @@ def render(result: dict[str, Any], console: Console) -> None:
             _x(r["ratio_median"]),
         )
     console.print(table)
-    if "csv" in result:
-        stages = Table(title="(b) Qala stages, CSV path (open_database is setup, not in the total)")
+    for key in ("csv", "csv_postgresql"):
+        if key not in result:
+            continue
+        r = result[key]
+        stages = Table(
+            title=f"(b) Qala stages, CSV path, {r['backend']} (open_database is setup, not in the total); "
+            f"peak memory above the start: {r['qala_peak_mb_above_start'] or float('nan'):,.0f} MB"
+        )
         for col in ("stage", "best", "median", "share of total"):
             stages.add_column(col, justify="left" if col == "stage" else "right")
-        total = result["csv"]["qala"]["median_s"]
-        for name, s in result["csv"]["qala_stages"].items():
-            share = "" if name == "open_database" else f"{100 * s['median_s'] / total:.0f} %"
-            stages.add_row(name, _s(s["best_s"]), _s(s["median_s"]), share)
+        total = r["qala"]["median_s"]
+        for name, st in r["qala_stages"].items():
+            share = "" if name == "open_database" else f"{100 * st['median_s'] / total:.0f} %"
+            stages.add_row(name, _s(st["best_s"]), _s(st["median_s"]), share)
         console.print(stages)
     for line in result["aims"]["lines"]:
         console.print(line)
@@ -334,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-memory", action="store_true", help="leave out (a)")
     parser.add_argument("--skip-csv", action="store_true", help="leave out (b)")
+    parser.add_argument(
+        "--postgres",
+        default="auto",
+        help="(b) on PostgreSQL too: 'auto' (a throwaway cluster when PostgreSQL is installed), 'none', or a "
+        "server URL postgresql+psycopg://user@host:port on which databases may be created",
+    )
     args = parser.parse_args(argv)
     rows_memory = args.rows_memory or (200_000 if args.quick else 10_000_000)
     rows_csv = args.rows_csv or (10_000 if args.quick else 1_000_000)
@@ -357,6 +437,11 @@ def main(argv: list[str] | None = None) -> int:
                 result["memory"] = bench_memory(rows_memory, args.repeats, catalog, tables, console, args.key_dtype)
             if not args.skip_csv:
                 result["csv"] = bench_csv(rows_csv, repeats_csv, catalog, tables, console, Path(tmp))
+                result["csv_postgresql"] = bench_csv_postgresql(
+                    args.postgres, rows_csv, repeats_csv, catalog, tables, console, Path(tmp)
+                )
+                if result["csv_postgresql"] is None:
+                    del result["csv_postgresql"]
     except Disagreement as exc:
         console.print(f"[bold red]{exc}[/]")
         return 1

@@ -76,7 +76,7 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def wait_ready(proc: subprocess.Popen[bytes], base: str, timeout: float = 90) -> None:
+def wait_ready(proc: subprocess.Popen[bytes], base: str, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -86,7 +86,7 @@ def wait_ready(proc: subprocess.Popen[bytes], base: str, timeout: float = 90) ->
             if get(base + "/api/v1/health", timeout=2)[0] == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError("qala serve did not answer within {timeout} s")
+    raise RuntimeError(f"qala serve did not answer within {timeout} s")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

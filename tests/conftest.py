@@ -14,11 +14,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pytest
 
 from qala.catalog import load_catalog
+from tests import needs
+from tests.bounded import HUNG
 
-REQUIRE_PG = os.environ.get("QALA_REQUIRE_POSTGRES") == "1"
+# Dask's own clocks (connect: 30 s) must not fail a test on a busy machine where workers take long to start;
+# the setting reaches the worker processes of a LocalCluster through the environment too.
+dask.config.set({"distributed.comm.timeouts.connect": f"{HUNG:.0f}s"})
+os.environ["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = f"{HUNG:.0f}s"
 
 
 @pytest.fixture(scope="session")
@@ -98,22 +104,24 @@ class PgCluster:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
+    cluster = started_cluster()
+    yield cluster
+    cluster.stop()
+
+
+def started_cluster() -> PgCluster:
+    """A throwaway cluster on loopback; skipped (failed with QALA_REQUIRE_POSTGRES=1) where PostgreSQL is missing."""
     bindir = _pg_bin()
     if bindir is None:
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL binaries not found, and QALA_REQUIRE_POSTGRES=1")
-        pytest.skip("PostgreSQL is not installed (CI installs it and sets QALA_REQUIRE_POSTGRES=1)")
+        needs.missing("postgres", "PostgreSQL is not installed: apt-get install postgresql")
+    assert bindir is not None
     cluster = PgCluster(bindir)
     try:
         cluster.start()
     except subprocess.CalledProcessError as exc:
         cluster.stop()
-        msg = f"cannot start a throwaway PostgreSQL cluster: {exc.stderr.decode(errors='replace')}"
-        if REQUIRE_PG:
-            pytest.fail(msg)
-        pytest.skip(msg)
-    yield cluster
-    cluster.stop()
+        needs.missing("postgres", f"cannot start a throwaway PostgreSQL cluster: {exc.stderr.decode(errors='replace')}")
+    return cluster
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -128,10 +136,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run ``qala ARGS`` in-process through ``qala.cli.main``; return (exit code, stdout, stderr)."""
     from qala import cli
+    from qala.commands import common
 
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["qala", *args])
         monkeypatch.setenv("COLUMNS", "200")
+        for console in (common.console, common.err):  # made at import, maybe with another COLUMNS (xdist: 80)
+            monkeypatch.setattr(console, "_width", 200)
         code = 0
         try:
             cli.main()

@@ -1,30 +1,28 @@
-"""Helpers of the fault tests: run ``qala`` as a child process and SIGKILL it while it writes."""
+"""Helpers of the fault tests: run ``qala`` as a child process, and SIGKILL it at a chosen point of its write.
+
+The child (``tests/fault_child.py``) says through a pipe when it has reached the point, and waits there; the
+parent waits on the pipes, with no deadline of its own but ``HUNG``, longer than any run of the suite (a busy
+machine only makes the wait longer, never fails it). A child that exits without reaching its point fails the
+test with its own error output.
+"""
 
 from __future__ import annotations
 
 import os
+import selectors
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
 
-WAIT = 60.0  # seconds a child may take to start writing (a loaded two-core machine)
+from tests.bounded import HUNG
 
-
-def qala(*args: str, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "qala.cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+CHILD = Path(__file__).with_name("fault_child.py")
 
 
 def child_env(home: Path) -> dict[str, str]:
@@ -33,25 +31,67 @@ def child_env(home: Path) -> dict[str, str]:
     return env
 
 
-def sqlite_writing(url: str) -> Callable[[], bool]:
-    """True while another connection holds the SQLite write lock (a write transaction is open)."""
-    path = make_url(url).database
+@dataclass
+class Run:
+    """One ``qala`` child that stops at ``point`` (see tests/fault_child.py) until it is killed."""
 
-    def probe() -> bool:
-        if not path or not Path(path).exists():
-            return False
-        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:
-            return True
-        else:
-            conn.execute("ROLLBACK")
-            return False
-        finally:
-            conn.close()
+    point: str
+    args: tuple[str, ...]
+    env: dict[str, str]
+    proc: subprocess.Popen | None = None
+    pipe: int = -1
+    killed: bool = False
+    stderr: str = field(default="", repr=False)
 
-    return probe
+    def start(self) -> None:
+        read, write = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(CHILD), self.point, str(write), *self.args],
+            env=self.env,
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        os.close(write)  # the child holds the only write end: end of file is its exit
+        self.pipe = read
+
+
+def kill_at_their_points(runs: list[Run]) -> None:
+    """Start the children together; SIGKILL each as soon as it says it has reached its point."""
+    for r in runs:
+        r.start()
+    sel = selectors.DefaultSelector()
+    for r in runs:
+        sel.register(r.pipe, selectors.EVENT_READ, r)
+    waiting = len(runs)
+    started = time.monotonic()
+    try:
+        while waiting:
+            events = sel.select(timeout=max(1.0, HUNG - (time.monotonic() - started)))
+            if not events:
+                raise AssertionError(f"a child neither reached its point nor exited in {HUNG:.0f} s (hung)")
+            for key, _ in events:
+                r: Run = key.data
+                assert r.proc is not None
+                if os.read(r.pipe, 1):
+                    os.kill(r.proc.pid, signal.SIGKILL)
+                    r.killed = True
+                sel.unregister(r.pipe)
+                waiting -= 1
+    finally:
+        sel.close()
+        for r in runs:
+            if r.proc is None:
+                continue
+            if r.proc.poll() is None and not r.killed:
+                r.proc.kill()
+            r.proc.wait()
+            r.stderr = r.proc.stderr.read().decode(errors="replace") if r.proc.stderr else ""
+            if r.proc.stderr:
+                r.proc.stderr.close()
+            os.close(r.pipe)
+    for r in runs:
+        assert r.killed, f"the child for {r.point} exited (code {r.proc and r.proc.returncode}) first:\n{r.stderr}"
 
 
 def pg_conninfo(url: str) -> str:
@@ -59,30 +99,16 @@ def pg_conninfo(url: str) -> str:
     return f"host={u.host} port={u.port} user={u.username} dbname=postgres"
 
 
-def pg_writing(url: str, app: str) -> Callable[[], bool]:
-    """True while the child's backend has an open transaction that has written (it holds a transaction id)."""
-    conninfo = pg_conninfo(url)
-
-    def probe() -> bool:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND backend_xid IS NOT NULL", (app,)
-            ).fetchone()
-        return bool(row and row[0])
-
-    return probe
-
-
 def pg_wait_gone(url: str, app: str) -> None:
     """After the client died, wait until its backend has noticed, rolled back and left."""
-    deadline = time.monotonic() + WAIT
+    started = time.monotonic()
     with psycopg.connect(pg_conninfo(url), autocommit=True) as conn:
-        while time.monotonic() < deadline:
+        while time.monotonic() - started < HUNG:
             row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (app,)).fetchone()
             if not row or not row[0]:
                 return
             time.sleep(0.02)
-    raise AssertionError(f"backend {app} still there after {WAIT} s")
+    raise AssertionError(f"backend {app} still there after {HUNG:.0f} s")
 
 
 def pg_clone(url: str, count: int) -> list[str]:
@@ -93,41 +119,3 @@ def pg_clone(url: str, count: int) -> list[str]:
         for name in names:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{u.database}"')
     return [u.set(database=name).render_as_string(hide_password=False) for name in names]
-
-
-@dataclass
-class Run:
-    """One child process, killed ``delay`` seconds after it was first seen writing."""
-
-    proc: subprocess.Popen
-    writing: Callable[[], bool]
-    delay: float
-    seen_writing: float | None = None
-    killed: bool = False
-
-
-def kill_while_writing(runs: list[Run]) -> None:
-    """Watch the children together; SIGKILL each ``delay`` s after its first write (if it is still alive)."""
-    deadline = time.monotonic() + WAIT
-    pending = list(runs)
-    while pending:
-        if time.monotonic() > deadline:
-            for r in pending:
-                r.proc.kill()
-            raise AssertionError("a child never started writing")
-        for r in list(pending):
-            now = time.monotonic()
-            if r.proc.poll() is not None:
-                pending.remove(r)
-            elif r.seen_writing is None and r.writing():
-                r.seen_writing = now
-            if r.seen_writing is not None and now - r.seen_writing >= r.delay and r.proc.poll() is None:
-                os.kill(r.proc.pid, signal.SIGKILL)
-                r.proc.wait()
-                r.killed = True
-                pending.remove(r)
-        time.sleep(0.003)
-    for r in runs:
-        r.proc.wait()
-        if r.proc.stderr:
-            r.proc.stderr.close()

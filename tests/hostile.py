@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import json
 import struct
-import subprocess
-import sys
 import textwrap
 import zipfile
 import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from tests.bounded import run_child
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -145,11 +145,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def import_in_child(path: Path, timeout: float = 60, env: dict[str, str] | None = None) -> dict:
-    """Read and validate a file in a fresh interpreter: its problems and its peak memory (MB); a hang fails."""
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, timeout=timeout, env=env, check=False
-    )
+def import_in_child(path: Path, cpu_seconds: int = 60, env: dict[str, str] | None = None) -> dict:
+    """Read and validate a file in a fresh interpreter: its problems and its peak memory (MB); more than
+    ``cpu_seconds`` of CPU time fails (a hang, whatever else runs on the machine)."""
+    done = run_child(["-c", CHILD, str(path)], cpu_seconds=cpu_seconds, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

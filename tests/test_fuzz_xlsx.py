@@ -109,7 +109,7 @@ def test_a_cell_in_column_xfd_of_the_last_row_is_refused_at_once(tmp_path: Path)
     body = row(1, HEADER) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     path = tmp_path / "wide.xlsx"
     path.write_bytes(workbook(sheet_xml(body, before='<dimension ref="A1:XFD1048576"/>')))
-    out = import_in_child(path, timeout=30)
+    out = import_in_child(path, cpu_seconds=30)
     assert out["problems"] == ["wide.xlsx, row 1048576, column 'XFD': got '1' - values only in the first 200 columns"]
 
 

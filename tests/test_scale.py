@@ -19,6 +19,7 @@ from qala.scale.cities import run_cities
 from qala.scale.dask_runner import DaskRunner
 from qala.scenario.run import ScenarioResult
 from qala.scenario.sensitivity import sobol
+from qala.scenario.sketch import REL_ERROR
 from qala.services import scenario as svc
 from qala.services.inventory import inventory_from_store
 from qala.store.seed import open_database
@@ -84,6 +85,20 @@ def test_dask_gives_the_serial_numbers_bit_for_bit(engine: Engine, client: Clien
     assert sum(done) == DRAWS and len(done) == 8  # one progress step per finished future
 
 
+def test_reduced_on_the_workers_is_the_serial_summary(engine: Engine, client: Client) -> None:
+    """Chunks summarised and merged on the workers, in the same tree as in one process: the same JSON."""
+    from qala.scenario.reduced import run_reduced
+
+    model, _ = svc.resolve("bau", "astana")
+    prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+    serial = run_reduced(prep, "low-carbon", base, draws=DRAWS, seed=11, chunk_size=CHUNK)
+    done: list[int] = []  # progress: one step per finished chunk
+    runner, kw = DaskRunner(client), {"draws": DRAWS, "seed": 11, "chunk_size": CHUNK}
+    dask = run_reduced(prep, "low-carbon", base, **kw, runner=runner, on_chunk=done.append)
+    assert dask.to_dict() == serial.to_dict()
+    assert sum(done) == DRAWS and len(done) == 8
+
+
 def test_sensitivity_is_the_same_on_any_number_of_workers(engine: Engine, client: Client) -> None:
     model, _ = svc.resolve("bau", "astana")
     prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
@@ -93,6 +108,7 @@ def test_sensitivity_is_the_same_on_any_number_of_workers(engine: Engine, client
     assert serial.to_dict() == dask.to_dict()
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_numbers(engine: Engine) -> None:
     """Workers in other processes: the prepared model is pickled and every chunk comes back pickled."""
     with (
@@ -100,6 +116,13 @@ def test_worker_processes_give_the_same_numbers(engine: Engine) -> None:
         Client(cluster) as c,
     ):
         _identical(_run(engine, "astana"), _run(engine, "astana", DaskRunner(c)))
+        from qala.scenario.reduced import run_reduced
+
+        model, _ = svc.resolve("bau", "astana")
+        prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+        serial = run_reduced(prep, "bau", base, draws=DRAWS, seed=2, chunk_size=CHUNK)
+        dask = run_reduced(prep, "bau", base, draws=DRAWS, seed=2, chunk_size=CHUNK, runner=DaskRunner(c))
+        assert dask.to_dict() == serial.to_dict()
 
 
 # --- synthetic cities ----------------------------------------------------------------------------------
@@ -146,8 +169,9 @@ def test_many_cities_compare_the_same_way_on_dask(engine: Engine, client: Client
         assert row.total_tco2e == pytest.approx(k * astana.total_tco2e, rel=1e-9)
         assert row.population == pytest.approx(k * 1_464_415, rel=1e-12)
         assert row.per_capita_tco2e == pytest.approx(astana.per_capita_tco2e, rel=1e-9)
-        assert row.p50_2030_tco2e == pytest.approx(k * astana.p50_2030_tco2e, rel=1e-9)
-        assert row.change_2030 == pytest.approx(astana.change_2030, rel=1e-9)
+        # medians read from the histograms, each within REL_ERROR of the draws' own (qala.scenario.sketch)
+        assert row.p50_2030_tco2e == pytest.approx(k * astana.p50_2030_tco2e, rel=2 * REL_ERROR)
+        assert row.change_2030 == pytest.approx(astana.change_2030, abs=2 * REL_ERROR * (1 + astana.change_2030))
         assert [t.p_met for t in row.targets] == [t.p_met for t in astana.targets]
 
 

@@ -593,13 +593,14 @@ def test_names_and_values_from_uploads_are_escaped(web: Web) -> None:
     assert "&lt;script&gt;" in r.text or "&#39;&lt;script&gt;" in r.text
 
 
+@pytest.mark.slow
 def test_load_benchmark_runs(tmp_path: Path) -> None:
     """benchmarks/web_load.py still starts the server and reads wrk's numbers (no timing asserted)."""
     import json
-    import shutil
 
-    if shutil.which("wrk") is None:
-        pytest.skip("wrk is not installed (apt-get install wrk)")
+    from tests import needs
+
+    needs.program("wrk", "wrk", "the web load benchmark")
     from benchmarks.web_load import main
 
     out = tmp_path / "web.json"

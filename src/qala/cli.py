@@ -36,6 +36,7 @@ from qala.documents.read import DocumentError
 from qala.estimate.model import EstimateError
 from qala.ingest.problems import ValidationFailed
 from qala.inventory.engine import InventoryError
+from qala.report import PdfUnavailable
 from qala.roadmap.model import RoadmapError
 from qala.scale.cluster import SchedulerError
 from qala.scenario.spec import ModelError
@@ -122,6 +123,9 @@ def main() -> None:
     except SchedulerError as exc:
         err.print(f"[red]Dask: {escape(str(exc))}[/red]", highlight=False)
         sys.exit(2 if exc.invalid else 1)
+    except PdfUnavailable as exc:
+        err.print(f"[red]Nothing was written: {escape(str(exc))}[/red]", highlight=False)
+        sys.exit(1)
     except Exception as exc:
         if os.environ.get("QALA_DEBUG"):
             raise

@@ -23,9 +23,10 @@ from qala.commands.common import CityOpt, DatabaseOpt, TableOrJson, console, err
 from qala.commands.inventory_cmd import Gwp
 from qala.exports.safe import safe_row
 from qala.scale.cluster import runner_for
-from qala.scenario.engine import prepare
-from qala.scenario.run import ScenarioResult
+from qala.scenario.engine import SECTORS, prepare
+from qala.scenario.reduced import ScenarioSummary
 from qala.scenario.sensitivity import sobol
+from qala.scenario.spec import BASES
 from qala.services import scenario as svc
 from qala.store.seed import open_database
 
@@ -107,7 +108,16 @@ def run_command(
     engine = open_database(database)
     model, chosen = _resolve(name, scenario, city, engine)
     with runner_for(options) as runner, progress(draws, f"{chosen}: draws") as advance:
-        result = svc.run(engine, model, chosen, draws=draws, seed=seed, gwp=gwp.value, on_chunk=advance, runner=runner)  # type: ignore[arg-type]
+        result = svc.summarise(
+            engine,
+            model,  # type: ignore[arg-type]
+            chosen,
+            draws=draws,
+            seed=seed,
+            gwp=gwp.value,
+            on_chunk=advance,
+            runner=runner,
+        )
     if fmt is Format.json:
         print_json(result.to_dict())
     elif fmt is Format.csv:
@@ -116,21 +126,21 @@ def run_command(
         show(result)
 
 
-def to_csv(result: ScenarioResult) -> str:
+def to_csv(result: ScenarioSummary) -> str:
     """Long format: scenario, basis, sector, statistic, year, value (t CO2e)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["scenario", "basis", "sector", "statistic", "year", "value_tco2e"])
-    for basis, values in result.totals.items():
-        rows = {"TOTAL": values, **result.sectors[basis]}
-        for sector, arr in rows.items():
-            for stat, series in result.summary(arr).items():
+    for basis in BASES:
+        rows = {"TOTAL": f"total:{basis}", **{s: f"sector:{basis}:{s}" for s in SECTORS}}
+        for sector, name in rows.items():
+            for stat, series in result.summary(name).items():
                 for year, v in zip(result.years, series, strict=True):
                     w.writerow(safe_row([result.scenario, basis, sector, stat, year, repr(float(v))]))
     return buf.getvalue()
 
 
-def show(result: ScenarioResult) -> None:
+def show(result: ScenarioSummary) -> None:
     data = result.to_dict()
     years = [y for y in result.years if y in SHOWN_YEARS or y == result.years[0]]
     idx = [result.years.index(y) for y in years]

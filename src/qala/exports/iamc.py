@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from qala.exports.safe import safe_row, unescape
-from qala.scenario.run import ScenarioResult
+from qala.scenario.reduced import ScenarioSummary
 
 INDEX = ("model", "scenario", "region", "variable", "unit")
 ROOT = "Emissions|Kyoto Gases"
@@ -38,20 +38,20 @@ SECTOR_NAMES = {
 QUANTILE_STATS = ("p05", "p50", "p95")
 
 
-def _series(result: ScenarioResult) -> dict[str, list[float]]:
+def _series(result: ScenarioSummary) -> dict[str, list[float]]:
     """variable -> values per year (t CO2e) on the result's basis."""
     out: dict[str, list[float]] = {}
     stats = ("mean",) if result.draws == 1 else ("mean", *QUANTILE_STATS)
-    parts = {ROOT: result.totals[result.basis]}
-    parts.update({f"{ROOT}|{SECTOR_NAMES[s]}": v for s, v in result.sectors[result.basis].items()})
-    for variable, values in parts.items():
-        summary = result.summary(values)
+    parts = {ROOT: f"total:{result.basis}"}
+    parts.update({f"{ROOT}|{name}": f"sector:{result.basis}:{s}" for s, name in SECTOR_NAMES.items()})
+    for variable, series in parts.items():
+        summary = result.summary(series)
         for stat in stats:
             out[variable if stat == "mean" else f"{variable}|{stat}"] = summary[stat]
     return out
 
 
-def wide_frame(results: list[ScenarioResult], region: str) -> pl.DataFrame:
+def wide_frame(results: list[ScenarioSummary], region: str) -> pl.DataFrame:
     """One row per (model, scenario, region, variable, unit), one column per year, in kt CO2e/yr."""
     rows: list[dict[str, object]] = []
     for result in results:

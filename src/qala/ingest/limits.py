@@ -48,5 +48,15 @@ class ImportLimits:
 
     @classmethod
     def from_env(cls) -> ImportLimits:
-        raw = os.environ.get("QALA_MAX_IMPORT_ROWS", "").strip().replace("_", "")
-        return cls(max_rows=int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_ROWS)
+        """QALA_MAX_IMPORT_ROWS and QALA_MAX_IMPORT_MB (a file as stored), else the defaults."""
+        rows = _positive(os.environ.get("QALA_MAX_IMPORT_ROWS"))
+        mb = _positive(os.environ.get("QALA_MAX_IMPORT_MB"))
+        return cls(
+            max_rows=rows or DEFAULT_MAX_ROWS,
+            max_file_bytes=mb * 2**20 if mb else MAX_FILE_BYTES,
+        )
+
+
+def _positive(raw: str | None) -> int | None:
+    text = (raw or "").strip().replace("_", "")
+    return int(text) if text.isdigit() and int(text) > 0 else None

@@ -17,7 +17,7 @@ from qala.catalog import Catalog, UnitError
 from qala.catalog.units import parse_unit
 from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
-from qala.ingest.read import RawTable
+from qala.ingest.read import ROW, RawTable
 from qala.inventory.rules import placement_error
 
 CITY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -84,15 +84,11 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     problems = _header_problems(table)
     if problems:
         raise ValidationFailed(problems)
-    if not table.rows:
+    if not table.height:
         raise ValidationFailed([Problem(table.file, None, None, None, "at least one data row (found only the header)")])
     header = [h.strip().lower() for h in table.header]
-    width = len(header)
-    data = {h: [r[i] if i < len(r) else "" for r in table.rows] for i, h in enumerate(header)}
-    for col in cols.OPTIONAL:
-        data.setdefault(col, [""] * len(table.rows))
-    _ = width
-    raw = pl.DataFrame({**data, "_row": table.row_numbers}, schema_overrides=dict.fromkeys(data, pl.String))
+    raw = table.cells.rename({str(i): h for i, h in enumerate(header)} | {ROW: "_row"})
+    raw = raw.with_columns(pl.lit("").alias(c) for c in cols.OPTIONAL if c not in header)
     raw = raw.with_columns(pl.col(c).str.strip_chars() for c in cols.ALL)
 
     checker = _Checker(table.file, raw, problems)
@@ -116,6 +112,7 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     checker.frame = typed
     checker.units(catalog)
     checker.placement(catalog)
+    checker.flush()
     if problems:
         raise ValidationFailed(problems)
 
@@ -181,22 +178,55 @@ def _fmt(v: object) -> str:
 
 
 class _Checker:
+    """The rules, each a mask over a frame. A rule is only recorded when stated; ``flush`` evaluates every
+    recorded mask of a frame in one pass (polars computes the expressions they share once) and turns the
+    rows each one flags into problems, in the order the rules were stated."""
+
     def __init__(self, file: str, frame: pl.DataFrame, problems: list[Problem]):
         self.file = file
         self.frame = frame
         self.problems = problems
+        self.pending: list[Problem | tuple[pl.DataFrame, pl.Expr, str, str, str | None]] = []
 
     def _report(self, mask: pl.Expr, column: str, expected: str, value_col: str | None = None) -> None:
-        bad = self.frame.filter(mask).select("_row", pl.col(value_col or column)).head(MAX_REPORTED_PER_RULE)
-        for row, value in bad.iter_rows():
-            self.problems.append(Problem(self.file, row, column, value, expected))
-        total = self.frame.filter(mask).height
-        if total > MAX_REPORTED_PER_RULE:
-            self.problems.append(
-                Problem(
-                    self.file, None, column, None, f"{total - MAX_REPORTED_PER_RULE} more rows with the same problem"
-                )
+        self.pending.append((self.frame, mask, column, expected, value_col))
+
+    def _problem(self, problem: Problem) -> None:
+        self.pending.append(problem)
+
+    def flush(self) -> None:
+        by_frame: dict[int, tuple[pl.DataFrame, list[tuple[int, pl.Expr]]]] = {}
+        for i, item in enumerate(self.pending):
+            if isinstance(item, tuple):
+                by_frame.setdefault(id(item[0]), (item[0], []))[1].append((i, item[1]))
+        flags: dict[int, tuple[pl.DataFrame, pl.Series]] = {}
+        for frame, rules in by_frame.values():
+            masks = frame.select(m.fill_null(False).alias(f"_m{i}") for i, m in rules)
+            counts = masks.sum().row(0)
+            flags.update(
+                {i: (frame, masks[f"_m{i}"]) for (i, _), n in zip(rules, counts, strict=True) if n}  # type: ignore[misc]
             )
+        for i, item in enumerate(self.pending):
+            if not isinstance(item, tuple):
+                self.problems.append(item)
+            elif i in flags:
+                frame, mask = flags[i]
+                _, _, column, expected, value_col = item
+                bad = frame.filter(mask)
+                shown = bad.select("_row", pl.col(value_col or column)).head(MAX_REPORTED_PER_RULE)
+                for row, value in shown.iter_rows():
+                    self.problems.append(Problem(self.file, row, column, value, expected))
+                if bad.height > MAX_REPORTED_PER_RULE:
+                    self.problems.append(
+                        Problem(
+                            self.file,
+                            None,
+                            column,
+                            None,
+                            f"{bad.height - MAX_REPORTED_PER_RULE} more rows with the same problem",
+                        )
+                    )
+        self.pending.clear()
 
     def year(self) -> pl.Expr:
         col = pl.col("year")
@@ -245,7 +275,7 @@ class _Checker:
             self._report(col == "", "city", "a city code in this column or the --city option")
         bad = self.frame.filter((col != "") & ~col.str.to_lowercase().str.contains(CITY_RE.pattern))
         for row, v in bad.select("_row", "city").head(MAX_REPORTED_PER_RULE).iter_rows():
-            self.problems.append(Problem(self.file, row, "city", v, "a city code of lowercase letters, digits, _ or -"))
+            self._problem(Problem(self.file, row, "city", v, "a city code of lowercase letters, digits, _ or -"))
         return value
 
     def gpc_ref(self, catalog: Catalog) -> pl.Expr:

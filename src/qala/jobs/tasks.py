@@ -59,7 +59,7 @@ def import_file(
 def build_report(progress: Progress, *, url: str, city: str, lang: str, fmt: str, today: date) -> Outcome:
     """The strategy report's file (a city without an inventory is a 404 outcome)."""
     from qala.inventory.engine import InventoryError  # noqa: PLC0415
-    from qala.report import MEDIA_TYPES  # noqa: PLC0415
+    from qala.report import MEDIA_TYPES, PdfUnavailable  # noqa: PLC0415
     from qala.report.build import file_name  # noqa: PLC0415
     from qala.report.build import render as render_report  # noqa: PLC0415
     from qala.report.context import build_context  # noqa: PLC0415
@@ -70,6 +70,10 @@ def build_report(progress: Progress, *, url: str, city: str, lang: str, fmt: str
     except InventoryError:
         return Outcome(404, {"status": "failed", "error": "no_inventory", "message": "no inventory for this city yet"})
     progress(0.6, "writing")
-    body = render_report(ctx, fmt)
+    try:
+        body = render_report(ctx, fmt)
+    except PdfUnavailable:  # the server lacks Pango: HTML and XLSX still work
+        return Outcome(503, {"status": "failed", "error": "pdf_unavailable",
+                             "message": "PDF is not available on this server; choose HTML or XLSX"})
     name = file_name(city, lang, fmt, today)
     return Outcome(200, {"status": "done", "file_name": name}, body, name, MEDIA_TYPES[fmt])

@@ -17,3 +17,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+class PdfUnavailable(RuntimeError):
+    """PDF cannot be made on this machine: WeasyPrint's system libraries (Pango) are missing."""

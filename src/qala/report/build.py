@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from qala.report import FORMATS, LANGS
+from qala.report import FORMATS, LANGS, PdfUnavailable
 from qala.report.context import ReportContext, build_context
 
 
@@ -19,6 +19,12 @@ def check(lang: str, fmt: str) -> None:
         raise ReportError(f"unknown language {lang!r}: one of {', '.join(LANGS)}")
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "pdf":
+        from qala.report.pdf import pdf_unavailable  # noqa: PLC0415
+
+        reason = pdf_unavailable()
+        if reason:  # said before the report is gathered, not after
+            raise PdfUnavailable(reason)
 
 
 def render(ctx: ReportContext, fmt: str) -> bytes:

@@ -3,15 +3,21 @@
 The font is DejaVu Sans as shipped inside matplotlib (a dependency already, with its licence,
 ``matplotlib/mpl-data/fonts/ttf/LICENSE_DEJAVU``), so the PDF does not depend on the fonts of the system:
 without a Cyrillic font WeasyPrint would print empty boxes for ә ғ қ ң ө ұ ү һ і without an error.
+
+WeasyPrint needs Pango from the system; without it a PDF is refused with :class:`PdfUnavailable`, which names the
+Debian packages, and the rest of Qala (HTML and XLSX reports included) works as before.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import matplotlib as mpl
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+
+from qala.report import PdfUnavailable
+
+PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0"
 
 FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"
 FACES = (
@@ -30,7 +36,26 @@ def font_faces() -> str:
     )
 
 
+@cache
+def pdf_unavailable() -> str | None:
+    """None when WeasyPrint loads, else why not and what to install."""
+    try:
+        import weasyprint  # noqa: F401, PLC0415 - loads Pango through cffi: only when a PDF is wanted
+    except OSError as exc:
+        return (
+            f"PDF needs Pango, which WeasyPrint cannot load ({exc}); "
+            f"on Debian or Ubuntu: apt-get install {PANGO_PACKAGES}"
+        )
+    return None
+
+
 def html_to_pdf(html: str) -> bytes:
+    reason = pdf_unavailable()
+    if reason:
+        raise PdfUnavailable(reason)
+    from weasyprint import CSS, HTML  # noqa: PLC0415
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
     fonts = FontConfiguration()
     css = CSS(string=font_faces() + '\nhtml { font-family: "DejaVu Sans"; }', font_config=fonts)
     return HTML(string=html).write_pdf(stylesheets=[css], font_config=fonts)

@@ -119,4 +119,6 @@ def parse_roadmap(data: dict[str, Any], where: str = "roadmap") -> Roadmap:
 
 
 def load_yaml(text: str, where: str) -> Roadmap:
-    return parse_roadmap(yaml.safe_load(text) or {}, where)
+    """A roadmap file (bundled with a city): libyaml's parser when PyYAML has it, ten times faster, same data."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse_roadmap(yaml.load(text, Loader=loader) or {}, where)

@@ -1,7 +1,8 @@
 """Many cities at once: each city's inventory and one scenario, the scenarios' chunks run together.
 
 The chunks of every city go to the runner as one list, so a Dask cluster works on all cities at the
-same time; each city's result is reduced from its own chunks exactly as a single run would be.
+same time; each chunk is reduced to statistics where it is computed and each city's are merged there
+too (``qala.scenario.reduced``), exactly as ``qala scenario run`` does for one city.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from qala.inventory.engine import InventoryError, InventoryOptions
 from qala.scenario.chunks import Batch, OnChunk, Runner, serial
-from qala.scenario.run import ScenarioResult, combine, scenario_batch
+from qala.scenario.reduced import CHUNK, ScenarioSummary, reduced_batch, summarise
 from qala.scenario.spec import CityModel, ModelError
 from qala.services import scenario as svc
 from qala.services.inventory import inventory_from_store
@@ -64,7 +65,7 @@ def run_cities(
     seed: int,
     runner: Runner = serial,
     on_chunk: OnChunk = None,
-    chunk_size: int = 2000,
+    chunk_size: int = CHUNK,
 ) -> list[CityRow]:
     """The comparison rows, in the order of ``codes``; a city that cannot be computed says why."""
     names = city_names(engine)
@@ -93,12 +94,10 @@ def run_cities(
         row.scenario = scenario
         prep = svc._prepared(model, None)
         base = svc.base_year(engine, model, None)
-        pending.append(
-            (row, model, scenario_batch(prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size))
-        )
+        pending.append((row, model, reduced_batch(prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size)))
     results = runner([b for _, _, b in pending], on_chunk)
-    for (row, model, batch), chunks in zip(pending, results, strict=True):
-        _fill(row, model, combine(batch.prep, scenario, batch.base, chunks, seed))
+    for (row, model, batch), (stats,) in zip(pending, results, strict=True):
+        _fill(row, model, summarise(batch.prep, scenario, batch.base, stats, seed))
     return rows
 
 
@@ -109,13 +108,13 @@ def _model(engine: Engine, code: str) -> CityModel | None:
         return None
 
 
-def _fill(row: CityRow, model: CityModel, result: ScenarioResult) -> None:
+def _fill(row: CityRow, model: CityModel, result: ScenarioSummary) -> None:
     if model.population_driver:
         row.population = float(model.drivers[model.population_driver].base)
         if row.total_tco2e is not None and row.population:
             row.per_capita_tco2e = row.total_tco2e / row.population
     if COMPARE_YEAR in result.years:
-        p50 = result.summary(result.totals[result.basis])["p50"][result.years.index(COMPARE_YEAR)]
+        p50 = result.summary(f"total:{result.basis}")["p50"][result.years.index(COMPARE_YEAR)]
         row.p50_2030_tco2e = p50
         if row.total_tco2e:
             row.change_2030 = p50 / row.total_tco2e - 1.0

@@ -3,13 +3,18 @@
 A runner takes batches of work — one batch is (prepared model, scenario, base year, jobs) — and returns
 each batch's chunks in the order of its jobs. The chunk boundaries are fixed by the caller, never by
 the runner, so any runner (serial, 1 or 100 Dask workers) evaluates exactly the same arithmetic.
+
+A batch may say how to ``reduce`` each chunk where it is computed (e.g. to statistics, or to the few
+outputs a Sobol analysis needs) and how to ``merge`` two reductions; then the runner returns one merged
+result per batch, merged in a fixed binary tree over the jobs' order (:class:`Merger`), so that sums of
+floating-point numbers come out the same whoever merges them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,12 +34,18 @@ class ChunkJob:
     given: np.ndarray | None = None
 
 
+Reduce = Callable[[Prepared, str, BaseYear, Chunk], Any]
+Merge = Callable[[Any, Any], Any]
+
+
 @dataclass(frozen=True)
 class Batch:
     prep: Prepared
     scenario: str
     base: BaseYear
     jobs: tuple[ChunkJob, ...]
+    reduce: Reduce | None = None  # applied to each chunk where it is computed
+    merge: Merge | None = None  # then the reductions are merged into one result per batch
 
 
 def chunk_bounds(total: int, size: int) -> list[tuple[int, int]]:
@@ -58,18 +69,55 @@ def evaluate(prep: Prepared, scenario: str, base: BaseYear, job: ChunkJob) -> Ch
     )
 
 
+def evaluate_reduced(prep: Prepared, scenario: str, base: BaseYear, job: ChunkJob, reduce: Reduce | None) -> Any:
+    """A job evaluated, then reduced (where it runs)."""
+    chunk = evaluate(prep, scenario, base, job)
+    return reduce(prep, scenario, base, chunk) if reduce else chunk
+
+
+class Merger:
+    """Merges items pushed in order as a binary tree: ((a b) (c d)) e, the same shape for any runner.
+
+    Like a binary counter, it holds one partial result per level, never more than log2(items) of them.
+    """
+
+    def __init__(self, merge: Merge) -> None:
+        self.merge = merge
+        self.levels: list[tuple[int, Any]] = []  # (size, merged items), sizes strictly decreasing
+
+    def push(self, item: Any) -> None:
+        size = 1
+        while self.levels and self.levels[-1][0] == size:
+            left = self.levels.pop()[1]
+            item, size = self.merge(left, item), size * 2
+        self.levels.append((size, item))
+
+    def result(self) -> Any:
+        if not self.levels:
+            raise ValueError("nothing to merge")
+        item = self.levels[-1][1]
+        for _, left in reversed(self.levels[:-1]):
+            item = self.merge(left, item)
+        return item
+
+
 class Runner(Protocol):
-    def __call__(self, batches: Sequence[Batch], on_chunk: OnChunk = None) -> list[list[Chunk]]: ...
+    def __call__(self, batches: Sequence[Batch], on_chunk: OnChunk = None) -> list[list[Any]]: ...
 
 
-def serial(batches: Sequence[Batch], on_chunk: OnChunk = None) -> list[list[Chunk]]:
-    """Every job in this process, one after the other."""
-    out = []
+def serial(batches: Sequence[Batch], on_chunk: OnChunk = None) -> list[list[Any]]:
+    """Every job in this process, one after the other (a batch with ``merge``: merged as they come)."""
+    out: list[list[Any]] = []
     for b in batches:
-        chunks = []
+        results: list[Any] = []
+        merger = Merger(b.merge) if b.merge else None
         for job in b.jobs:
-            chunks.append(evaluate(b.prep, b.scenario, b.base, job))
+            r = evaluate_reduced(b.prep, b.scenario, b.base, job, b.reduce)
+            if merger:
+                merger.push(r)
+            else:
+                results.append(r)
             if on_chunk:
                 on_chunk(job.stop - job.start)
-        out.append(chunks)
+        out.append([merger.result()] if merger else results)
     return out

@@ -324,6 +324,11 @@ def _mask(prep: Prepared, names: tuple[str, ...]) -> np.ndarray:
     return prep.masks[names]
 
 
+def flow_mask(prep: Prepared) -> np.ndarray:
+    """The 0/1 matrix (bases x sectors, flows) by which ``run_chunk`` adds flows into sectors."""
+    return _mask(prep, tuple(node.name for node in prep.model.flows))
+
+
 def run_chunk(
     prep: Prepared,
     scenario: str,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
-from qala.scenario.engine import BaseYear, Prepared
+from qala.scenario.engine import BaseYear, Chunk, Prepared
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ class Sensitivity:
         }
 
 
+def outputs(
+    columns: tuple[int, ...], prep: Prepared, _scenario: str, _base: BaseYear, chunk: Chunk
+) -> tuple[int, int, np.ndarray]:
+    """What the analysis needs of a chunk (reduced where it is computed): the model basis's totals in the
+    analysed years, one row per evaluation — not the chunk's every series and year."""
+    return chunk.start, chunk.stop, np.ascontiguousarray(chunk.totals[prep.model.basis][:, list(columns)])
+
+
 def sobol(
     prep: Prepared,
     scenario: str,
@@ -69,13 +78,14 @@ def sobol(
     }
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     idx = [model.years.index(y) for y in years]
-    outputs = np.empty((len(x), len(idx)))
+    out = np.empty((len(x), len(idx)))
     jobs = tuple(ChunkJob(a, b, seed, given=x[a:b]) for a, b in chunk_bounds(len(x), chunk_size))
-    for chunk in runner([Batch(prep, scenario, base, jobs)], on_chunk)[0]:  # the model evaluations, in chunks
-        outputs[chunk.start : chunk.stop] = chunk.totals[model.basis][:, idx]
+    batch = Batch(prep, scenario, base, jobs, reduce=partial(outputs, tuple(idx)))
+    for start, stop, y in runner([batch], on_chunk)[0]:  # the model evaluations, in chunks
+        out[start:stop] = y
     by_year = {}
     for j, year in enumerate(years):
-        y = outputs[:, j]
+        y = out[:, j]
         if np.ptp(y) == 0:
             by_year[year] = [Index(nm, 0.0, 0.0, 0.0, 0.0) for nm in names]
             continue

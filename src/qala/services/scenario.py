@@ -13,6 +13,7 @@ from qala.catalog import load_catalog
 from qala.inventory.engine import InventoryOptions
 from qala.scenario.chunks import Runner, serial
 from qala.scenario.engine import BaseYear, Prepared, prepare
+from qala.scenario.reduced import CHUNK, ScenarioSummary, run_reduced
 from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
 from qala.scenario.spec import CityModel, ModelError, load_model
 from qala.services.inventory import inventory_from_store
@@ -89,6 +90,27 @@ def run(
     prep: Prepared = _prepared(model, gwp)
     base = base_year(engine, model, gwp)
     return run_scenario(
+        prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
+    )
+
+
+def summarise(
+    engine: Engine,
+    model: CityModel,
+    scenario: str,
+    *,
+    draws: int,
+    seed: int,
+    gwp: str | None = None,
+    chunk_size: int = CHUNK,
+    on_chunk: Callable[[int], None] | None = None,
+    runner: Runner = serial,
+) -> ScenarioSummary:
+    """A run reduced where its chunks are computed (any number of draws in bounded memory): the JSON of
+    ``run``, with quantiles from mergeable histograms (``qala.scenario.sketch``)."""
+    prep: Prepared = _prepared(model, gwp)
+    base = base_year(engine, model, gwp)
+    return run_reduced(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
 

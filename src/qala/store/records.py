@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
+from qala.store.bulk import insert_frame, read_frame
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
 RECORD_COLUMNS = (
@@ -120,11 +121,11 @@ def import_into(
             Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in t.duplicates
         )
     cities = set(known_cities(conn))
+    unknown = ~pl.col("city").is_in(sorted(cities))
     problems = [
         Problem(t.file, row, "city", city, f"a known city ({', '.join(sorted(cities)) or 'none yet'})")
         for t in tables
-        for city, row in t.records.select("city", "source_row").iter_rows()
-        if city not in cities
+        for city, row in t.records.filter(unknown).select("city", "source_row").iter_rows()
     ]
     batches = _cross_file(tables, problems)
     if problems:
@@ -243,7 +244,8 @@ def _import_one(
         # (pointing at themselves for a moment), then insert, then point them at their successors.
         for chunk in _chunks(old_ids, 500):
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
-    _bulk_insert(conn, pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id))
+    rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
+    insert_frame(conn, T.name, rows)
     if old_ids:
         ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).all())
         conn.execute(
@@ -253,16 +255,6 @@ def _import_one(
     from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
 
     out.estimates_replaced = estimates_step_aside(conn, batch_id, now)
-
-
-def _bulk_insert(conn: Connection, frame: pl.DataFrame) -> None:
-    """Insert many records through the driver's executemany (column names are ours, never user text)."""
-    if frame.is_empty():
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(frame.columns)
-    marks = ", ".join([mark] * frame.width)
-    conn.exec_driver_sql(f"INSERT INTO {T.name} ({names}) VALUES ({marks})", frame.rows())
 
 
 def _chunks(items: list, size: int):
@@ -287,16 +279,16 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
         "status": pl.String,
         "imported_by": pl.String,
     }
-    batches = ImportBatch.__table__
-    rows = []
-    for city, years in recs.group_by("city_code").agg(pl.col("year").unique()).iter_rows():
-        stmt = (
-            select(*(T.c[c] for c in schema if c != "imported_by"), batches.c.imported_by)
-            .join(batches, batches.c.id == T.c.batch_id)
-            .where(and_(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None)))
+    names = ", ".join(f"r.{c}" for c in schema if c != "imported_by")
+    frames = [pl.DataFrame(schema=schema)]
+    for city, years in recs.group_by("city_code").agg(pl.col("year").unique().sort()).iter_rows():
+        marks = ", ".join("?" * len(years))
+        sql = (
+            f"SELECT {names}, b.imported_by FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
+            f"WHERE r.city_code = ? AND r.year IN ({marks}) AND r.superseded_by IS NULL"
         )
-        rows.extend(conn.execute(stmt).all())
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        frames.append(read_frame(conn, sql, [city, *years], schema))
+    return pl.concat(frames)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -320,12 +312,12 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
         "method": pl.String,
         "inputs": pl.String,
     }
-    stmt = select(*(T.c[c] for c in schema)).where(T.c.city_code == city, T.c.superseded_by.is_(None))
+    where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
-        stmt = stmt.where(T.c.year == year)
+        where, params = where + " AND year = ?", [city, year]
+    sql = f"SELECT {', '.join(schema)} FROM {T.name} WHERE {where} ORDER BY id"
     with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(T.c.id)).all()
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
+        frame = read_frame(conn, sql, params, schema)  # the driver's rows straight into polars
     return frame.with_columns(pl.col("facility").replace("", None))
 
 

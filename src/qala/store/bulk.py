@@ -1,0 +1,186 @@
+"""Many rows in and out of the store at the driver's speed, inside the caller's transaction.
+
+PostgreSQL takes rows with COPY (the frame written as CSV by polars, streamed to the server in blocks);
+SQLite through the driver's ``executemany``, column by column; a large batch into a table not much
+bigger than it drops the table's indexes first and builds them again after (one sort instead of a
+million B-tree insertions; the unique index then checks the whole table). Reads go through the driver's
+cursor straight into a polars frame, not through SQLAlchemy's rows. Table and column names are Qala's
+own, never user text; values always travel as parameters or COPY data.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+import polars as pl
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
+REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
+NULL = r"\N"
+SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def insert_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Insert every row of ``frame`` (its columns named as the table's) in the caller's transaction.
+
+    The driver's own errors come out as SQLAlchemy's (an IntegrityError stays an IntegrityError)."""
+    if frame.is_empty():
+        return
+    try:
+        if conn.dialect.name == "postgresql":
+            _copy(conn, table, frame)
+        else:
+            _executemany(conn, table, frame)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(f"bulk insert into {table}", None, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
+def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """COPY FROM STDIN in CSV: every text quoted (so "" is an empty text and \\N unquoted is NULL); floats are
+    written by polars as the shortest text that reads back as the same double.
+
+    A large batch into a table not much bigger than it is loaded as PostgreSQL's manual advises
+    ("Populating a Database"): the table's foreign keys and secondary indexes are dropped, the rows
+    copied, then the indexes built and the foreign keys added back, which checks every row at once — all
+    in the caller's transaction (the table is locked meanwhile), so a failure leaves everything as it was.
+    """
+    names = ", ".join(frame.columns)
+    constraints, indexes = _pg_rebuild(conn, table, frame.height)
+    for name, _ in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    cursor = conn.connection.driver_connection.cursor()  # psycopg 3, inside the same transaction
+    try:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as copy:
+            for start in range(0, frame.height, COPY_BLOCK):
+                buf = io.BytesIO()
+                frame.slice(start, COPY_BLOCK).write_csv(
+                    buf, include_header=False, quote_style="non_numeric", null_value=NULL
+                )
+                copy.write(buf.getvalue())
+    finally:
+        cursor.close()
+    for _, ddl in indexes:
+        conn.exec_driver_sql(ddl)
+    for name, definition in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Foreign keys (name, definition) and secondary indexes (name, DDL) to drop and restore, or none."""
+    if rows < REBUILD_ROWS:
+        return [], []
+    held = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+    if held > rows:
+        return [], []
+    constraints = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        (table,),
+    ).all()
+    indexes = conn.exec_driver_sql(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND i.schemaname = current_schema() "
+        "AND i.indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype IN ('p', 'u', 'x')) ORDER BY i.indexname",
+        (table, table),
+    ).all()
+    return [(n, d) for n, d in constraints], [(n, d) for n, d in indexes]
+
+
+def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
+    (NULL); one that holds the same integer, or the same short code (letters, digits, . _ -), throughout is
+    written once into the statement. Text of any other kind and every float always travel as parameters
+    (SQLite's own reading of a decimal literal is not always the nearest double)."""
+    dbapi = conn.connection.driver_connection  # sqlite3, in the transaction the batch's row opened
+    varying, fixed = [], {}
+    nulls = frame.null_count().row(0)
+    uniques = frame.select(pl.all().n_unique()).row(0)
+    for c, n_null, n_unique in zip(frame.columns, nulls, uniques, strict=True):
+        if n_null == frame.height:
+            continue
+        value = frame[c][0] if n_unique == 1 and n_null == 0 else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            fixed[c] = str(value)
+        elif isinstance(value, str) and SAFE_LITERAL.match(value):
+            fixed[c] = f"'{value}'"
+        else:
+            varying.append(c)
+    if not varying:  # every column fixed (e.g. one row): bind one, so that each row is one parameter set
+        first = next(iter(fixed))
+        varying.append(first)
+        del fixed[first]
+    names = ", ".join([*varying, *fixed])
+    marks = ", ".join([*(["?"] * len(varying)), *fixed.values()])
+    indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
+    for name, _ in indexes:
+        dbapi.execute(f'DROP INDEX "{name}"')
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    for start in range(0, frame.height, COPY_BLOCK):  # Python values for one block at a time
+        part = frame.slice(start, COPY_BLOCK)
+        dbapi.executemany(sql, zip(*(part[c].to_list() for c in varying), strict=True))
+    for _, ddl in indexes:
+        dbapi.execute(ddl)
+
+
+def _indexes_to_rebuild(conn: Connection, table: str, rows: int) -> list[tuple[str, str]]:
+    """A large batch into a table not larger than it: the table's indexes (name, DDL), to rebuild."""
+    if rows < REBUILD_ROWS:
+        return []
+    held = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0  # an upper bound, at once
+    if held > rows:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).all()
+    return [(name, ddl) for name, ddl in found]
+
+
+def read_frame(conn: Connection, sql: str, params: Sequence[object], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of ``sql`` (its placeholders written ``?``) as a frame of ``schema``, through the driver."""
+    if conn.dialect.name == "postgresql":
+        return _copy_out(conn, sql, params, schema)
+    cursor = conn.connection.driver_connection.cursor()
+    frames = [pl.DataFrame(schema=schema)]
+    try:
+        cursor.execute(sql, tuple(params))
+        while rows := cursor.fetchmany(COPY_BLOCK):  # Python rows for one block at a time
+            frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    finally:
+        cursor.close()
+    return pl.concat(frames, rechunk=True)
+
+
+def _copy_out(conn: Connection, sql: str, params: Sequence[object], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """COPY (query) TO STDOUT as CSV with every value quoted, so that an unquoted empty field is NULL and a
+    quoted one an empty text; PostgreSQL writes a double as the shortest text that reads back the same."""
+    from psycopg import sql as pgsql  # noqa: PLC0415
+
+    dbapi = conn.connection.driver_connection
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError("one parameter per '?'")
+    query = pgsql.SQL("").join(
+        [pgsql.SQL(parts[0])]
+        + [piece for p, text in zip(params, parts[1:], strict=True) for piece in (pgsql.Literal(p), pgsql.SQL(text))]
+    )
+    copy_sql = pgsql.SQL("COPY ({}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)").format(query)
+    buf = io.BytesIO()
+    cursor = dbapi.cursor()
+    try:
+        with cursor.copy(copy_sql) as copy:
+            for block in copy:
+                buf.write(block)
+    finally:
+        cursor.close()
+    if not buf.tell():
+        return pl.DataFrame(schema=schema)
+    frame = pl.read_csv(
+        buf.getvalue(), has_header=False, new_columns=list(schema), infer_schema=False, empty_string_is_null=True
+    )
+    return frame.cast(schema)  # type: ignore[arg-type]

@@ -1,0 +1,73 @@
+"""Run ``qala ARGS`` and stop it at one point of its first writing transaction, for the parent to SIGKILL it there.
+
+    python tests/fault_child.py POINT FD qala-args...
+
+POINT is where the child stops:
+
+- ``first-write``: just after the first statement that writes (INSERT, UPDATE, DELETE, CREATE, ALTER, DROP):
+  the transaction is open and holds a write;
+- ``before-commit``: every statement of that transaction has run, its COMMIT has not been sent;
+- ``after-commit``: the database has acknowledged the COMMIT, the process has not gone on.
+
+There the child writes one byte to the pipe FD and sleeps until it is killed. The parent waits on the pipe: the
+byte means "kill me now", end of file means the child exited without reaching the point (a failure). Nothing
+waits on a clock. The hooks are SQLAlchemy's own events (and the dialect's ``do_commit``), installed in the
+child only: Qala's code runs unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.default import DefaultDialect
+
+POINTS = ("first-write", "before-commit", "after-commit")
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP)\b", re.IGNORECASE)
+
+
+def main() -> None:
+    point, fd, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    if point not in POINTS:
+        raise SystemExit(f"unknown point {point!r}: one of {', '.join(POINTS)}")
+    wrote: set[int] = set()  # DBAPI connections whose transaction has written
+
+    def reached() -> None:
+        os.write(fd, b"!")
+        while True:  # until SIGKILL
+            signal.pause()
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def after_execute(conn, _cursor, statement, _params, _context, _executemany) -> None:
+        if WRITES.match(statement):
+            first = not wrote
+            wrote.add(id(conn.connection.dbapi_connection))
+            if first and point == "first-write":
+                reached()
+
+    @event.listens_for(Engine, "commit")
+    def before_commit(conn) -> None:
+        if point == "before-commit" and id(conn.connection.dbapi_connection) in wrote:
+            reached()
+
+    do_commit = DefaultDialect.do_commit
+
+    def commit_then_stop(self, connection) -> None:  # the pool's proxy of the DBAPI connection
+        do_commit(self, connection)
+        if point == "after-commit" and id(getattr(connection, "dbapi_connection", connection)) in wrote:
+            reached()
+
+    DefaultDialect.do_commit = commit_then_stop  # type: ignore[method-assign]
+
+    from qala.cli import main as qala_main
+
+    sys.argv = ["qala", *args]
+    qala_main()
+
+
+if __name__ == "__main__":
+    main()

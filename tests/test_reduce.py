@@ -1,0 +1,140 @@
+"""Reduction where the draws are computed: histograms on fixed bins, their stated error, their merges.
+
+``qala.scenario.sketch`` keeps, per column, sums and a histogram whose bins are fixed by the float format
+(1,024 per power of two); ``qala.scenario.reduced`` summarises each chunk of a scenario run with them.
+The claims tested: a quantile is within REL_ERROR x the larger of the two draws numpy interpolates between;
+the counts, and so the quantiles, are the same however the draws are chunked; means agree to 1e-12;
+p_met is a count; the summary does not grow with the draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from qala.scenario.reduced import run_reduced
+from qala.scenario.run import QUANTILES, run_scenario
+from qala.scenario.sketch import REL_ERROR, ColumnStats
+from qala.services import scenario as svc
+from qala.store.seed import open_database
+
+
+def merged(x: np.ndarray, size: int) -> ColumnStats:
+    parts = [ColumnStats.of(x[i : i + size]) for i in range(0, len(x), size)]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p)
+    return out
+
+
+def within_bound(x: np.ndarray, est: np.ndarray, q: float) -> np.ndarray:
+    """numpy's linear quantile, and the stated bound around it (per column)."""
+    ordered = np.sort(x, axis=0)
+    h = q * (len(x) - 1)
+    bound = REL_ERROR * np.maximum(np.abs(ordered[int(np.floor(h))]), np.abs(ordered[int(np.ceil(h))]))
+    return np.abs(est - np.quantile(x, q, axis=0)) <= bound * (1 + 1e-12)
+
+
+def test_a_worked_example() -> None:
+    """1, 2, 3, 4: the median is 2.5 (numpy: halfway between the 2nd and 3rd draw).
+
+    Each draw stands for the middle of its bin. 2.0 = 1.0 x 2^1 lies in the bin [2, 2 + 2 x 2^-10), whose
+    middle is 2 + 2^-10 = 2.0009765625; 3.0 = 1.5 x 2^1 in [3, 3 + 2 x 2^-10), middle 3.0009765625. The
+    median read is (2.0009765625 + 3.0009765625) / 2 = 2.5009765625, off by 0.0009765625 <= 2^-11 x 3 =
+    0.00146484375. The minimum and maximum are kept exactly: q = 0 gives 1, q = 1 gives 4.
+    """
+    s = ColumnStats.of(np.array([[1.0], [2.0], [3.0], [4.0]]))
+    assert s.quantiles([0.5])[0, 0] == 2.5009765625
+    assert s.quantiles([0.0, 1.0])[:, 0].tolist() == [1.0, 4.0]
+    assert s.mean[0] == 2.5 and s.sd[0] == pytest.approx(np.std([1, 2, 3, 4], ddof=1), rel=1e-15)
+    one = ColumnStats.of(np.array([[6_046_601.25, 0.0, -3.5]]))  # one draw: its value, exactly
+    assert one.quantiles([0.05, 0.5, 0.95]).tolist() == [[6_046_601.25, 0.0, -3.5]] * 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 400),
+    st.sampled_from(["lognormal", "normal", "signs", "zeros"]),
+    st.integers(0, 2**31),
+    st.integers(1, 97),
+)
+def test_quantiles_hold_the_bound_and_do_not_depend_on_the_chunks(n: int, kind: str, seed: int, size: int) -> None:
+    rng = np.random.default_rng(seed)
+    cols = {
+        "lognormal": rng.lognormal(15, 0.3, (n, 3)),
+        "normal": rng.normal(-5e6, 2e5, (n, 3)),
+        "signs": rng.normal(0, 1e3, (n, 3)),
+        "zeros": rng.lognormal(2, 1, (n, 3)) * (rng.random((n, 3)) < 0.5),
+    }[kind]
+    whole, parts = ColumnStats.of(cols), merged(cols, size)
+    qs = [*QUANTILES.values(), 0.0, 1.0, 0.123]
+    est = whole.quantiles(qs)
+    assert np.array_equal(parts.quantiles(qs), est)  # the same bins, the same counts, the same numbers
+    assert np.array_equal(parts.hist.counts, whole.hist.counts) and np.array_equal(parts.hist.zeros, whole.hist.zeros)
+    for i, q in enumerate(qs):
+        assert within_bound(cols, est[i], q).all(), (q, est[i], np.quantile(cols, q, axis=0))
+    np.testing.assert_allclose(parts.mean, cols.mean(axis=0), rtol=1e-12, atol=1e-9)
+    assert parts.n == n and np.array_equal(parts.min, cols.min(axis=0)) and np.array_equal(parts.max, cols.max(axis=0))
+
+
+@pytest.fixture(scope="module")
+def astana(tmp_path_factory: pytest.TempPathFactory):
+    engine: Engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('reduce') / 'r.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    yield svc._prepared(model, None), svc.base_year(engine, model, None)
+    engine.dispose()
+
+
+def test_a_reduced_run_agrees_with_the_draws(astana) -> None:
+    """Astana's low-carbon scenario, 3,000 draws: every series' mean, quantiles and every p_met."""
+    prep, base = astana
+    kept = run_scenario(prep, "low-carbon", base, draws=3000, seed=11, chunk_size=700)
+    reduced = run_reduced(prep, "low-carbon", base, draws=3000, seed=11, chunk_size=700)
+    series = {f"total:{b}": v for b, v in kept.totals.items()}
+    series.update({f"sector:{b}:{s}": v for b, sec in kept.sectors.items() for s, v in sec.items()})
+    assert len(series) == 21
+    for name, draws in series.items():
+        got = reduced.summary(name)
+        np.testing.assert_allclose(got["mean"], draws.mean(axis=0), rtol=1e-12, atol=1e-6, err_msg=name)
+        for key, q in QUANTILES.items():
+            assert within_bound(draws, np.array(got[key]), q).all(), (name, key)
+    data, exact = reduced.to_dict(), kept.to_dict()
+    assert data.keys() == exact.keys() and data["years"] == exact["years"] and data["measures"] == exact["measures"]
+    assert [t["p_met"] for t in data["targets"]] == [t["p_met"] for t in exact["targets"]]  # a count: exact
+    for mine, theirs in zip(data["targets"], exact["targets"], strict=True):
+        assert mine["limit_tco2e"] == pytest.approx(theirs["limit_tco2e"], rel=REL_ERROR)
+        assert mine["method"] == theirs["method"]
+    assert data["flows_mean"].keys() == exact["flows_mean"].keys()
+    for k, v in data["flows_mean"].items():
+        np.testing.assert_allclose(v, exact["flows_mean"][k], rtol=1e-12, atol=1e-9)
+
+
+def test_the_chunking_changes_no_quantile(astana) -> None:
+    prep, base = astana
+    runs = [run_reduced(prep, "bau", base, draws=2500, seed=5, chunk_size=size).to_dict() for size in (2500, 640, 333)]
+    for other in runs[1:]:
+        for part in ("total", "by_basis", "by_sector", "targets"):
+            first, second = runs[0][part], other[part]
+            if part == "targets":
+                assert [(t["p_met"], t["limit_tco2e"], t["gap_p50_tco2e"]) for t in first] == [
+                    (t["p_met"], t["limit_tco2e"], t["gap_p50_tco2e"]) for t in second
+                ]
+                continue
+            flat = [first] if part == "total" else list(first.values())
+            flat2 = [second] if part == "total" else list(second.values())
+            for a, b in zip(flat, flat2, strict=True):
+                assert a["p05"] == b["p05"] and a["p50"] == b["p50"] and a["p95"] == b["p95"]
+                np.testing.assert_allclose(a["mean"], b["mean"], rtol=1e-12)
+
+
+def test_the_summary_does_not_grow_with_the_draws(astana) -> None:
+    """Ten times the draws: the same few hundred kilobytes come back, not ten times the arrays."""
+    prep, base = astana
+    small = run_reduced(prep, "low-carbon", base, draws=2000, seed=1)
+    large = run_reduced(prep, "low-carbon", base, draws=20000, seed=1)
+    arrays = 20000 * len(large.stats.names) * len(large.years) * 8  # what the draws themselves would weigh
+    assert large.stats.nbytes < arrays / 20
+    assert large.stats.nbytes < 2 * small.stats.nbytes  # bounded by the values' range, which hardly widens
