@@ -88,10 +88,10 @@ def test_a_postgresql_restart_is_survived(own_cluster: PgCluster, monkeypatch: p
     engine.dispose()
 
 
-def wait_healthy(base: str, proc: subprocess.Popen) -> None:
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float | None = None) -> None:
     """Until the server answers its health check (or exits: a failure); a busy machine only makes it longer."""
     started = time.monotonic()
-    while time.monotonic() - started < HUNG:
+    while time.monotonic() - started < max(timeout or 0.0, HUNG):
         if proc.poll() is not None:
             raise AssertionError(f"qala serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
