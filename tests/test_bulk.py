@@ -84,7 +84,8 @@ def test_every_value_comes_back_exactly(store_url: str, rebuild: bool, monkeypat
     assert got["facility"].to_list() == want["facility"].to_list()
     for column in ("amount", "ef_co2", "source"):
         assert got[column].to_list() == want[column].to_list(), column  # exactly: no rounding, NULL stays NULL
-    prov = sorted((r for r in record_provenance(engine, "astana", 2023) if (r["facility"] or "").startswith("site-")), key=lambda r: r["facility"])
+    imported = (r for r in record_provenance(engine, "astana", 2023) if (r["facility"] or "").startswith("site-"))
+    prov = sorted(imported, key=lambda r: r["facility"])
     assert [r["source_row"] for r in prov] == want["source_row"].to_list()
     engine.dispose()
 
