@@ -23,6 +23,7 @@ from qala.store.locks import locked
 from qala.store.models import LoginThrottle
 
 FORGET_AFTER = timedelta(hours=1)
+UNIT = 1.0  # seconds: the first delay; each further failure doubles it
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Policy:
 
     def delay(self, failures: int) -> float:
         over = failures - self.free
-        return 0.0 if over < 0 else float(min(2**over, self.ceiling))
+        return 0.0 if over < 0 else float(min(UNIT * 2**over, self.ceiling))
 
 
 POLICIES = {
