@@ -170,6 +170,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         jobs,
         pages,
         report,
+        review,
         roadmap,
     )
 
@@ -184,4 +185,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(report.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
+    app.include_router(review.api)
+    app.include_router(review.router)
     return app

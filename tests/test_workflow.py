@@ -1,0 +1,147 @@
+"""Issue 14: providers' uploads are submissions an editor accepts or rejects; published versions; the audit page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_web import HEADER, ROLES, Web, csrf, upload_form
+
+HEAT = HEADER + "2023,I.1.2,district_heat,500,Gcal,heat network,net-a\n"
+TWO = HEAT + "2023,I.1.2,district_heat,800,Gcal,heat network,net-b\n"
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Web]:
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    for role in ROLES:
+        w.add(role, role)
+    yield w
+    w.engine.dispose()
+
+
+def submit(web: Web, who: str, body: str = TWO, name: str = "heat.csv") -> int:
+    r = web.client().post("/api/v1/imports", headers=web.token(who), files={"file": (name, body)})
+    assert r.status_code == 202, r.text
+    out = r.json()
+    assert out["status"] == "pending" and isinstance(out["submission"], int)
+    return out["submission"]
+
+
+def records_of(web: Web, who: str) -> list[dict[str, Any]]:
+    return web.client().get("/api/v1/records", headers=web.token(who)).json()
+
+
+def test_a_provider_upload_waits_for_review_and_changes_nothing(web: Web) -> None:
+    before = web.count()
+    sid = submit(web, "provider")
+    assert web.count() == before  # no record until an editor accepts
+    assert [s["id"] for s in web.client().get("/api/v1/submissions", headers=web.token("provider")).json()] == [sid]
+    detail = web.client().get(f"/api/v1/submissions/{sid}", headers=web.token("editor")).json()
+    assert detail["status"] == "pending" and [r["source_row"] for r in detail["rows_detail"]] == [2, 3]
+    assert all(r["flag"] == "new" and r["current"] is None for r in detail["rows_detail"])
+
+
+def test_editor_accepts_one_row_and_rejects_the_other_with_a_reason(web: Web) -> None:
+    sid = submit(web, "provider")
+    ed = web.token("editor")
+    before = web.count()
+    r = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={"reason": "checked", "rows": [2]})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "pending" and r.json()["batch_id"] is not None
+    assert web.count() == before + 1
+    r = web.client().post(f"/api/v1/submissions/{sid}/reject", headers=ed, json={"reason": "net-b is not ours"})
+    assert r.status_code == 200 and r.json()["rows"] == [3] and r.json()["status"] == "partial"
+    assert web.count() == before + 1
+    mine = web.client().get(f"/api/v1/submissions/{sid}", headers=web.token("provider")).json()
+    fates = {row["source_row"]: (row["status"], row["reason"]) for row in mine["rows_detail"]}
+    assert fates == {2: ("accepted", "checked"), 3: ("rejected", "net-b is not ours")}
+    # the accepted figure is the provider's, in the records, with its provenance
+    [rec] = [x for x in records_of(web, "provider") if x["facility"] == "net-a"]
+    assert rec["imported_by"] == "provider" and rec["file_name"] == f"heat.csv (submission #{sid})"
+    # a rejection needs a reason; a decided row cannot be decided again
+    assert web.client().post(f"/api/v1/submissions/{sid}/reject", headers=ed, json={}).status_code == 422
+    r = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={"rows": [3]})
+    assert r.status_code == 409
+    actions = [(e.who, e.action, e.entity_id) for e in web.audit("accept") + web.audit("reject")]
+    assert actions == [("editor", "accept", str(sid)), ("editor", "reject", str(sid))]
+
+
+def test_a_correction_through_review_keeps_the_history(web: Web) -> None:
+    sid = submit(web, "provider", HEAT)
+    ed = web.token("editor")
+    assert web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={}).status_code == 200
+    sid2 = submit(web, "provider", HEAT.replace(",500,", ",650,"), "heat2.csv")
+    [row] = web.client().get(f"/api/v1/submissions/{sid2}", headers=ed).json()["rows_detail"]
+    # 500 -> 650: +150, +30 % (over the default 20 % threshold)
+    assert (row["current"], row["difference"], row["change_percent"], row["flagged"]) == (500, 150, 30.0, True)
+    assert web.client().post(f"/api/v1/submissions/{sid2}/accept", headers=ed, json={}).status_code == 200
+    rows = web.client().get("/api/v1/records?year=2023", headers=ed).json()
+    assert [r["amount"] for r in rows if r["facility"] == "net-a"] == [650]
+    with web.engine.connect() as conn:
+        amounts = [
+            a for (a,) in conn.exec_driver_sql("SELECT amount FROM activity_records WHERE facility='net-a' ORDER BY id")
+        ]
+    assert amounts == [500, 650]
+
+
+def test_a_provider_cannot_accept_its_own_nor_see_another(web: Web) -> None:
+    web.add("other", "provider")
+    sid = submit(web, "provider")
+    for who in ("provider", "other", "expert"):
+        r = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=web.token(who), json={"reason": "x"})
+        assert r.status_code == 403, who
+    assert web.client().get(f"/api/v1/submissions/{sid}", headers=web.token("other")).status_code == 404
+    assert web.client().get("/api/v1/submissions", headers=web.token("other")).json() == []
+    assert web.signed_in("other").get(f"/submissions/{sid}").status_code == 404
+    # an editor's own upload is imported at once (the department's data), so no editor decides its own
+
+
+@pytest.mark.parametrize(
+    ("role", "listing", "accept"),
+    [(None, 401, 401), ("provider", 200, 403), ("expert", 200, 403), ("editor", 200, 200), ("admin", 200, 200)],
+)
+def test_role_matrix_of_the_review_routes(web: Web, role: str | None, listing: int, accept: int) -> None:
+    web.add("supplier", "provider")
+    sid = submit(web, "supplier")
+    headers = {} if role is None else web.token(role)
+    assert web.client().get("/api/v1/submissions", headers=headers).status_code == listing
+    own = 404 if role == "provider" else listing  # another provider's submission does not exist for a provider
+    assert web.client().get(f"/api/v1/submissions/{sid}", headers=headers).status_code == own
+    r = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=headers, json={"reason": "ok"})
+    assert r.status_code == accept
+    page = web.client() if role is None else web.signed_in(role)
+    assert page.get("/submissions").status_code == listing
+    assert page.get(f"/submissions/{sid}").status_code == own
+
+
+def test_the_review_page_accepts_with_a_form(web: Web) -> None:
+    sid = submit(web, "provider")
+    c = web.signed_in("editor")
+    page = c.get(f"/submissions/{sid}")
+    assert page.status_code == 200 and 'id="accept"' in page.text
+    token = csrf(c, f"/submissions/{sid}")
+    r = c.post(
+        f"/submissions/{sid}/reject",
+        data={"csrf_token": token, "reason": "wrong year", "rows": ["3"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = c.post(f"/submissions/{sid}/accept", data={"csrf_token": token, "reason": ""}, follow_redirects=False)
+    assert r.status_code == 303
+    mine = web.signed_in("provider").get("/submissions?fmt=json").json()["submissions"]
+    assert [(s["id"], s["status"]) for s in mine] == [(sid, "partial")]
+    assert "wrong year" in web.signed_in("provider").get(f"/submissions/{sid}").text
+    # a forged form is refused
+    assert c.post(f"/submissions/{sid}/accept", data={"csrf_token": "x"}).status_code == 403
+
+
+def test_the_form_upload_of_a_provider_is_a_submission(web: Web) -> None:
+    c = web.signed_in("provider")
+    before = web.count()
+    r = upload_form(c, "form.csv", HEAT)
+    assert r.status_code == 200 and 'id="upload-ok"' in r.text and "/submissions/" in r.text
+    assert web.count() == before
