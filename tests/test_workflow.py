@@ -145,3 +145,116 @@ def test_the_form_upload_of_a_provider_is_a_submission(web: Web) -> None:
     r = upload_form(c, "form.csv", HEAT)
     assert r.status_code == 200 and 'id="upload-ok"' in r.text and "/submissions/" in r.text
     assert web.count() == before
+
+
+# --- published versions --------------------------------------------------------------------------------------
+GAS_2024 = (
+    HEADER + "2024,I.1.1,natural_gas,2500,TJ,gas utility,house-1\n2024,I.1.1,natural_gas,1000,TJ,gas utility,house-2\n"
+)
+
+
+def public(web: Web) -> dict[str, Any]:
+    r = web.client().get("/api/v1/inventory")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_public_figures_change_only_when_published(web: Web) -> None:
+    first = public(web)
+    assert first["year"] == 2024 and first["version"]["number"] == 1 and first["version"]["note"] == "bundled baseline"
+    assert first["version"]["stale"] is False
+    ed = web.token("editor")
+    sid = submit(web, "provider", GAS_2024)
+    assert public(web) == first  # a pending submission changes nothing
+    assert web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={}).status_code == 200
+    after = public(web)
+    assert after["totals"] == first["totals"] and after["version"]["number"] == 1
+    assert after["version"]["stale"] is True  # newer accepted data exist
+    working = web.client().get("/api/v1/inventory?state=working", headers=ed).json()
+    assert working["version"]["state"] == "working" and working["totals"] != first["totals"]
+    # the working state is the editors' only
+    assert web.client().get("/api/v1/inventory?state=working").status_code == 401
+    assert web.client().get("/api/v1/inventory?state=working", headers=web.token("provider")).status_code == 403
+    assert web.client().get("/api/v1/inventory?state=working", headers=web.token("expert")).status_code == 403
+    assert web.client().get("/?state=working").status_code == 401
+    r = web.client().post("/api/v1/publications", headers=ed, json={"city": "astana", "year": 2024, "note": "gas"})
+    assert r.status_code == 201, r.text
+    v2 = r.json()
+    assert (v2["year"], v2["version"], v2["published_by"]) == (2024, 2, "editor")
+    now = public(web)
+    assert now["version"]["number"] == 2 and now["totals"] == working["totals"] and now["version"]["stale"] is False
+    # the overview page says which version it shows
+    page = web.client().get("/?lang=en")
+    assert 'id="version-notice"' in page.text and "Published version 2 of 2024" in page.text
+    # withdrawn with a reason: the public sees version 1 again; the withdrawn version stays listed
+    r = web.client().post(f"/api/v1/publications/{v2['id']}/withdraw", headers=ed, json={"reason": "wrong meter"})
+    assert r.status_code == 200 and r.json()["withdrawn_reason"] == "wrong meter"
+    assert public(web)["version"]["number"] == 1 and public(web)["totals"] == first["totals"]
+    listed = web.client().get("/api/v1/publications?city=astana").json()
+    assert [(p["year"], p["version"], p["withdrawn_reason"]) for p in listed[:2]] == [
+        (2024, 2, "wrong meter"),
+        (2024, 1, None),
+    ]
+    assert [e.who for e in web.audit("publish")] == ["editor"]
+    assert [e.entity_id for e in web.audit("withdraw")] == [str(v2["id"])]
+
+
+def test_a_future_year_never_becomes_the_public_year(web: Web) -> None:
+    body = "year,gpc_ref,activity,amount,unit,source,facility,note\n2100,I.1.1,natural_gas,1,TJ,gas,h-1,PROJECTION: x\n"
+    sid = submit(web, "provider", body)
+    ed = web.token("editor")
+    assert web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={}).status_code == 200
+    r = web.client().post("/api/v1/publications", headers=ed, json={"city": "astana", "year": 2100, "note": "x"})
+    assert r.status_code == 201
+    assert public(web)["year"] == 2024  # the latest published year that is not in the future
+
+
+def test_revert_a_batch_in_one_action_keeps_the_history(web: Web) -> None:
+    ed = web.token("editor")
+    sid = submit(web, "provider", HEAT)
+    batch = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={}).json()["batch_id"]
+    sid = submit(web, "provider", HEAT.replace(",500,", ",900,"), "fix.csv")
+    batch2 = web.client().post(f"/api/v1/submissions/{sid}/accept", headers=ed, json={}).json()["batch_id"]
+    total = web.count()
+    r = web.client().post(f"/api/v1/batches/{batch2}/revert", headers=ed, json={"reason": "meter misread"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["reverted"], r.json()["restored"]) == (1, 1)
+    current = [x["amount"] for x in web.client().get("/api/v1/records", headers=ed).json() if x["facility"] == "net-a"]
+    assert current == [500]  # the figure the batch had replaced is back
+    assert web.count() == total + 1  # nothing deleted: one record more (the restored copy)
+    # the first batch too: its figure had replaced nothing, so it is retired
+    r = web.client().post(f"/api/v1/batches/{batch}/revert", headers=ed, json={"reason": "not ours"})
+    assert r.status_code == 409  # nothing of it is current any more (the restored copy belongs to the revert)
+    assert web.client().post(f"/api/v1/batches/{batch2}/revert", headers=ed, json={"reason": "x"}).status_code == 409
+    for who in ("provider", "expert"):
+        r = web.client().post(f"/api/v1/batches/{batch2}/revert", headers=web.token(who), json={"reason": "x"})
+        assert r.status_code == 403
+    assert [e.entity_id for e in web.audit("revert")] == [str(batch2)]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 401), ("provider", 403), ("expert", 403), ("editor", 201), ("admin", 201)]
+)
+def test_role_matrix_of_publishing(web: Web, role: str | None, status: int) -> None:
+    headers = {} if role is None else web.token(role)
+    r = web.client().post("/api/v1/publications", headers=headers, json={"city": "astana", "year": 2023, "note": "n"})
+    assert r.status_code == status
+    c = web.client() if role is None else web.signed_in(role)
+    assert c.get("/publications").status_code == (200 if status == 201 else status)
+    assert c.get("/admin/audit").status_code == (200 if role == "admin" else 401 if role is None else 403)
+    assert web.client().get("/api/v1/publications").status_code == 200  # the list of versions is public
+
+
+def test_the_publications_page_publishes_and_the_audit_page_filters(web: Web) -> None:
+    c = web.signed_in("editor")
+    token = csrf(c, "/publications")
+    r = c.post("/publications", data={"csrf_token": token, "year": "2023", "note": "annual"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "annual" in c.get("/publications").text
+    admin = web.signed_in("admin")
+    entries = admin.get("/admin/audit?fmt=json&action=publish&who=editor").json()["entries"]
+    assert [(e["who"], e["action"], e["entity"]) for e in entries] == [("editor", "publish", "publication")]
+    assert admin.get("/admin/audit?fmt=json&who=nobody").json()["entries"] == []
+    today = entries[0]["at"][:10]
+    assert len(admin.get(f"/admin/audit?fmt=json&action=publish&since={today}&until={today}").json()["entries"]) >= 1
+    assert admin.get("/admin/audit?fmt=json&action=publish&until=2000-01-01").json()["entries"] == []

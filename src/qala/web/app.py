@@ -169,6 +169,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         estimates,
         jobs,
         pages,
+        publish,
         report,
         review,
         roadmap,
@@ -187,4 +188,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(review.api)
     app.include_router(review.router)
+    app.include_router(publish.api)
+    app.include_router(publish.router)
     return app
