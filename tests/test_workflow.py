@@ -258,3 +258,41 @@ def test_the_publications_page_publishes_and_the_audit_page_filters(web: Web) ->
     today = entries[0]["at"][:10]
     assert len(admin.get(f"/admin/audit?fmt=json&action=publish&since={today}&until={today}").json()["entries"]) >= 1
     assert admin.get("/admin/audit?fmt=json&action=publish&until=2000-01-01").json()["entries"] == []
+
+
+def test_a_published_version_reads_the_same_after_backup_restore_and_on_each_backend(
+    store_url: str, tmp_path: Path, run_cli
+) -> None:
+    from qala.store import publications
+    from qala.store.seed import open_database
+
+    engine = open_database(store_url)
+    pub = publications.current(engine, "astana", 2023)
+    assert pub is not None and pub["note"] == "bundled baseline"
+    assert publications.verify(pub).ok
+    # recomputed from its frozen records, the inventory is the published text, byte for byte
+    again = publications.canonical(publications.inventory_of(pub["records_json"], pub["gwp"]).to_dict())
+    assert again == pub["inventory_json"]
+    # the same version on SQLite as on this backend
+    reference = open_database(f"sqlite:///{tmp_path / 'ref.sqlite3'}")
+    ref = publications.current(reference, "astana", 2023)
+    assert (ref["records_json"], ref["inventory_json"], ref["sha256"]) == (
+        pub["records_json"],
+        pub["inventory_json"],
+        pub["sha256"],
+    )
+    # new data do not touch it; a backup restored elsewhere holds it unchanged
+    publications.publish(engine, "astana", 2023, "second", "editor")
+    archive = tmp_path / "b.zip"
+    assert run_cli("backup", "--output", str(archive), "--database", store_url)[0] == 0
+    restored_url = f"sqlite:///{tmp_path / 'restored' / 'r.sqlite3'}"
+    code, _out, err = run_cli("restore", str(archive), "--database", restored_url)
+    assert code == 0, err
+    restored = open_database(restored_url)
+    for engine_ in (engine, restored):
+        versions = {(p["year"], p["version"]): p for p in publications.listing(engine_, "astana")}
+        first = publications.get(engine_, versions[(2023, 1)]["id"], full=True)
+        assert (first["inventory_json"], first["sha256"]) == (pub["inventory_json"], pub["sha256"])
+        assert publications.current(engine_, "astana", 2023)["version"] == 2
+    for e in (engine, reference, restored):
+        e.dispose()
