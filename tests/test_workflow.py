@@ -296,3 +296,19 @@ def test_a_published_version_reads_the_same_after_backup_restore_and_on_each_bac
         assert publications.current(engine_, "astana", 2023)["version"] == 2
     for e in (engine, reference, restored):
         e.dispose()
+
+
+def test_problems_come_in_the_providers_language_on_pages_and_in_the_api(web: Web) -> None:
+    bad = HEADER + "2023,I.1.2,district_heat,-5,Gcal,heat network,net-a\n"
+    r = web.client().post("/api/v1/imports?lang=ru", headers=web.token("provider"), files={"file": ("b.csv", bad)})
+    assert r.status_code == 422
+    [p] = r.json()["problems"]
+    assert p["code"] == "number.negative" and "число не меньше 0 (оно отрицательное)" in p["message"]
+    assert r.json()["messages"][0].endswith("a number >= 0 (it is negative)")  # the English text stays for scripts
+    page = upload_form(web.signed_in("provider"), "b.csv", bad)
+    assert page.status_code == 422 and "0-ден кем емес сан (ол теріс)" in page.text  # the kk page
+    # and the kk forms of numbers and units are read
+    ok = HEADER + '2023,I.1.2,district_heat,"1 234,5",Гкал,heat network,net-a\n'
+    sid = submit(web, "provider", ok)
+    [row] = web.client().get(f"/api/v1/submissions/{sid}", headers=web.token("editor")).json()["rows_detail"]
+    assert (row["amount"], row["unit"]) == (1234.5, "Gcal")

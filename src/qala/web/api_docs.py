@@ -33,6 +33,9 @@ class ProblemOut(BaseModel):
     column: str | None
     value: str | None
     expected: str
+    code: str | None = None  # a message code (src/qala/ingest/messages.py)
+    params: dict[str, str] | None = None
+    message: str | None = None  # the whole problem in the request's language (?lang=, Accept-Language)
 
 
 class ImportRefused(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import JSONResponse, Response
 
 from qala.cities import DEFAULT_CITY
+from qala.ingest.messages import localize
 from qala.inventory.engine import InventoryError
 from qala.jobs import queue
 from qala.jobs.queue import QueueFull
@@ -85,7 +86,7 @@ async def imports(
     data = await file.read(limit + 1)
     name, refused = precheck(file.filename, data, limit)
     if refused is not None:
-        return JSONResponse(refused.to_dict(), status_code=refused.status)
+        return JSONResponse(localize(refused.to_dict(), request.state.lang), status_code=refused.status)
     try:
         job_id = await start_import(request, name, data, user, city, dry_run=dry_run)
     except QueueFull as exc:
@@ -96,7 +97,7 @@ async def imports(
         body = {"status": "accepted", "job": job_id, "status_url": where}
         return JSONResponse(body, status_code=202, headers={"Location": where})
     status, body = job_outcome(job)
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(localize(body, request.state.lang), status_code=status)
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, responses={**NOT_FOUND})

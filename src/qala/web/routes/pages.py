@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from qala.catalog import load_catalog
+from qala.ingest.messages import localize
 from qala.inventory.engine import InventoryError
 from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
@@ -178,7 +179,7 @@ def records_for(request: Request, user: Any) -> list[dict[str, Any]]:
 async def upload_result(request: Request, status: int, outcome: dict[str, Any]) -> Response:
     """The data page with an upload's outcome (its records read off the event loop)."""
     rows = await run_in_threadpool(records_for, request, request.state.user)
-    context = {"records": rows, "providers": [], "outcome": outcome}
+    context = {"records": rows, "providers": [], "outcome": localize(outcome, request.state.lang)}
     return render(request, "data.html", context, status_code=status if status >= 400 else 200)
 
 
@@ -197,7 +198,7 @@ async def upload(
     name, refused = precheck(file.filename, data, limit)
     if refused is not None:
         if request.headers.get("hx-request"):  # swapped into the form's progress area
-            return render(request, "_outcome.html", {"outcome": refused.to_dict()})
+            return render(request, "_outcome.html", {"outcome": localize(refused.to_dict(), request.state.lang)})
         return await upload_result(request, refused.status, refused.to_dict())
     try:
         job_id = await start_import(request, name, data, user, current_city(request), dry_run=dry_run)
