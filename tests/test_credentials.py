@@ -155,7 +155,7 @@ def test_the_admin_pages_run_the_whole_life_cycle(web: Web) -> None:  # noqa: F8
     r = web.client().post(
         "/api/v1/imports", headers={"Authorization": f"Bearer {secret}"}, files={"file": ("a.csv", GOOD)}
     )
-    assert r.status_code == 201
+    assert r.status_code == 202  # the provider's upload: a submission for review
     admin.post(f"/admin/tokens/{made['id']}/revoke", data={"csrf_token": token})
     r = web.client().post(
         "/api/v1/imports", headers={"Authorization": f"Bearer {secret}"}, files={"file": ("a.csv", GOOD)}

@@ -44,7 +44,7 @@ CASES = {
         "year,gpc_ref,activity,amount,unit,ncv\n2022,I.1.1,other_bituminous_coal,5,TJ,18.4 GJ/t\n",
         ["row 2", "'ncv'", "mass or volume"],
     ),
-    "comma_decimal": (HEADER + '2022,I.1.1,natural_gas,"1,5",TJ,x\n', ["row 2", "point as the decimal separator"]),
+    "comma_decimal": (HEADER + '2022,I.1.1,natural_gas,"1,234",TJ,x\n', ["row 2", "point as the decimal separator"]),
 }
 
 

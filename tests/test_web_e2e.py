@@ -53,6 +53,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
     engine = open_database(f"sqlite:///{tmp_path / 'e2e.sqlite3'}")
     users.add_user(engine, "editor", PASSWORD, "editor")
+    users.add_user(engine, "provider", PASSWORD, "provider")
     settings = WebSettings(
         secret_key="e" * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
     )
@@ -163,5 +164,70 @@ def test_pages_work_under_the_strict_content_security_policy(server: str) -> Non
             expect(page.locator("#job-file")).to_be_visible(timeout=JOB_TIMEOUT)
             assert page.locator("#job-file").get_attribute("href").startswith("/jobs/")  # type: ignore[union-attr]
             assert not violations, violations
+        finally:
+            browser.close()
+
+
+def test_public_figures_change_only_when_the_department_publishes(server: str) -> None:
+    """Issue 14 in a browser: a provider's upload waits for review; accepted, it is stale news until published."""
+    needs.browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    from qala.web import i18n
+
+    gas = HEADER + "2024,I.1.1,natural_gas,2500,TJ,gas utility,house-1\n"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            visitor = browser.new_context(locale="en-GB").new_page()
+            visitor.set_default_timeout(HUNG * 1000)
+            expect.set_options(timeout=HUNG * 1000)
+
+            def public_total() -> float:
+                twin = visitor.request.get(server + "/?fmt=json").json()
+                visitor.goto(server + "/")
+                basic = twin["inventory"]["totals"]["basic"]
+                expect(visitor.locator("main")).to_contain_text(i18n.number(basic, "en"))  # what the page shows
+                return basic
+
+            def sign_in(name: str):  # type: ignore[no-untyped-def]
+                page = browser.new_context(locale="en-GB").new_page()
+                page.goto(server + "/login")
+                page.fill("#username", name)
+                page.fill("#password", PASSWORD)
+                page.click("#login-submit")
+                page.wait_for_url(server + "/")
+                return page
+
+            before = public_total()
+            expect(visitor.locator("#version-notice")).to_contain_text("Published version 1 of 2024")
+
+            provider = sign_in("provider")
+            provider.goto(server + "/data")
+            provider.set_input_files(
+                "#file", files=[{"name": "gas.csv", "mimeType": "text/csv", "buffer": gas.encode()}]
+            )
+            provider.click("#upload-submit")
+            expect(provider.locator("#upload-ok")).to_contain_text("Received for review", timeout=JOB_TIMEOUT)
+            assert public_total() == before
+
+            editor = sign_in("editor")
+            editor.goto(server + "/submissions")
+            editor.click("#submissions a")
+            editor.fill("#reason", "checked against the meter readings")
+            editor.click("#accept")
+            expect(editor.locator("#submission-status")).to_have_text("accepted")
+            assert public_total() == before  # accepted, not published
+            expect(visitor.locator("#stale-notice")).to_be_visible()
+
+            editor.goto(server + "/publications")
+            editor.select_option("#pub-year", "2024")
+            editor.fill("#pub-note", "gas utility 2024")
+            editor.click("#publish")
+            editor.wait_for_url(server + "/publications")
+            after = public_total()
+            assert after > before
+            expect(visitor.locator("#version-notice")).to_contain_text("Published version 2 of 2024")
+            expect(visitor.locator("#stale-notice")).to_have_count(0)
         finally:
             browser.close()

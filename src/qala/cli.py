@@ -24,6 +24,7 @@ from qala.commands import (
     export_cmd,
     import_cmd,
     inventory_cmd,
+    publish_cmd,
     records_cmd,
     report_cmd,
     roadmap_cmd,
@@ -73,6 +74,9 @@ app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 app.command("backup")(backup_cmd.backup_command)
 app.command("restore")(backup_cmd.restore_command)
+app.command("publish")(publish_cmd.publish_command)
+app.command("submissions")(publish_cmd.submissions_command)
+app.command("revert")(publish_cmd.revert_command)
 
 
 @app.command("version")

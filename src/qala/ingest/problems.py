@@ -23,12 +23,17 @@ class Problem:
         return f"{where}{got} - {self.expected}"
 
     def to_dict(self) -> dict[str, object]:
+        from qala.ingest.messages import classify  # noqa: PLC0415
+
+        code, params = classify(self.expected)  # a message code and its values (kk/ru/en in ingest/messages.py)
         return {
             "file": self.file,
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "expected": self.expected,
+            "code": code,
+            "params": params,
         }
 
 

@@ -16,6 +16,7 @@ import polars as pl
 from qala.catalog import Catalog, UnitError
 from qala.catalog.units import parse_unit
 from qala.ingest import columns as cols
+from qala.ingest.locale_input import number_text, unit_text
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import ROW, RawTable
 from qala.inventory.rules import placement_error
@@ -90,6 +91,8 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     raw = table.cells.rename({str(i): h for i, h in enumerate(header)} | {ROW: "_row"})
     raw = raw.with_columns(pl.lit("").alias(c) for c in cols.OPTIONAL if c not in header)
     raw = raw.with_columns(pl.col(c).str.strip_chars() for c in cols.ALL)
+    # the forms a kk/ru provider types: "5 576 311", "12,5", "мың м3" (locale_input.py)
+    raw = raw.with_columns(*(number_text(pl.col(c)).alias(c) for c in ("amount", *cols.EF)), unit=unit_text(raw))
 
     checker = _Checker(table.file, raw, problems)
     year = checker.year()

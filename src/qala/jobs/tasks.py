@@ -49,11 +49,31 @@ def import_file(
         validated = validate_table(table, load_catalog(), city)
         progress(0.85, "writing" if not dry_run else "checking")
         own_only = role not in ("admin", "editor")  # a provider never replaces another account's figure
+        if own_only and not dry_run:  # a provider's upload waits for an editor's review (store/submissions.py)
+            return _submit(_engine(url), validated, username, city)
         report = import_tables(_engine(url), [validated], who=username, dry_run=dry_run, own_only=own_only)
         outcome = UploadOutcome(200 if dry_run else 201, report, [])
     except ValidationFailed as exc:
         outcome = UploadOutcome(422, None, exc.problems)
     return Outcome(outcome.status, outcome.to_dict())
+
+
+def _submit(engine: Engine, validated, username: str, city: str) -> Outcome:
+    """Check a provider's table as an import would (nothing written), then keep it as a pending submission."""
+    from qala.ingest.problems import ValidationFailed  # noqa: PLC0415
+    from qala.store import submissions  # noqa: PLC0415
+    from qala.store.records import import_into  # noqa: PLC0415
+    from qala.web.uploads import UploadOutcome  # noqa: PLC0415
+
+    try:
+        with engine.begin() as conn:
+            report = import_into(conn, [validated], who=username, dry_run=True, own_only=True)
+            body = report.to_dict()
+            sid = submissions.create(conn, city, validated, body, username)
+    except ValidationFailed as exc:
+        outcome = UploadOutcome(422, None, exc.problems)
+        return Outcome(outcome.status, outcome.to_dict())
+    return Outcome(202, {"submission": sid, "status": "pending", "files": body["files"]})
 
 
 def build_report(progress: Progress, *, url: str, city: str, lang: str, fmt: str, today: date) -> Outcome:

@@ -213,9 +213,18 @@ def gaps(ctx: ReportContext) -> dict[str, Any]:
 
 def build_context(engine: Engine, city: str, lang: str, today: date | None = None) -> ReportContext:
     """Everything the report shows, in ``lang`` where the data carry names; InventoryError without an inventory."""
+    from qala.store import publications  # noqa: PLC0415
+
     today = today or date.today()
-    inv = inventory_from_store(engine, city, None, InventoryOptions())
+    pub = publications.current(engine, city)  # the report shows the published version, as the public pages do
+    if pub is not None:
+        inv = publications.inventory_of(pub["records_json"], pub["gwp"])
+    else:
+        inv = inventory_from_store(engine, city, None, InventoryOptions())
     inventory = inv.to_dict()
+    inventory["version"] = (
+        publications.version_info(engine, pub) if pub else {"state": "unpublished", "number": None, "stale": False}
+    )
     runs, measures = _scenarios(engine, city)
     macc = None
     if runs:

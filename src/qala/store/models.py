@@ -223,6 +223,65 @@ class AuditEntry(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
 
+class Submission(Base):
+    """A data provider's upload under review: validated, stored with its provenance, not part of any inventory."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[str] = mapped_column(String(200), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | accepted | rejected | partial
+    rows: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str | None] = mapped_column(Text)  # JSON: the validation's report (duplicates, corrections)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SubmissionRow(Base):
+    """One figure of a submission, as validated (JSON), and its fate."""
+
+    __tablename__ = "submission_rows"
+    __table_args__ = (Index("ix_submission_rows_row", "submission_id", "source_row", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)  # JSON: the record's columns (city, year, gpc_ref, ...)
+    status: Mapped[str] = mapped_column(String(12))  # pending | accepted | rejected
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class Publication(Base):
+    """A published, frozen version of a city's inventory year: what the public sees."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_version", "city_code", "year", "version", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per city and year
+    note: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    catalog_version: Mapped[str] = mapped_column(String(40))
+    gwp: Mapped[str] = mapped_column(String(10))
+    records_json: Mapped[str] = mapped_column(Text)  # canonical JSON: the records and notation keys used
+    inventory_json: Mapped[str] = mapped_column(Text)  # canonical JSON: the inventory as published
+    sha256: Mapped[str] = mapped_column(String(64))  # of records_json + "\n" + inventory_json
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class RoadmapRecord(Base):
     """A city's roadmap: title, act, dates, sections, organisations and people (JSON)."""
 

@@ -112,8 +112,12 @@ def import_into(
     dry_run: bool = False,
     now: datetime | None = None,
     own_only: bool = False,
+    audit_as: str | None = None,
 ) -> ImportReport:
-    """As ``import_tables``, inside the caller's transaction (a dry run writes nothing)."""
+    """As ``import_tables``, inside the caller's transaction (a dry run writes nothing).
+
+    ``audit_as``: who the audit log names when it is not ``who`` (an editor accepting a provider's figures).
+    """
     now = now or datetime.now(UTC)
     outcomes = [FileOutcome(t.file, t.sha256, t.records.height + len(t.duplicates)) for t in tables]
     for t, out in zip(tables, outcomes, strict=True):
@@ -135,7 +139,7 @@ def import_into(
         if not dry_run:
             from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
 
-            audit(conn, who, "import", "import_batch", str(out.batch_id), None, out.to_dict())
+            audit(conn, audit_as or who, "import", "import_batch", str(out.batch_id), None, out.to_dict())
     return ImportReport(outcomes, dry_run)
 
 

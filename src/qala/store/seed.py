@@ -53,7 +53,35 @@ def open_database(url: str | None = None, *, seed: bool = True) -> Engine:
             seed_city(engine, code)
             seed_roadmap_once(engine, code)
             seed_documents_once(engine, code)
+            publish_baseline_once(engine, code)
     return engine
+
+
+BASELINE_NOTE = "bundled baseline"
+
+
+def publish_baseline_once(engine: Engine, code: str) -> bool:
+    """Publish a bundled city's years with data as version 1 ("bundled baseline"), once per database.
+
+    The public pages show published versions only: without this a fresh database would show no figures
+    until an editor publishes. A database that already has a publication of the city is left alone.
+    """
+    from qala.store import publications, records  # noqa: PLC0415
+
+    marker = f"seed.{code}.published"
+    with engine.connect() as conn:
+        if conn.execute(select(Meta.value).where(Meta.key == marker)).first():
+            return False
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Meta).values(key=marker, value=datetime.now(UTC).isoformat()))
+    except IntegrityError:
+        return False
+    if publications.published_years(engine, code):
+        return False
+    for year in records.years_with_data(engine, code):
+        publications.publish(engine, code, year, BASELINE_NOTE, SEEDED_BY)
+    return True
 
 
 def seed_city(engine: Engine, code: str) -> bool:

@@ -33,6 +33,9 @@ class ProblemOut(BaseModel):
     column: str | None
     value: str | None
     expected: str
+    code: str | None = None  # a message code (src/qala/ingest/messages.py)
+    params: dict[str, str] | None = None
+    message: str | None = None  # the whole problem in the request's language (?lang=, Accept-Language)
 
 
 class ImportRefused(BaseModel):
@@ -70,6 +73,14 @@ class JobAccepted(BaseModel):
     status_url: str
 
 
+class SubmissionPending(BaseModel):
+    """202 of a data provider's upload: kept as a submission for an editor's review (docs/workflow.md)."""
+
+    submission: int
+    status: str
+    files: list[FileReport]
+
+
 class Busy(BaseModel):
     """429: too many jobs of this person's (or everyone's) are waiting; try again after ``Retry-After`` s."""
 
@@ -103,7 +114,10 @@ SIGNED_IN: dict[int | str, dict[str, Any]] = {401: _json(Error, "No valid API to
 IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: _json(ImportDone, "Validated, nothing written (dry run)"),
     201: _json(ImportDone, "Imported"),
-    202: _json(JobAccepted, "Accepted as a job (wait=false, or longer than QALA_JOB_WAIT)"),
+    202: _json(
+        JobAccepted | SubmissionPending,
+        "Accepted as a job (wait=false, or longer than QALA_JOB_WAIT), or a provider's submission for review",
+    ),
     400: _json(Error, "A malformed multipart body"),
     401: _json(Error, "No valid API token"),
     403: _json(Error, "The token's role may not upload"),

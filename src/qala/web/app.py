@@ -169,7 +169,9 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         estimates,
         jobs,
         pages,
+        publish,
         report,
+        review,
         roadmap,
     )
 
@@ -184,4 +186,8 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(report.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
+    app.include_router(review.api)
+    app.include_router(review.router)
+    app.include_router(publish.api)
+    app.include_router(publish.router)
     return app

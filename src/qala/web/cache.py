@@ -21,10 +21,12 @@ def cached(request: Request, key: Hashable, build: Callable[[], T]) -> T:
     Whatever ``build`` raises is not kept.
     """
     state = request.app.state
-    store: dict[tuple[Hashable, int], object] | None = getattr(state, "data_cache", None)
+    store: dict[tuple[Hashable, tuple[int, int]], object] | None = getattr(state, "data_cache", None)
     if store is None:
         store = state.data_cache = {}
-    version = records.data_version(state.engine)
+    from qala.store import publications  # noqa: PLC0415
+
+    version = (records.data_version(state.engine), publications.marker(state.engine))
     hit = store.get((key, version))
     if hit is None:
         hit = build()

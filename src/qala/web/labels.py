@@ -143,3 +143,25 @@ def author(who: str, accounts: Mapping[str, tuple[str | None, str]], lang: str) 
         display, role_code = accounts[who]
         return display or role(role_code, lang)
     return pick(AUTHORS, "bundled" if who == SEEDED_BY else "cli", lang)
+
+
+# The fate of a submission and of each of its rows, and why the review flags a row (issue 14).
+SUBMISSION_STATUSES: dict[str, Names] = {
+    "pending": {"en": "pending", "ru": "на рассмотрении", "kk": "қаралуда"},
+    "accepted": {"en": "accepted", "ru": "принято", "kk": "қабылданды"},
+    "rejected": {"en": "rejected", "ru": "отклонено", "kk": "қабылданбады"},
+    "partial": {"en": "partly accepted", "ru": "принято частично", "kk": "ішінара қабылданды"},
+}
+REVIEW_FLAGS: dict[str, Names] = {
+    "new": {"en": "new figure", "ru": "новый показатель", "kk": "жаңа көрсеткіш"},
+    "unit": {"en": "other unit", "ru": "другая единица", "kk": "басқа өлшем бірлігі"},
+    "change": {"en": "large change", "ru": "большое изменение", "kk": "үлкен өзгеріс"},
+}
+
+
+def submission_status(code: str | None, lang: str) -> str:
+    return pick(SUBMISSION_STATUSES, code, lang)
+
+
+def review_flag(code: str | None, lang: str) -> str:
+    return pick(REVIEW_FLAGS, code, lang)

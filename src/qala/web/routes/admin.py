@@ -7,9 +7,10 @@ token or a reset link is shown once, on the page that answers the form, and neve
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from qala.store import tokens, users
@@ -179,3 +180,24 @@ def sign_me_out_everywhere(request: Request, csrf_token: Csrf = None) -> Respons
     session = request.state.session
     session.uid, session.version, session.changed = None, 0, True
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request,
+    who: Annotated[str | None, Query(max_length=200)] = None,
+    entity: Annotated[str | None, Query(max_length=60)] = None,
+    entity_id: Annotated[str | None, Query(max_length=200)] = None,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    since: date | None = None,
+    until: date | None = None,
+    fmt: Fmt = "html",
+) -> Response:
+    """The audit log for administrators, filtered by person, object and dates (the newest 200 entries)."""
+    from qala.store import audit_log  # noqa: PLC0415
+
+    require(request, "read_audit")
+    engine = request.app.state.engine
+    filters = {"who": who, "entity": entity, "entity_id": entity_id, "action": action, "since": since, "until": until}
+    context = {"entries": audit_log.entries(engine, **filters), "filters": filters, "facets": audit_log.facets(engine)}
+    return page(request, "audit.html", context, fmt)

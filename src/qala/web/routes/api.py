@@ -8,17 +8,18 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import JSONResponse, Response
 
 from qala.cities import DEFAULT_CITY
-from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.ingest.messages import localize
+from qala.inventory.engine import InventoryError
 from qala.jobs import queue
 from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
-from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.store.users import Account
 from qala.web import jobs
 from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
 from qala.web.cache import cached
+from qala.web.published import STATE_PATTERN, shown_inventory, working_requested
 from qala.web.security import can, require
 from qala.web.uploads import job_outcome, precheck, start_import
 
@@ -47,14 +48,19 @@ def inventory(
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
     year: Annotated[int | None, Query(ge=1950, le=2100)] = None,
     gwp: GwpParam = "AR5",
+    state: Annotated[str | None, Query(pattern=STATE_PATTERN, description="working: editors only")] = None,
 ) -> dict[str, Any]:
-    """The GPC inventory of a city and year (the JSON of `qala inventory --format json`)."""
-    engine = request.app.state.engine
+    """The GPC inventory of a city and year as published (the JSON of `qala inventory --format json`).
+
+    ``version`` says which published version it is (number, date, note, SHA-256, and ``stale`` when newer
+    accepted data exist); an editor's token may ask for ``state=working`` (the records as they are now).
+    """
+    working = working_requested(request, state)
     try:
         body = cached(
             request,
-            ("api-inventory", city, year, gwp),
-            lambda: inventory_from_store(engine, city, year, InventoryOptions(gwp=gwp)).to_dict(),
+            ("api-inventory", city, year, gwp, working),
+            lambda: shown_inventory(request, city, year, gwp=gwp, working=working),
         )
     except InventoryError as exc:
         raise HTTPException(status_code=404, detail={"detail": "no inventory", "problems": exc.problems}) from exc
@@ -80,7 +86,7 @@ async def imports(
     data = await file.read(limit + 1)
     name, refused = precheck(file.filename, data, limit)
     if refused is not None:
-        return JSONResponse(refused.to_dict(), status_code=refused.status)
+        return JSONResponse(localize(refused.to_dict(), request.state.lang), status_code=refused.status)
     try:
         job_id = await start_import(request, name, data, user, city, dry_run=dry_run)
     except QueueFull as exc:
@@ -91,7 +97,7 @@ async def imports(
         body = {"status": "accepted", "job": job_id, "status_url": where}
         return JSONResponse(body, status_code=202, headers={"Location": where})
     status, body = job_outcome(job)
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(localize(body, request.state.lang), status_code=status)
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, responses={**NOT_FOUND})

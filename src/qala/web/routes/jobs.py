@@ -24,7 +24,7 @@ def _job(request: Request, job_id: str) -> dict[str, Any]:
     return job
 
 
-def job_context(job: dict[str, Any]) -> dict[str, Any]:
+def job_context(job: dict[str, Any], lang: str = "en") -> dict[str, Any]:
     """What the page and its JSON twin show: state, progress and, once finished, the outcome."""
     context: dict[str, Any] = {
         "job": {k: job[k] for k in ("id", "kind", "state", "progress", "phase", "created_at", "finished_at")},
@@ -35,7 +35,10 @@ def job_context(job: dict[str, Any]) -> dict[str, Any]:
     if job["state"] in queue.ACTIVE:
         return context
     if job["kind"] == "import":
-        context["code"], context["outcome"] = job_outcome(job)
+        from qala.ingest.messages import localize  # noqa: PLC0415
+
+        code, outcome = job_outcome(job)
+        context["code"], context["outcome"] = code, localize(outcome, lang)
     elif job["state"] == "done" and job["code"] == 200:
         context["file_url"] = f"/jobs/{job['id']}/file"
         context["file_name"] = job["file_name"]
@@ -49,7 +52,7 @@ def job_page(
     request: Request, job_id: str, fmt: Fmt = "html", part: Annotated[str | None, Query(pattern="^progress$")] = None
 ) -> Response:
     job = _job(request, job_id)
-    context = job_context(job)
+    context = job_context(job, request.state.lang)
     status = context.get("code") or 200
     if part == "progress":  # the fragment HTMX swaps in (and polls again while the job is not finished)
         if job["kind"] == "import" and job["state"] == "done" and request.state.user is not None:

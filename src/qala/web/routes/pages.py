@@ -10,21 +10,23 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from qala.catalog import load_catalog
-from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.ingest.messages import localize
+from qala.inventory.engine import InventoryError
 from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
-from qala.services.inventory import inventory_from_store
 from qala.store import records
 from qala.web import jobs
 from qala.web.cache import cached
 from qala.web.city import current_city
+from qala.web.published import STATE_PATTERN, shown_inventory, shown_years, working_requested
 from qala.web.render import render
 from qala.web.security import can, check_csrf, require
 from qala.web.uploads import job_outcome, precheck, start_import
 
 router = APIRouter(include_in_schema=False)
 Fmt = Annotated[str, Query(pattern="^(html|json)$")]
+State = Annotated[str | None, Query(pattern=STATE_PATTERN)]
 
 
 def page(request: Request, template: str, context: dict[str, Any], fmt: str, status_code: int = 200) -> Response:
@@ -35,26 +37,28 @@ def page(request: Request, template: str, context: dict[str, Any], fmt: str, sta
     return render(request, template, context, status_code=status_code)
 
 
-def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
+def _inventory(request: Request, year: int | None, working: bool = False) -> dict[str, Any] | None:
+    """The published version the public sees (or the working state for an editor who asks for it)."""
     try:
-        inv = inventory_from_store(request.app.state.engine, current_city(request), year, InventoryOptions())
+        return shown_inventory(request, current_city(request), year, working=working)
     except InventoryError:
         return None
-    return inv.to_dict()
 
 
 @router.get("/")
-def overview(request: Request, fmt: Fmt = "html") -> Response:
-    context = cached(request, ("overview", current_city(request)), lambda: _overview_context(request))
+def overview(request: Request, fmt: Fmt = "html", state: State = None) -> Response:
+    working = working_requested(request, state)
+    key = ("overview", current_city(request), working)
+    context = cached(request, key, lambda: _overview_context(request, working))
     return page(request, "overview.html", context, fmt)
 
 
-def _overview_context(request: Request) -> dict[str, Any]:
-    inv = _inventory(request, None)
-    years = records.years_with_data(request.app.state.engine, current_city(request))
+def _overview_context(request: Request, working: bool = False) -> dict[str, Any]:
+    inv = _inventory(request, None, working)
+    years = shown_years(request, current_city(request), working)
     trend = []
     for y in years:
-        d = _inventory(request, y)
+        d = _inventory(request, y, working)
         if d:
             trend.append(
                 {
@@ -96,6 +100,7 @@ def _overview_context(request: Request) -> dict[str, Any]:
                 "by_scope",
                 "by_gas",
                 "biogenic_co2_t",
+                "version",
             )
         },
         "sectors": load_catalog().sectors,
@@ -110,9 +115,13 @@ def _overview_context(request: Request) -> dict[str, Any]:
 
 @router.get("/inventory")
 def inventory_page(
-    request: Request, year: Annotated[int | None, Query(ge=1950, le=2100)] = None, fmt: Fmt = "html"
+    request: Request,
+    year: Annotated[int | None, Query(ge=1950, le=2100)] = None,
+    fmt: Fmt = "html",
+    state: State = None,
 ) -> Response:
-    inv = _inventory(request, year)
+    working = working_requested(request, state)
+    inv = _inventory(request, year, working)
     if inv is None:
         raise HTTPException(status_code=404, detail="no inventory for this year")
     cat = load_catalog()
@@ -131,7 +140,8 @@ def inventory_page(
         "inventory": inv,
         "cells": cells,
         "sectors": cat.sectors,
-        "years": records.years_with_data(request.app.state.engine, current_city(request)),
+        "years": shown_years(request, current_city(request), working),
+        "working": working,
     }
     return page(request, "inventory.html", context, fmt)
 
@@ -169,7 +179,7 @@ def records_for(request: Request, user: Any) -> list[dict[str, Any]]:
 async def upload_result(request: Request, status: int, outcome: dict[str, Any]) -> Response:
     """The data page with an upload's outcome (its records read off the event loop)."""
     rows = await run_in_threadpool(records_for, request, request.state.user)
-    context = {"records": rows, "providers": [], "outcome": outcome}
+    context = {"records": rows, "providers": [], "outcome": localize(outcome, request.state.lang)}
     return render(request, "data.html", context, status_code=status if status >= 400 else 200)
 
 
@@ -188,7 +198,7 @@ async def upload(
     name, refused = precheck(file.filename, data, limit)
     if refused is not None:
         if request.headers.get("hx-request"):  # swapped into the form's progress area
-            return render(request, "_outcome.html", {"outcome": refused.to_dict()})
+            return render(request, "_outcome.html", {"outcome": localize(refused.to_dict(), request.state.lang)})
         return await upload_result(request, refused.status, refused.to_dict())
     try:
         job_id = await start_import(request, name, data, user, current_city(request), dry_run=dry_run)

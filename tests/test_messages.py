@@ -1,0 +1,116 @@
+"""Issue 14: the importer's problems have message codes with kk/ru/en text; inputs in the provider's own forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qala.catalog import load_catalog
+from qala.ingest import messages
+from qala.ingest.locale_input import canonical_unit
+from qala.ingest.problems import ValidationFailed
+from qala.ingest.read import parse_bytes
+from qala.ingest.validate import validate_table
+
+HEADER = "year,gpc_ref,activity,amount,unit,source,facility\n"
+
+
+@pytest.mark.parametrize("code", sorted(messages.CODES))
+def test_every_code_has_kk_ru_and_en_with_the_same_placeholders(code: str) -> None:
+    pattern, texts = messages.CODES[code]
+    assert set(texts) == {"kk", "ru", "en"}, code
+    names = {lang: set(re.findall(r"\{(\w+)\}", t)) for lang, t in texts.items()}
+    assert names["kk"] == names["ru"] == names["en"], code
+    groups = set(re.compile(pattern).groupindex) | ({"detail"} if code == "invalid" else set())
+    assert names["en"] <= groups, code  # every placeholder is filled from the English text
+    assert texts["kk"] != texts["en"] and texts["ru"] != texts["en"], code  # translated, not copied
+    assert re.search("[а-яәғқңөұүһі]", texts["kk"], re.I) and re.search("[а-я]", texts["ru"], re.I), code
+
+
+def problems_of(body: str) -> list:
+    with pytest.raises(ValidationFailed) as exc:
+        validate_table(parse_bytes(body.encode(), "x.csv"), load_catalog(), "astana")
+    return exc.value.problems
+
+
+BAD_ROWS = {
+    "year.empty": ",I.1.1,natural_gas,1,TJ,s,a",
+    "year.invalid": "20x3,I.1.1,natural_gas,1,TJ,s,a",
+    "year.range": "1800,I.1.1,natural_gas,1,TJ,s,a",
+    "year.future": "2099,I.1.1,natural_gas,1,TJ,s,a",
+    "number.empty": "2023,I.1.1,natural_gas,,TJ,s,a",
+    "number.comma": '2023,I.1.1,natural_gas,"1,234",TJ,s,a',
+    "number.invalid": "2023,I.1.1,natural_gas,abc,TJ,s,a",
+    "number.negative": "2023,I.1.1,natural_gas,-5,TJ,s,a",
+    "number.too_large": "2023,I.1.1,natural_gas,1e20,TJ,s,a",
+    "gpc.empty": "2023,,natural_gas,1,TJ,s,a",
+    "gpc.unknown": "2023,I.1.9,natural_gas,1,TJ,s,a",
+    "activity.unknown": "2023,I.1.1,natural_gaz,1,TJ,s,a",
+    "activity.empty": "2023,I.1.1,,1,TJ,s,a",
+    "unit.empty": "2023,I.1.1,natural_gas,1,,s,a",
+    "unit.unknown": "2023,I.1.1,natural_gas,1,bananas,s,a",
+}
+
+
+@pytest.mark.parametrize(("code", "row"), sorted(BAD_ROWS.items()))
+def test_the_validators_problems_carry_their_code(code: str, row: str) -> None:
+    found = {p.to_dict()["code"] for p in problems_of(HEADER + row + "\n")}
+    assert code in found, found
+    assert "invalid" not in found
+
+
+def test_a_problem_reads_in_the_providers_language() -> None:
+    [p] = problems_of(HEADER + "2023,I.1.1,natural_gas,-5,TJ,s,a\n")
+    d = p.to_dict()
+    assert (
+        messages.message(d, "kk")
+        == "x.csv, 2-жол, «amount» бағаны: көрсетілгені «-5» — күтілгені: 0-ден кем емес сан (ол теріс)"
+    )
+    assert (
+        messages.message(d, "ru")
+        == "x.csv, строка 2, столбец «amount»: указано «-5» — ожидается: число не меньше 0 (оно отрицательное)"
+    )
+    assert messages.message(d, "en").endswith("expected: a number of at least 0 (it is negative)")
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("5 576 311", 5576311.0),
+        ("5\u00a0576\u00a0311", 5576311.0),
+        ("5\u202f576\u202f311", 5576311.0),
+        ('"12,5"', 12.5),
+        ('"5 576,25"', 5576.25),
+        ("12.5", 12.5),
+    ],
+)
+def test_numbers_in_the_locale_forms_are_read(written: str, amount: float) -> None:
+    t = validate_table(
+        parse_bytes((HEADER + f"2023,I.1.1,natural_gas,{written},TJ,s,a\n").encode(), "x.csv"), load_catalog(), "astana"
+    )
+    assert t.records["amount"].to_list() == [amount]
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("мың м3", "thousand m3"),
+        ("тыс. м3", "thousand m3"),
+        ("Гкал", "Gcal"),
+        ("МВт·ч", "MWh"),
+        ("МВт·сағ", "MWh"),
+        ("т у.т.", "tce"),
+        ("кг/ТДж", "kg/TJ"),
+        ("TJ", "TJ"),
+        ("bananas", "bananas"),
+    ],
+)
+def test_the_unit_labels_qala_prints_are_read_as_units(label: str, unit: str) -> None:
+    assert canonical_unit(label) == unit
+
+
+def test_a_kazakh_upload_with_kazakh_units_imports() -> None:
+    body = HEADER + "2023,I.1.1,natural_gas,5 576 311,мың м3,газ,a\n"
+    t = validate_table(parse_bytes(body.encode(), "x.csv"), load_catalog(), "astana")
+    assert t.records.select("amount", "unit").rows() == [(5576311.0, "thousand m3")]
