@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from qala.catalog import labels as data_labels
 from qala.catalog import load_catalog
 from qala.ingest.template import PROVIDERS
 
@@ -91,7 +92,13 @@ def unit(code: str | None, lang: str) -> str:
     """A unit symbol in ``lang``; ``kg/TJ`` becomes ``кг/ТДж``; unknown parts are kept as they are."""
     if not code:
         return ""
-    return "/".join(pick(UNITS, part, lang) for part in code.split("/"))
+    return "/".join(_unit_part(part.strip(), lang) for part in code.split("/"))
+
+
+def _unit_part(part: str, lang: str) -> str:
+    if data_labels.has("unit", part):
+        return data_labels.name("unit", part, lang)
+    return pick(UNITS, part, lang)
 
 
 def activity(code: str | None, lang: str) -> str:
@@ -143,3 +150,79 @@ def author(who: str, accounts: Mapping[str, tuple[str | None, str]], lang: str) 
         display, role_code = accounts[who]
         return display or role(role_code, lang)
     return pick(AUTHORS, "bundled" if who == SEEDED_BY else "cli", lang)
+
+
+# ---- names of the codes that data carry (catalog/data/labels.csv) and the city's translated sentences ----
+
+
+def funding(code: str | None, lang: str) -> str:
+    """A funding source (``city_budget``, ``adb`` …)."""
+    return data_labels.name("funding", code, lang)
+
+
+def facility(code: str | None, lang: str) -> str:
+    """A facility of the activity data (``tets1_tets2`` …)."""
+    return data_labels.name("facility", code, lang)
+
+
+def indicator(code: str | None, lang: str) -> str:
+    """An indicator that strategic documents set targets on (``ghg_total`` …)."""
+    return data_labels.name("indicator", code, lang)
+
+
+def text(sentence: str | None, lang: str) -> str:
+    """A sentence the data write in English, translated where the city has translated it."""
+    return data_labels.text(sentence, lang)
+
+
+def text_lang(sentence: str | None, lang: str) -> str:
+    """The language ``text`` returns the sentence in (for the element's ``lang`` attribute)."""
+    return data_labels.text_lang(sentence, lang)
+
+
+def measure(code: str | None, lang: str, names: Mapping[str, Names] | None = None) -> str:
+    """A measure's name from the city's model (``names``: code -> en/ru/kk, as the page's context carries it)."""
+    if not code:
+        return ""
+    if names is None:
+        names = measure_names()
+    return pick(names, code, lang)
+
+
+def measure_names(city: str = "astana", engine: object = None) -> dict[str, Names]:
+    """code -> names of every measure of a city's model (an empty table when the city has no model)."""
+    from qala.scenario.spec import ModelError  # noqa: PLC0415
+    from qala.services import scenario as scenario_svc  # noqa: PLC0415
+
+    try:
+        model, _ = scenario_svc.resolve("bau", city, engine)  # type: ignore[arg-type]
+    except ModelError:
+        return {}
+    return {m.code: m.names for m in model.measures.values()}
+
+
+def partner(code: str | None, lang: str, organisations: Mapping[str, Names] | None = None) -> str:
+    """A roadmap partner's name (``organisations``: code -> en/ru/kk from the roadmap)."""
+    return pick(organisations or {}, code, lang)
+
+
+def quantity(value: float | None, lang: str) -> str:
+    """A measured value with the digits it needs: 94 600, 35,2, 1,14, 0,0042 (never 35.199999999999996)."""
+    from qala.web import i18n  # noqa: PLC0415
+
+    return i18n.smart(value, lang)
+
+
+def input_name(name: str | None, lang: str) -> str:
+    """An estimate's input as the arithmetic names it: ``coal_ncv``, ``population 2024``, ``landfill.docf``,
+    ``national 1.A.3.b CO2 2019 (…)``, ``types[0].share``; the known part is named, the rest is kept."""
+    import re  # noqa: PLC0415
+
+    if not name:
+        return ""
+    head, _sep, rest = name.partition(" ")
+    base = re.sub(r"^.*[.\]]", "", head)  # landfill.docf -> docf, types[0].share -> share
+    if data_labels.has("input", base):
+        words = [input_name(w, lang) if data_labels.has("input", w) else w for w in rest.split(" ")] if rest else []
+        return " ".join([data_labels.name("input", base, lang), *words])
+    return name

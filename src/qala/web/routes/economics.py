@@ -13,6 +13,7 @@ from qala.economics.portfolio import PortfolioError
 from qala.exports.safe import safe
 from qala.services import economics as econ
 from qala.services.economics import MAX_TCO2E
+from qala.web import labels
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
@@ -32,7 +33,9 @@ def economics_page(
         chosen = econ.portfolio(engine, city, year, limit) if limit is not None else None
     except (ValueError, PortfolioError) as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return page(request, "economics.html", {"macc": curve, "portfolio": chosen, "year": year, "limit": limit}, fmt)
+    context = {"macc": curve, "portfolio": chosen, "year": year, "limit": limit}
+    context["_measures"] = labels.measure_names(city, engine)  # names for the page (not in the JSON twin)
+    return page(request, "economics.html", context, fmt)
 
 
 @router.get("/economics/macc.csv")
