@@ -57,6 +57,31 @@ def number(value: float | None, lang: str, digits: int = 0) -> str:
     return format_decimal(value, format=fmt, locale=Locale.parse(lang))
 
 
+def parse_number(text: str | None, lang: str) -> float | None:
+    """A number as a person types it in ``lang``: "5 576 311", "5576311,5", "5,576,311.5" (en), "12 %".
+
+    None for an empty field; ValueError for anything else that is not a finite number.
+    """
+    import math  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    raw = re.sub(r"[\s\u00a0\u202f'’]", "", text or "").rstrip("%")
+    if not raw:
+        return None
+    if "," in raw and "." in raw:
+        decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
+        raw = raw.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif "," in raw:
+        thousands = lang == "en" and re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", raw)
+        raw = raw.replace(",", "") if thousands else raw.replace(",", ".")
+    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", raw):
+        raise ValueError(f"not a number: {text!r}")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
 def smart(value: float | str | None, lang: str) -> str:
     """A measured value with the digits it needs for the locale: 94 600, 35,2, 1,14, 0,0042 (not 35.199999999999996).
 

@@ -7,6 +7,7 @@ templates reach them through the ``labels`` global, e.g. ``labels.role(user.role
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from qala.catalog import labels as data_labels
@@ -226,3 +227,34 @@ def input_name(name: str | None, lang: str) -> str:
         words = [input_name(w, lang) if data_labels.has("input", w) else w for w in rest.split(" ")] if rest else []
         return " ".join([data_labels.name("input", base, lang), *words])
     return name
+
+
+def target_text(t: Mapping[str, object] | object, lang: str) -> str:
+    """A document's target in words: "Greenhouse gas emissions: 15 % below 1990", "… ≥ 50 %"."""
+    from qala.web import i18n  # noqa: PLC0415
+
+    get = t.get if isinstance(t, Mapping) else lambda k, d=None: getattr(t, k, d)
+    name = indicator(get("indicator"), lang)  # type: ignore[arg-type]
+    value, unit, metric = get("value"), get("unit") or "", get("metric")
+    if value is None or math.isnan(float(value)):  # type: ignore[arg-type]  # a target without a number
+        return name
+    if unit == "fraction":
+        amount = i18n.percent(float(value), lang)  # type: ignore[arg-type]
+    else:
+        shown = "" if unit in ("", "1") else " " + ("%" if unit == "%" else globals()["unit"](str(unit), lang))
+        amount = i18n.smart(value, lang) + shown.replace(" %", "\u00a0%")  # type: ignore[arg-type]
+    if metric == "reduction":
+        below = i18n.translations(lang).gettext("%(amount)s below %(year)s")
+        words = below % {"amount": amount, "year": get("base_year")}
+    elif metric == "max":
+        words = "≤ " + amount
+    elif metric == "min":
+        words = "≥ " + amount
+    else:
+        words = amount
+    return f"{name}: {words}"
+
+
+def chp_parameter(code: str | None, lang: str) -> str:
+    """A parameter of a CHP allocation method (``reference_heat_efficiency`` …)."""
+    return data_labels.name("chp_parameter", code, lang)
