@@ -32,27 +32,27 @@ def economics_page(
     ("5 576 311", "5576311,5") and a bad value is said next to its field, with what was typed kept."""
     engine, city, lang = request.app.state.engine, current_city(request), request.state.lang
     errors: dict[str, str] = {}
-    tr = i18n.translations(lang).gettext
+    _ = i18n.translations(lang).gettext
     try:
         year_value = int(i18n.parse_number(year, lang) or 2030)
         if not 1990 <= year_value <= 2100:
             raise ValueError(year)
     except (ValueError, OverflowError):
-        errors["year"] = tr("Give a year between the model's first and last year, e.g. 2030.")
+        errors["year"] = _("Give a year between the model's first and last year, e.g. 2030.")
         year_value = 2030
     try:
         limit_value = i18n.parse_number(limit, lang)
         if limit_value is not None and not 0 <= limit_value <= MAX_TCO2E:
             raise ValueError(limit)
     except ValueError:
-        errors["limit"] = tr("Give the emission limit as a number of tonnes CO2e, e.g. 5 000 000.")
+        errors["limit"] = _("Give the emission limit as a number of tonnes CO2e, e.g. 5 000 000.")
         limit_value = None
     try:
         curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
     except ValueError as exc:
         if fmt == "json":
             raise HTTPException(status_code=400, detail=str(exc)) from exc
-        errors["year"] = tr("Give a year between the model's first and last year, e.g. 2030.")
+        errors["year"] = _("Give a year between the model's first and last year, e.g. 2030.")
         year_value = 2030
         curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
     chosen = None

@@ -28,13 +28,12 @@ def _roadmap(request: Request) -> Any:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-def gantt(data: dict[str, Any], width: int = 900, row: int = 22) -> dict[str, Any]:
+def gantt(data: dict[str, Any], width: int = 1100, row: int = 22, label: int = 300) -> dict[str, Any]:
     """Bars of a Gantt chart (drawn as SVG by the template: no script needed)."""
     acts = [a for s in data["sections"] for a in s["activities"]]
     start = min(date.fromisoformat(a["start"]) for a in acts)
     end = max(date.fromisoformat(a["due"]) for a in acts)
     span = max((end - start).days, 1)
-    label = 60
 
     def x(d: str) -> float:
         return label + (date.fromisoformat(d) - start).days / span * (width - label - 10)
@@ -55,7 +54,14 @@ def gantt(data: dict[str, Any], width: int = 900, row: int = 22) -> dict[str, An
         )
     years = [{"x": x(f"{y}-01-01"), "year": y} for y in range(start.year + 1, end.year + 1)]
     today_x = x(data["as_of"]) if start <= date.fromisoformat(data["as_of"]) <= end else None
-    return {"bars": bars, "years": years, "height": 30 + len(acts) * row, "width": width, "today": today_x}
+    return {
+        "bars": bars,
+        "years": years,
+        "height": 30 + len(acts) * row,
+        "width": width,
+        "today": today_x,
+        "label_chars": label // 7,  # the row's name, cut to fit before the bars start
+    }
 
 
 @router.get("/roadmap")
