@@ -30,7 +30,7 @@ window.QalaCharts = (function () {
             toImageButtonOptions: {format: "png", filename: name}};
   }
   function axis(title, extra) {
-    var a = {title: {text: title}, automargin: true, separatethousands: true};
+    var a = {title: {text: title}, automargin: true, separatethousands: true, exponentformat: "none"};
     for (var k in (extra || {})) a[k] = extra[k];
     return a;
   }
