@@ -28,8 +28,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "estimate",
         "manage_users",
         "read_audit",
+        "add_documents",
     },
-    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "estimate"},
+    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "estimate", "add_documents"},
     "expert": {"read_data", "read_all_uploads", "comment"},
     "provider": {"upload"},
 }

@@ -36,6 +36,11 @@ def page(request: Request, template: str, context: dict[str, Any], fmt: str, sta
 
 
 def _inventory(request: Request, year: int | None) -> dict[str, Any] | None:
+    """The inventory of a year (the latest without one), kept until the data change (``web.cache``)."""
+    return cached(request, ("inventory", current_city(request), year), lambda: _inventory_now(request, year))
+
+
+def _inventory_now(request: Request, year: int | None) -> dict[str, Any] | None:
     try:
         inv = inventory_from_store(request.app.state.engine, current_city(request), year, InventoryOptions())
     except InventoryError:
@@ -239,9 +244,16 @@ def scenarios_page(
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
-    results = {
-        name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict()) for name in model.scenarios
-    }
+    results = dict(
+        cached(
+            request,
+            ("scenarios", current_city(request)),
+            lambda: {
+                name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict())
+                for name in model.scenarios
+            },
+        )
+    )
     chosen = [m for m in (measures or []) if m in model.measures]
     if custom:
         custom_model = scenario_svc.with_custom(model, chosen)
