@@ -69,8 +69,15 @@ window.QalaCharts = (function () {
                  xaxis: axis(d.year || "", {dtick: 1}), legend: {orientation: "h", y: -0.25},
                  separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-emissions-by-sector"));
   }
-  document.addEventListener("DOMContentLoaded", draw);
-  document.addEventListener("DOMContentLoaded", drawHistory);
+  // Plotly loads "async" (it does not hold the page back); each chart is drawn once both the page and Plotly are there
+  function whenPlotly(fn) {
+    if (window.Plotly) { fn(); return; }
+    var el = document.getElementById("plotly-js");
+    if (el) el.addEventListener("load", fn);
+  }
+  function later(fn) { return function () { setTimeout(function () { whenPlotly(fn); }, 0); }; }
+  document.addEventListener("DOMContentLoaded", later(draw));
+  document.addEventListener("DOMContentLoaded", later(drawHistory));
   document.addEventListener("htmx:afterSwap", draw);
-  return {config: config, axis: axis};
+  return {config: config, axis: axis, whenPlotly: whenPlotly};
 })();

@@ -1,6 +1,9 @@
 // The MACC in its standard form: bar width = abatement (t CO2e), height = cost per tonne (KZT), in cost order,
 // on linear axes, each bar named; the toolbar and numbers as charts.js sets them for the page's language.
 document.addEventListener("DOMContentLoaded", function () {
+  setTimeout(function () { if (window.QalaCharts) QalaCharts.whenPlotly(drawMacc); }, 0);
+});
+function drawMacc() {
   var el = document.getElementById("macc-data");
   if (!el || !window.Plotly || !window.QalaCharts) return;
   var data = JSON.parse(el.textContent), labels = JSON.parse(document.getElementById("macc-labels").textContent);
@@ -17,4 +20,4 @@ document.addEventListener("DOMContentLoaded", function () {
                  {margin: {t: 20}, showlegend: false, separators: lang === "en" ? ".," : ",\u00a0",
                   xaxis: QalaCharts.axis(labels.x, {rangemode: "tozero"}), yaxis: QalaCharts.axis(labels.y, {zeroline: true})},
                  QalaCharts.config("qala-macc"));
-});
+}
