@@ -475,7 +475,7 @@ def test_overview_twin_matches_the_page(web: Web) -> None:
     for code, value in inv["by_sector"].items():
         assert i18n.number(value, "en") in page, code
     assert set(twin["scenarios"]) == {"bau", "low-carbon"}
-    assert 'id="trend-chart"' in page and "/static-plotly/plotly.min.js" in page
+    assert 'id="trend-chart"' in page and "/static/vendor/plotly-basic.min.js?v=" in page
 
 
 def test_inventory_twin_matches_the_page_and_the_api(web: Web) -> None:
@@ -515,6 +515,15 @@ def test_static_assets_and_plotly_from_the_package(web: Web) -> None:
     r = c.get("/static-plotly/plotly.min.js")
     assert r.status_code == 200 and len(r.content) > 1_000_000
     assert c.get("/static/charts.js").status_code == 200
+    # the pages' partial bundle: compressed, and cached for a year under its content hash
+    from qala.web import assets
+
+    url = assets.url("vendor/plotly-basic.min.js")
+    r = c.get(url, headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert "immutable" in r.headers["cache-control"] and "max-age=31536000" in r.headers["cache-control"]
+    assert r.num_bytes_downloaded < 500_000 < len(r.content)  # 1.2 MB sent as under 0.5 MB
+    assert "immutable" not in c.get("/static/charts.js").headers["cache-control"]
     assert c.get("/openapi.json").json()["paths"]["/api/v1/imports"]["post"]
 
 

@@ -53,9 +53,25 @@ def test_editor_changes_and_the_history_keeps_it(web: Web) -> None:
     ev = store.events(web.engine, "astana", code)
     assert ev[-1]["who"] == "editor" and ev[-1]["after"]["progress"] == 70.0 and ev[-1]["comment"] == "checked on site"
     # a broken rule: a clear message and nothing changed
-    r = post_form(ed, f"/roadmap/{code}", {"progress": "150"})
+    r = post_form(ed, f"/roadmap/{code}", {"progress": "150", "comment": "typo"})
     assert r.status_code == 400 and "between 0 and 100" in r.text
+    assert 'value="150"' in r.text and ">typo</textarea>" in r.text  # what was typed stays in the form
     assert store.load_roadmap(web.engine, "astana").activity(code).progress == 70.0
+
+
+def test_a_change_needs_its_reason_and_says_saved(web: Web) -> None:
+    code = in_progress_code(web)
+    ed = web.signed_in("editor")
+    before = len(store.events(web.engine, "astana", code))
+    r = post_form(ed, f"/roadmap/{code}", {"progress": "75,5", "comment": "  "})
+    assert r.status_code == 400 and 'id="change-error"' in r.text and 'value="75,5"' in r.text
+    assert len(store.events(web.engine, "astana", code)) == before
+    r = post_form(ed, f"/roadmap/{code}", {"progress": "75,5", "comment": "measured"})
+    assert r.status_code == 303 and r.headers["location"].endswith("?saved=1")
+    assert store.load_roadmap(web.engine, "astana").activity(code).progress == 75.5
+    page = ed.get(r.headers["location"])
+    assert 'id="saved"' in page.text
+    assert 'id="progress" name="progress" inputmode="decimal" size="6" value="75,5"' in page.text  # pre-filled
 
 
 def test_experts_comment_but_do_not_edit(web: Web) -> None:

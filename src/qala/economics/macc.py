@@ -156,6 +156,8 @@ def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: fl
             {
                 "activity": p.activity,
                 "price": p.text,
+                "value": p.value,
+                "unit": p.unit,
                 "price_year": p.price_year,
                 "kzt_per_usd": p.kzt_per_usd,
                 "source": p.source,

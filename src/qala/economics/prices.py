@@ -26,6 +26,8 @@ class Price:
     price_year: int
     kzt_per_usd: float | None
     source: str
+    value: float = 0.0  # the price as given, as a number (pages format it for their locale) …
+    unit: str = ""  # … and its unit, e.g. "KZT/t"
 
 
 def per_canonical(catalog: Catalog, activity: str, value: float, unit: str, ncv: str | None = None) -> float:
@@ -69,5 +71,7 @@ def read_prices(catalog: Catalog, fh: IO[str], name: str) -> dict[str, Price]:
             int(r["price_year"]),
             rate,
             r["source"],
+            value,
+            r["unit"],
         )
     return out

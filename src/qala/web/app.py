@@ -10,15 +10,16 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from qala.ingest.problems import Problem
 from qala.jobs import pool as job_pool
 from qala.web import city as city_choice
 from qala.web import i18n, unavailable
+from qala.web.assets import HashedStatic
 from qala.web.headers import SecurityHeaders
 from qala.web.render import render
 from qala.web.security import LANG_COOKIE, SESSION_COOKIE, load_session, resolve_user, serializer
@@ -126,11 +127,11 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
-        return render(
-            request, "error.html", {"status": 422, "detail": "; ".join(e["msg"] for e in errors)}, status_code=422
-        )
+        fields = sorted({str(e["loc"][-1]) for e in errors if e["loc"]})  # the form's or the address's field names
+        context = {"status": 422, "fields": fields, "detail": "; ".join(f"{e['loc']}: {e['msg']}" for e in errors)}
+        return render(request, "error.html", context, status_code=422)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:  # never a stack trace
@@ -146,7 +147,8 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         max_bytes=settings.max_upload_bytes + FORM_SLACK,
         too_large=lambda request: _too_large(request, settings.max_upload_bytes),
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", HashedStatic(directory=STATIC), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # static files and pages, compressed when asked
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

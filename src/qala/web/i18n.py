@@ -57,6 +57,73 @@ def number(value: float | None, lang: str, digits: int = 0) -> str:
     return format_decimal(value, format=fmt, locale=Locale.parse(lang))
 
 
+def parse_number(text: str | None, lang: str) -> float | None:
+    """A number as a person types it in ``lang``: "5 576 311", "5576311,5", "5,576,311.5" (en), "12 %".
+
+    None for an empty field; ValueError for anything else that is not a finite number.
+    """
+    import math  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    raw = re.sub(r"[\s\u00a0\u202f'’]", "", text or "").rstrip("%")
+    if not raw:
+        return None
+    if "," in raw and "." in raw:
+        decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
+        raw = raw.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif "," in raw:
+        thousands = lang == "en" and re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", raw)
+        raw = raw.replace(",", "") if thousands else raw.replace(",", ".")
+    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", raw):
+        raise ValueError(f"not a number: {text!r}")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def smart(value: float | str | None, lang: str) -> str:
+    """A measured value with the digits it needs for the locale: 94 600, 35,2, 1,14, 0,0042 (not 35.199999999999996).
+
+    Whole numbers from 100 up lose their decimals; smaller ones keep up to three significant digits after the point.
+    A value that is not a number (a text the data carry) is returned as it is.
+    """
+    if value is None or value == "":
+        return "—"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    a = abs(v)
+    if a >= 100 or v == int(v):
+        fmt = "#,##0"
+    elif a >= 1:
+        fmt = "#,##0.##"
+    else:
+        fmt = "#,##0.####"
+    return format_decimal(v, format=fmt, locale=Locale.parse(lang))
+
+
+def when(value: Any, lang: str) -> str:
+    """A date or a time for the locale, to the minute (never an ISO string with microseconds)."""
+    from datetime import date, datetime  # noqa: PLC0415
+
+    from babel.dates import format_date, format_datetime  # noqa: PLC0415
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd.MM.yyyy HH:mm", locale=Locale.parse(lang))
+    if isinstance(value, date):
+        return format_date(value, "dd.MM.yyyy", locale=Locale.parse(lang))
+    return str(value)
+
+
 def percent(value: float, lang: str) -> str:
     return format_percent(value, locale=Locale.parse(lang))
 
@@ -71,4 +138,6 @@ def template_helpers(lang: str) -> dict[str, Any]:
         "ngettext": tr.ngettext,
         "num": lambda v, d=0: number(v, lang, d),
         "pct": lambda v: percent(v, lang),
+        "qty": lambda v: smart(v, lang),
+        "when": lambda v: when(v, lang),
     }

@@ -7,8 +7,10 @@ templates reach them through the ``labels`` global, e.g. ``labels.role(user.role
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
+from qala.catalog import labels as data_labels
 from qala.catalog import load_catalog
 from qala.ingest.template import PROVIDERS
 
@@ -91,7 +93,13 @@ def unit(code: str | None, lang: str) -> str:
     """A unit symbol in ``lang``; ``kg/TJ`` becomes ``кг/ТДж``; unknown parts are kept as they are."""
     if not code:
         return ""
-    return "/".join(pick(UNITS, part, lang) for part in code.split("/"))
+    return "/".join(_unit_part(part.strip(), lang) for part in code.split("/"))
+
+
+def _unit_part(part: str, lang: str) -> str:
+    if data_labels.has("unit", part):
+        return data_labels.name("unit", part, lang)
+    return pick(UNITS, part, lang)
 
 
 def activity(code: str | None, lang: str) -> str:
@@ -165,3 +173,110 @@ def submission_status(code: str | None, lang: str) -> str:
 
 def review_flag(code: str | None, lang: str) -> str:
     return pick(REVIEW_FLAGS, code, lang)
+
+
+# ---- names of the codes that data carry (catalog/data/labels.csv) and the city's translated sentences ----
+
+
+def funding(code: str | None, lang: str) -> str:
+    """A funding source (``city_budget``, ``adb`` …)."""
+    return data_labels.name("funding", code, lang)
+
+
+def facility(code: str | None, lang: str) -> str:
+    """A facility of the activity data (``tets1_tets2`` …)."""
+    return data_labels.name("facility", code, lang)
+
+
+def indicator(code: str | None, lang: str) -> str:
+    """An indicator that strategic documents set targets on (``ghg_total`` …)."""
+    return data_labels.name("indicator", code, lang)
+
+
+def text(sentence: str | None, lang: str) -> str:
+    """A sentence the data write in English, translated where the city has translated it."""
+    return data_labels.text(sentence, lang)
+
+
+def text_lang(sentence: str | None, lang: str) -> str:
+    """The language ``text`` returns the sentence in (for the element's ``lang`` attribute)."""
+    return data_labels.text_lang(sentence, lang)
+
+
+def measure(code: str | None, lang: str, names: Mapping[str, Names] | None = None) -> str:
+    """A measure's name from the city's model (``names``: code -> en/ru/kk, as the page's context carries it)."""
+    if not code:
+        return ""
+    if names is None:
+        names = measure_names()
+    return pick(names, code, lang)
+
+
+def measure_names(city: str = "astana", engine: object = None) -> dict[str, Names]:
+    """code -> names of every measure of a city's model (an empty table when the city has no model)."""
+    from qala.scenario.spec import ModelError  # noqa: PLC0415
+    from qala.services import scenario as scenario_svc  # noqa: PLC0415
+
+    try:
+        model, _ = scenario_svc.resolve("bau", city, engine)  # type: ignore[arg-type]
+    except ModelError:
+        return {}
+    return {m.code: m.names for m in model.measures.values()}
+
+
+def partner(code: str | None, lang: str, organisations: Mapping[str, Names] | None = None) -> str:
+    """A roadmap partner's name (``organisations``: code -> en/ru/kk from the roadmap)."""
+    return pick(organisations or {}, code, lang)
+
+
+def quantity(value: float | None, lang: str) -> str:
+    """A measured value with the digits it needs: 94 600, 35,2, 1,14, 0,0042 (never 35.199999999999996)."""
+    from qala.web import i18n  # noqa: PLC0415
+
+    return i18n.smart(value, lang)
+
+
+def input_name(name: str | None, lang: str) -> str:
+    """An estimate's input as the arithmetic names it: ``coal_ncv``, ``population 2024``, ``landfill.docf``,
+    ``national 1.A.3.b CO2 2019 (…)``, ``types[0].share``; the known part is named, the rest is kept."""
+    import re  # noqa: PLC0415
+
+    if not name:
+        return ""
+    head, _sep, rest = name.partition(" ")
+    base = re.sub(r"^.*[.\]]", "", head)  # landfill.docf -> docf, types[0].share -> share
+    if data_labels.has("input", base):
+        words = [input_name(w, lang) if data_labels.has("input", w) else w for w in rest.split(" ")] if rest else []
+        return " ".join([data_labels.name("input", base, lang), *words])
+    return name
+
+
+def target_text(t: Mapping[str, object] | object, lang: str) -> str:
+    """A document's target in words: "Greenhouse gas emissions: 15 % below 1990", "… ≥ 50 %"."""
+    from qala.web import i18n  # noqa: PLC0415
+
+    get = t.get if isinstance(t, Mapping) else lambda k, d=None: getattr(t, k, d)
+    name = indicator(get("indicator"), lang)  # type: ignore[arg-type]
+    value, unit, metric = get("value"), get("unit") or "", get("metric")
+    if value is None or math.isnan(float(value)):  # type: ignore[arg-type]  # a target without a number
+        return name
+    if unit == "fraction":
+        amount = i18n.percent(float(value), lang)  # type: ignore[arg-type]
+    else:
+        shown = "" if unit in ("", "1") else " " + ("%" if unit == "%" else globals()["unit"](str(unit), lang))
+        amount = i18n.smart(value, lang) + shown.replace(" %", "\u00a0%")  # type: ignore[arg-type]
+    if metric == "reduction":
+        below = i18n.translations(lang).gettext("%(amount)s below %(year)s")
+        words = below % {"amount": amount, "year": get("base_year")}
+    elif metric == "max":
+        words = "≤ " + amount
+    elif metric == "min":
+        words = "≥ " + amount
+    else:
+        words = amount
+    return f"{name}: {words}"
+
+
+def chp_parameter(code: str | None, lang: str) -> str:
+    """A parameter of a CHP allocation method (``reference_heat_efficiency`` …)."""
+    return data_labels.name("chp_parameter", code, lang)

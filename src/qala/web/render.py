@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qala import __version__
-from qala.web import i18n, labels
+from qala.web import assets, i18n, labels
 from qala.web.city import all_cities, current_city
 from qala.web.security import can
 
@@ -36,6 +36,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "csrf": request.state.session.csrf,
         "version": __version__,
         "labels": labels,
+        "asset": assets.url,
         "can": lambda perm: can(user, perm),
         "path": request.url.path,
         "city": current_city(request),

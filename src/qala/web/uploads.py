@@ -51,9 +51,7 @@ def precheck(filename: str | None, data: bytes, max_bytes: int) -> tuple[str, Up
     return name, None
 
 
-async def start_import(
-    request: Request, name: str, data: bytes, user: Account, city: str, *, dry_run: bool
-) -> str:
+async def start_import(request: Request, name: str, data: bytes, user: Account, city: str, *, dry_run: bool) -> str:
     """The import as a job (``qala.jobs.tasks.import_file``); QueueFull past the queue's bounds."""
     kwargs = {
         "url": jobs.database_url(request),
@@ -77,8 +75,7 @@ def job_outcome(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     budget = {
         "time": "a file that can be read and checked within the time a job may take (QALA_JOB_SECONDS); "
         "split it, or remove empty formatted rows and columns",
-        "memory": "a file that can be read and checked within the memory a job may use (QALA_JOB_MEMORY_MB); "
-        "split it",
+        "memory": "a file that can be read and checked within the memory a job may use (QALA_JOB_MEMORY_MB); split it",
     }
     if failure.get("error") in budget:
         problem = Problem(name, None, None, None, budget[failure["error"]])

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from qala.services.assessment import assess
+from qala.web.cache import cached
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
@@ -14,5 +15,6 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/assessment")
 def assessment_page(request: Request, fmt: Fmt = "html") -> Response:
-    data = assess(request.app.state.engine, current_city(request), request.state.lang)
+    city, lang = current_city(request), request.state.lang
+    data = cached(request, ("assessment", city, lang), lambda: assess(request.app.state.engine, city, lang))
     return page(request, "assessment.html", data, fmt)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from qala.documents.duplicates import find_duplicates
 from qala.documents.read import DocumentError
 from qala.documents.search import search
 from qala.services.assessment import city_documents
-from qala.store.documents import list_documents
+from qala.store.documents import DocumentMeta, import_documents, list_documents, read_file
 from qala.store.users import public_names
 from qala.web import labels
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
+from qala.web.security import check_csrf, require
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,6 +41,19 @@ def documents_page(
     q: Annotated[str, Query(max_length=200)] = "",
     lang: Annotated[str | None, Query(pattern="^(kk|ru|en)$")] = None,
     fmt: Fmt = "html",
+) -> Response:
+    return _documents(request, q, fmt)
+
+
+def _documents(
+    request: Request,
+    q: str = "",
+    fmt: str = "html",
+    *,
+    added: dict[str, Any] | None = None,
+    add_error: str | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     engine = request.app.state.engine
     registry, targets = city_documents(current_city(request))
@@ -71,5 +86,37 @@ def documents_page(
         "search_error": error,
         "duplicates": duplicates,
     }
-    _ = lang
-    return page(request, "documents.html", context, fmt)
+    context["languages_held"] = sorted({t["lang"] for t in context["texts"]})
+    context["_added"], context["_add_error"], context["_typed"] = added, add_error, typed or {}
+    return page(request, "documents.html", context, fmt, status_code=status_code)
+
+
+@router.post("/documents")
+async def add_document(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    code: Annotated[str, Form(max_length=80)] = "",
+    doc_lang: Annotated[str, Form(max_length=2)] = "",
+    title: Annotated[str, Form(max_length=500)] = "",
+    year: Annotated[str, Form(max_length=10)] = "",
+    source: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """An editor adds a document's text (UTF-8 text, HTML or PDF) from the web, as ``qala documents import`` does."""
+    check_csrf(request, csrf_token)
+    user = require(request, "add_documents")
+    typed = {"code": code, "doc_lang": doc_lang, "title": title, "year": year, "source": source}
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise DocumentError(f"a file of at most {limit // 2**20} MiB")
+        year_value = int(year) if year.strip() else None
+        meta = DocumentMeta(code.strip(), doc_lang, title.strip(), year_value, source.strip() or None)
+        read = read_file(file.filename or "document.txt", data)
+        outcome = await run_in_threadpool(import_documents, request.app.state.engine, [read], meta, user.username)
+    except (DocumentError, ValueError) as exc:
+        message = str(exc)
+        return await run_in_threadpool(lambda: _documents(request, add_error=message, typed=typed, status_code=400))
+    added = {"title": meta.title, "imported": outcome[0].imported, "paragraphs": outcome[0].paragraphs}
+    return await run_in_threadpool(lambda: _documents(request, added=added))

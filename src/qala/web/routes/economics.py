@@ -13,6 +13,8 @@ from qala.economics.portfolio import PortfolioError
 from qala.exports.safe import safe
 from qala.services import economics as econ
 from qala.services.economics import MAX_TCO2E
+from qala.web import i18n, labels
+from qala.web.cache import cached
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
@@ -22,17 +24,56 @@ router = APIRouter(include_in_schema=False)
 @router.get("/economics")
 def economics_page(
     request: Request,
-    year: Annotated[int, Query(ge=1990, le=2100)] = 2030,
-    limit: Annotated[float | None, Query(ge=0, le=MAX_TCO2E, allow_inf_nan=False)] = None,
+    year: Annotated[str, Query(max_length=10)] = "2030",
+    limit: Annotated[str | None, Query(max_length=40)] = None,
     fmt: Fmt = "html",
 ) -> Response:
-    engine, city = request.app.state.engine, current_city(request)
+    """The MACC and, for a typed limit, the least-cost portfolio; the form takes the locale's numbers
+    ("5 576 311", "5576311,5") and a bad value is said next to its field, with what was typed kept."""
+    engine, city, lang = request.app.state.engine, current_city(request), request.state.lang
+    errors: dict[str, str] = {}
+    _ = i18n.translations(lang).gettext
     try:
-        curve = econ.macc_data(engine, city, year)
-        chosen = econ.portfolio(engine, city, year, limit) if limit is not None else None
-    except (ValueError, PortfolioError) as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return page(request, "economics.html", {"macc": curve, "portfolio": chosen, "year": year, "limit": limit}, fmt)
+        year_value = int(i18n.parse_number(year, lang) or 2030)
+        if not 1990 <= year_value <= 2100:
+            raise ValueError(year)
+    except (ValueError, OverflowError):
+        errors["year"] = _("Give a year between the model's first and last year, e.g. 2030.")
+        year_value = 2030
+    try:
+        limit_value = i18n.parse_number(limit, lang)
+        if limit_value is not None and not 0 <= limit_value <= MAX_TCO2E:
+            raise ValueError(limit)
+    except ValueError:
+        errors["limit"] = _("Give the emission limit as a number of tonnes CO2e, e.g. 5 000 000.")
+        limit_value = None
+    try:
+        curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
+    except ValueError as exc:
+        if fmt == "json":
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        errors["year"] = _("Give a year between the model's first and last year, e.g. 2030.")
+        year_value = 2030
+        curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
+    chosen = None
+    if limit_value is not None and not errors:
+        try:
+            chosen = cached(
+                request,
+                ("portfolio", city, year_value, limit_value),
+                lambda: econ.portfolio(engine, city, year_value, limit_value),
+            )
+        except (ValueError, PortfolioError) as exc:
+            if fmt == "json":
+                raise HTTPException(status_code=400, detail=str(exc)) from exc
+            errors["limit"] = str(exc)
+    if errors and fmt == "json":
+        raise HTTPException(status_code=422, detail=errors)
+    context = {"macc": curve, "portfolio": chosen, "year": year_value, "limit": limit_value}
+    context["_measures"] = labels.measure_names(city, engine)  # names for the page (not in the JSON twin)
+    context["_errors"] = errors
+    context["_typed"] = {"year": year, "limit": limit or ""}
+    return page(request, "economics.html", context, fmt, status_code=422 if errors else 200)
 
 
 @router.get("/economics/macc.csv")

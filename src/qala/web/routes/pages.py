@@ -38,7 +38,13 @@ def page(request: Request, template: str, context: dict[str, Any], fmt: str, sta
 
 
 def _inventory(request: Request, year: int | None, working: bool = False) -> dict[str, Any] | None:
-    """The published version the public sees (or the working state for an editor who asks for it)."""
+    """The published version the public sees (or the working state for an editor who asks for it), kept until
+    the data or the publications change (``web.cache``)."""
+    key = ("inventory", current_city(request), year, working)
+    return cached(request, key, lambda: _inventory_now(request, year, working))
+
+
+def _inventory_now(request: Request, year: int | None, working: bool) -> dict[str, Any] | None:
     try:
         return shown_inventory(request, current_city(request), year, working=working)
     except InventoryError:
@@ -249,9 +255,16 @@ def scenarios_page(
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
-    results = {
-        name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict()) for name in model.scenarios
-    }
+    results = dict(
+        cached(
+            request,
+            ("scenarios", current_city(request)),
+            lambda: {
+                name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict())
+                for name in model.scenarios
+            },
+        )
+    )
     chosen = [m for m in (measures or []) if m in model.measures]
     if custom:
         custom_model = scenario_svc.with_custom(model, chosen)

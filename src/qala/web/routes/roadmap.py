@@ -28,13 +28,12 @@ def _roadmap(request: Request) -> Any:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-def gantt(data: dict[str, Any], width: int = 900, row: int = 22) -> dict[str, Any]:
+def gantt(data: dict[str, Any], width: int = 1100, row: int = 22, label: int = 300) -> dict[str, Any]:
     """Bars of a Gantt chart (drawn as SVG by the template: no script needed)."""
     acts = [a for s in data["sections"] for a in s["activities"]]
     start = min(date.fromisoformat(a["start"]) for a in acts)
     end = max(date.fromisoformat(a["due"]) for a in acts)
     span = max((end - start).days, 1)
-    label = 60
 
     def x(d: str) -> float:
         return label + (date.fromisoformat(d) - start).days / span * (width - label - 10)
@@ -55,7 +54,14 @@ def gantt(data: dict[str, Any], width: int = 900, row: int = 22) -> dict[str, An
         )
     years = [{"x": x(f"{y}-01-01"), "year": y} for y in range(start.year + 1, end.year + 1)]
     today_x = x(data["as_of"]) if start <= date.fromisoformat(data["as_of"]) <= end else None
-    return {"bars": bars, "years": years, "height": 30 + len(acts) * row, "width": width, "today": today_x}
+    return {
+        "bars": bars,
+        "years": years,
+        "height": 30 + len(acts) * row,
+        "width": width,
+        "today": today_x,
+        "label_chars": label // 7,  # the row's name, cut to fit before the bars start
+    }
 
 
 @router.get("/roadmap")
@@ -79,7 +85,14 @@ def partners_page(request: Request, fmt: Fmt = "html") -> Response:
 
 
 @router.get("/roadmap/{code}")
-def activity_page(request: Request, code: str, fmt: Fmt = "html", error: str | None = None) -> Response:
+def activity_page(
+    request: Request,
+    code: str,
+    fmt: Fmt = "html",
+    error: str | None = None,
+    saved: bool = False,
+    typed: dict[str, str] | None = None,
+) -> Response:
     rm = _roadmap(request)
     try:
         rm.activity(code)
@@ -91,7 +104,16 @@ def activity_page(request: Request, code: str, fmt: Fmt = "html", error: str | N
     accounts = public_names(request.app.state.engine)
     for event in history:  # public: a display name or a role, never a user name
         event["who"] = labels.author(event["who"], accounts, request.state.lang)
-    context = {"activity": act, "history": history, "transitions": TRANSITIONS[act["stored_status"]], "error": error}
+    context = {
+        "activity": act,
+        "history": history,
+        "transitions": TRANSITIONS[act["stored_status"]],
+        "error": error,
+        "saved": saved and error is None,
+        "typed": typed or {},
+        "_orgs": {o["code"]: o["name"] for o in data["partners"]},
+        "_measures": labels.measure_names(rm.city, request.app.state.engine),
+    }
     return page(request, "activity.html", context, fmt)
 
 
@@ -108,7 +130,11 @@ def update_activity(
     check_csrf(request, csrf_token)
     user = require(request, "edit_roadmap")
     rm = _roadmap(request)
+    typed = {"status": status or "", "progress": progress or "", "due": due or "", "comment": comment or ""}
+    if not (comment or "").strip():  # the rules keep why each change was made: no reason, no change
+        return _activity_with_error(request, code, "reason", typed)
     try:
+        progress = (progress or "").replace(",", ".").replace("\u00a0", "").replace(" ", "").rstrip("%")
         new_progress = float(progress) if progress not in (None, "") else None
         new_due = date.fromisoformat(due) if due else None
         store.update_activity(
@@ -122,8 +148,8 @@ def update_activity(
             comment=comment,
         )
     except (RoadmapError, ValueError) as exc:
-        return _activity_with_error(request, code, str(exc))
-    return RedirectResponse(f"/roadmap/{code}", status_code=303)
+        return _activity_with_error(request, code, str(exc), typed)
+    return RedirectResponse(f"/roadmap/{code}?saved=1", status_code=303)
 
 
 @router.post("/roadmap/{code}/comments")
@@ -143,7 +169,7 @@ def comment_activity(
     return RedirectResponse(f"/roadmap/{code}", status_code=303)
 
 
-def _activity_with_error(request: Request, code: str, message: str) -> Response:
-    response = activity_page(request, code, "html", error=message)
+def _activity_with_error(request: Request, code: str, message: str, typed: dict[str, str] | None = None) -> Response:
+    response = activity_page(request, code, "html", error=message, typed=typed)
     response.status_code = 400
     return response

@@ -1,17 +1,50 @@
 // Draw the charts whose data sit in <script type="application/json"> elements (the pages read without it).
-(function () {
+// Axis titles as {text: ...} (the form Plotly.js reads), names not codes, the toolbar reduced to "download"
+// and spoken in the page's language (a locale registered here), numbers with the locale's separators.
+window.QalaCharts = (function () {
   var colours = {"bau": "#a40000", "low-carbon": "#1d6b1d", "custom": "#0b5394"};
+  var lang = document.documentElement.lang || "kk";
+  var words = {
+    kk: {png: "Суретті PNG ретінде жүктеу", svg: "Суретті SVG ретінде жүктеу"},
+    ru: {png: "Скачать изображение (PNG)", svg: "Скачать изображение (SVG)"},
+    en: {png: "Download plot as a PNG", svg: "Download plot as an SVG"}
+  }[lang] || {png: "PNG", svg: "SVG"};
+  var registered = false;
+  function register() {
+    if (registered || !window.Plotly) return;
+    registered = true;
+    if (lang === "en") return;
+    Plotly.register({moduleType: "locale", name: lang,
+      dictionary: {"Download plot as a png": words.png, "Download plot as a PNG": words.png,
+                   "Download plot": words.png, "Double-click to zoom back out": ""},
+      format: {decimal: ",", thousands: "\u00a0"}});
+  }
+  function config(name) {
+    register();
+    return {displaylogo: false, responsive: true, locale: lang,
+            modeBarButtonsToRemove: ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d",
+                                     "autoScale2d", "resetScale2d", "hoverClosestCartesian",
+                                     "hoverCompareCartesian", "toggleSpikelines"],
+            modeBarButtonsToAdd: [{name: "svg", title: words.svg, icon: Plotly.Icons.camera,
+                                   click: function (gd) { Plotly.downloadImage(gd, {format: "svg", filename: name}); }}],
+            toImageButtonOptions: {format: "png", filename: name}};
+  }
+  function axis(title, extra) {
+    var a = {title: {text: title}, automargin: true, separatethousands: true, exponentformat: "none"};
+    for (var k in (extra || {})) a[k] = extra[k];
+    return a;
+  }
   function labels() {
     var el = document.getElementById("chart-labels");
-    return el ? JSON.parse(el.textContent) : {unit: "t CO2e", names: {}};
+    return el ? JSON.parse(el.textContent) : {unit: "t CO2e", names: {}, year: "", band: "p05–p95"};
   }
   function traces(data) {
-    var names = labels().names;
+    var l = labels(), names = l.names;
     var out = [];
     Object.keys(data).forEach(function (name) {
       var s = data[name], c = colours[name] || "#6a3d9a", label = names[name] || name;
-      out.push({x: s.years, y: s.total.p95, mode: "lines", line: {width: 0}, showlegend: false, hoverinfo: "skip", name: label + " p95"});
-      out.push({x: s.years, y: s.total.p05, mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: c + "33", name: label + " p05–p95"});
+      out.push({x: s.years, y: s.total.p95, mode: "lines", line: {width: 0}, showlegend: false, hoverinfo: "skip", name: label});
+      out.push({x: s.years, y: s.total.p05, mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: c + "33", name: label + ": " + l.band});
       out.push({x: s.years, y: s.total.p50, mode: "lines", line: {color: c, width: 3}, name: label});
     });
     return out;
@@ -19,11 +52,11 @@
   function draw() {
     var el = document.getElementById("trend-data");
     if (!el || !window.Plotly) return;
-    var data = JSON.parse(el.textContent);
+    var data = JSON.parse(el.textContent), l = labels();
     var custom = document.getElementById("custom-data");
     if (custom) data["custom"] = JSON.parse(custom.textContent);
-    Plotly.react("trend-chart", traces(data), {margin: {t: 20}, yaxis: {title: labels().unit}, legend: {orientation: "h"}},
-                 {displaylogo: false, responsive: true});
+    Plotly.react("trend-chart", traces(data), {margin: {t: 20}, xaxis: axis(l.year), yaxis: axis(l.unit),
+                 legend: {orientation: "h", y: -0.25}, separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-scenarios"));
   }
   function drawHistory() {
     var el = document.getElementById("history-data");
@@ -32,10 +65,19 @@
     var bars = Object.keys(d.values).map(function (code, i) {
       return {type: "bar", x: d.years, y: d.values[code], name: d.names[code], marker: {color: palette[i % palette.length]}};
     }).filter(function (t) { return t.y.some(function (v) { return v !== null; }); });
-    Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, yaxis: {title: {text: d.unit}},
-                 xaxis: {dtick: 1}, legend: {orientation: "h"}}, {displaylogo: false, responsive: true});
+    Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, yaxis: axis(d.unit),
+                 xaxis: axis(d.year || "", {dtick: 1}), legend: {orientation: "h", y: -0.25},
+                 separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-emissions-by-sector"));
   }
-  document.addEventListener("DOMContentLoaded", draw);
-  document.addEventListener("DOMContentLoaded", drawHistory);
+  // Plotly loads "async" (it does not hold the page back); each chart is drawn once both the page and Plotly are there
+  function whenPlotly(fn) {
+    if (window.Plotly) { fn(); return; }
+    var el = document.getElementById("plotly-js");
+    if (el) el.addEventListener("load", fn);
+  }
+  function later(fn) { return function () { setTimeout(function () { whenPlotly(fn); }, 0); }; }
+  document.addEventListener("DOMContentLoaded", later(draw));
+  document.addEventListener("DOMContentLoaded", later(drawHistory));
   document.addEventListener("htmx:afterSwap", draw);
+  return {config: config, axis: axis, whenPlotly: whenPlotly};
 })();

@@ -1,11 +1,23 @@
-// The MACC as the familiar chart: bar width = abatement, height = cost per tonne, in cost order.
+// The MACC in its standard form: bar width = abatement (t CO2e), height = cost per tonne (KZT), in cost order,
+// on linear axes, each bar named; the toolbar and numbers as charts.js sets them for the page's language.
 document.addEventListener("DOMContentLoaded", function () {
+  setTimeout(function () { if (window.QalaCharts) QalaCharts.whenPlotly(drawMacc); }, 0);
+});
+function drawMacc() {
   var el = document.getElementById("macc-data");
-  if (!el || !window.Plotly) return;
+  if (!el || !window.Plotly || !window.QalaCharts) return;
   var data = JSON.parse(el.textContent), labels = JSON.parse(document.getElementById("macc-labels").textContent);
   var steps = data.steps.filter(function (s) { return s.cost_per_tco2e !== null && s.abatement_tco2e > 0; });
   var x = [], w = [], y = [], text = [], left = 0;
-  steps.forEach(function (s) { x.push(left + s.abatement_tco2e / 2); w.push(s.abatement_tco2e); y.push(s.cost_per_tco2e); text.push(s.code); left += s.abatement_tco2e; });
-  Plotly.newPlot("macc-chart", [{type: "bar", x: x, y: y, width: w, text: text, hovertemplate: "%{text}: %{y:,.0f}<extra></extra>", marker: {color: "#0b5394", line: {color: "#ffffff", width: 1}}}],
-                 {margin: {t: 20}, xaxis: {title: labels.x}, yaxis: {title: labels.y, type: "log"}}, {displaylogo: false, responsive: true});
-});
+  steps.forEach(function (s) {
+    x.push(left + s.abatement_tco2e / 2); w.push(s.abatement_tco2e); y.push(s.cost_per_tco2e);
+    text.push((labels.names || {})[s.code] || s.code); left += s.abatement_tco2e;
+  });
+  var lang = document.documentElement.lang || "kk";
+  Plotly.newPlot("macc-chart", [{type: "bar", x: x, y: y, width: w, text: text, textposition: "none", name: labels.y,
+                  hovertemplate: "%{text}<br>%{y:,.0f} " + labels.y + "<extra></extra>",
+                  marker: {color: y.map(function (v) { return v < 0 ? "#1d6b1d" : "#0b5394"; }), line: {color: "#ffffff", width: 1}}}],
+                 {margin: {t: 20}, showlegend: false, separators: lang === "en" ? ".," : ",\u00a0",
+                  xaxis: QalaCharts.axis(labels.x, {rangemode: "tozero"}), yaxis: QalaCharts.axis(labels.y, {zeroline: true})},
+                 QalaCharts.config("qala-macc"));
+}

@@ -1,0 +1,123 @@
+"""Every page and the report, in kk and ru, as anonymous and as editor: no codes, English sentences or raw numbers.
+
+What a reader sees is the visible text outside ``<script>`` and outside elements marked ``lang="en"`` (cited
+sources, which may stay in their own language). Three patterns (the same as ``shared/tools/look-at-pages``) find
+what would trip a Kazakh- or Russian-speaking official: a snake_case code, five or more Latin words in a row,
+and a number printed by Python (``35.199999999999996``, ``6000000.0``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+ENGLISH = re.compile(r"\b(?:[A-Za-z]{2,}[ ,:;'()-]+){4,}[A-Za-z]{2,}\b")
+LONGNUM = re.compile(r"\d+\.\d{5,}|\d{5,}\.0\b|\d+\.\d+e[+-]\d+")
+# proper names and formats that are not English sentences or codes
+ALLOWED = (
+    "Qala",
+    "CO2e",
+    "GPC",
+    "BASIC",
+)
+
+PAGES = [
+    "/",
+    "/inventory",
+    "/scenarios",
+    "/economics",
+    "/economics?limit=5000000",
+    "/roadmap",
+    "/roadmap/experts",
+    "/roadmap/partners",
+    "/assessment",
+    "/documents",
+    "/documents?q=zzzz",
+    "/report",
+    "/login",
+]
+SIGNED_IN = ["/data", "/estimates", "/account", "/admin/users"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):
+    from fastapi.testclient import TestClient
+
+    from qala.store.seed import open_database
+    from qala.store.users import add_user
+    from qala.web.app import create_app
+    from qala.web.settings import WebSettings
+
+    tmp: Path = tmp_path_factory.mktemp("lang")
+    engine = open_database(f"sqlite:///{tmp / 'w.sqlite3'}")
+    add_user(engine, "aigerim", "a long enough password", "admin")
+    settings = WebSettings(
+        secret_key="x" * 40, cookie_secure=True, max_upload_bytes=5 * 2**20, default_city="astana", database_url=None
+    )
+    with TestClient(create_app(engine, settings), base_url="https://testserver") as c:
+        yield c
+
+
+def visible(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    for _ in range(3):  # nested elements marked English
+        html = re.sub(r'<(\w+)[^>]*\blang="en"[^>]*>(?:(?!<\1\b).)*?</\1>', " ", html, flags=re.S)
+    labels = " ".join(re.findall(r'(?:aria-label|title)="([^"]*)"', html))
+    text = re.sub(r"<[^>]+>", " ", html) + " " + labels
+    text = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"').replace("&quot;", '"')
+    return re.sub(r"\s+", " ", text)
+
+
+def suspects(text: str) -> list[str]:
+    for word in ALLOWED:
+        text = text.replace(word, " ")
+    out = []
+    for kind, rx in (("code", SNAKE), ("English", ENGLISH), ("raw number", LONGNUM)):
+        out += [f"{kind}: {m.group(0)[:80]}" for m in rx.finditer(text)]
+    return sorted(set(out))
+
+
+def sign_in(client) -> None:
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    form = {"username": "aigerim", "password": "a long enough password", "csrf_token": csrf}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+
+
+def test_patterns_find_what_they_should() -> None:
+    assert suspects(visible("<p>chp_coal_to_gas</p>")) == ["code: chp_coal_to_gas"]
+    assert suspects(visible("<p>35.199999999999996 кг/т</p>"))
+    assert suspects(visible("<p>not estimated: no activity data for this cell</p>"))
+    cited = '<p>оценка <small lang="en">Default EFs for stationary combustion in energy</small></p>'
+    assert not suspects(visible(cited))
+    assert not suspects(visible("<p>94\u00a0600 кг/ТДж</p>"))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_public_pages_speak_the_language(client, lang: str) -> None:
+    client.cookies.clear()
+    found = {}
+    for path in PAGES:
+        r = client.get(path, params={"lang": lang})
+        assert r.status_code == 200, path
+        hits = suspects(visible(r.text))
+        if hits:
+            found[path] = hits
+    assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_signed_in_pages_speak_the_language(client, lang: str) -> None:
+    client.cookies.clear()
+    sign_in(client)
+    found = {}
+    for path in PAGES + SIGNED_IN:
+        r = client.get(path, params={"lang": lang})
+        assert r.status_code == 200, path
+        hits = suspects(visible(r.text))
+        if hits:
+            found[path] = hits
+    assert not found, found
