@@ -25,6 +25,10 @@ from tests.bounded import HUNG
 # the setting reaches the worker processes of a LocalCluster through the environment too.
 dask.config.set({"distributed.comm.timeouts.connect": f"{HUNG:.0f}s"})
 os.environ["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = f"{HUNG:.0f}s"
+# A form or API call waits for its job up to QALA_JOB_WAIT (60 s by default) before answering with the job
+# instead: on a busy machine an import can take longer, so tests wait as long as the setting allows (tests
+# of the job answer set their own, shorter wait).
+os.environ.setdefault("QALA_JOB_WAIT", "600")
 
 
 @pytest.fixture(scope="session")
