@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from qala.store import submissions
 from qala.store.users import Account
+from qala.web.api_docs import DECISION_ERRORS, FORBIDDEN, NOT_FOUND, READ_ERRORS, SIGNED_IN
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import can, check_csrf, require
 
@@ -88,14 +89,14 @@ class DecisionIn(BaseModel):
     rows: list[int] | None = Field(None, max_length=100000, description="Source rows to decide; all pending if absent")
 
 
-@api.get("/submissions")
+@api.get("/submissions", responses={**SIGNED_IN, **FORBIDDEN, **READ_ERRORS})
 def list_submissions(request: Request, status: Status = None) -> list[dict[str, Any]]:
     """Submissions, newest first: a provider's own; every one for experts, editors and administrators."""
     user = reader(request)
     return submissions.listing(request.app.state.engine, submitted_by=own_only(user), status=status)
 
 
-@api.get("/submissions/{sid}")
+@api.get("/submissions/{sid}", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **READ_ERRORS})
 def get_submission(request: Request, sid: int) -> dict[str, Any]:
     """A submission with each row beside the current figure (difference, % change, flagged past the threshold)."""
     return _visible(request, sid)
@@ -112,13 +113,13 @@ def _decide(request: Request, sid: int, action: str, body: DecisionIn) -> Respon
     return JSONResponse(decision.to_dict())
 
 
-@api.post("/submissions/{sid}/accept")
+@api.post("/submissions/{sid}/accept", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def accept(request: Request, sid: int, body: DecisionIn) -> Response:
     """Accept a submission's pending rows (or those of ``rows``): they enter the records as an import (editors)."""
     return _decide(request, sid, "accept", body)
 
 
-@api.post("/submissions/{sid}/reject")
+@api.post("/submissions/{sid}/reject", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def reject(request: Request, sid: int, body: DecisionIn) -> Response:
     """Reject a submission's pending rows (or those of ``rows``) with a ``reason`` the provider reads (editors)."""
     return _decide(request, sid, "reject", body)
