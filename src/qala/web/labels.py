@@ -213,3 +213,24 @@ def audit_action(code: str | None, lang: str) -> str:
 
 def audit_object(code: str | None, lang: str) -> str:
     return pick(AUDIT_OBJECTS, code, lang)
+
+
+BASELINE_NOTE: Names = {
+    "en": "bundled baseline",
+    "ru": "встроенные базовые данные",
+    "kk": "кірістірілген базалық деректер",
+}
+
+
+def publication_note(note: str | None, lang: str) -> str:
+    """A version's note; the seed's own note ("bundled baseline") in ``lang``, a person's note as written."""
+    from qala.store.seed import BASELINE_NOTE as SEED_NOTE  # noqa: PLC0415
+
+    return BASELINE_NOTE.get(lang, note or "") if note == SEED_NOTE else (note or "")
+
+
+def actor(who: str | None, lang: str) -> str:
+    """Who acted, as the department's pages show it: a user name, or the bundled seed in ``lang``."""
+    from qala.store.seed import SEEDED_BY  # noqa: PLC0415
+
+    return pick(AUTHORS, "bundled", lang) if who == SEEDED_BY else (who or "")
