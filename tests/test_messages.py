@@ -130,3 +130,20 @@ def test_the_template_speaks_the_providers_language(tmp_path, lang: str, word: s
     )
     errors = [dv.error for dv in data.data_validations.dataValidation]
     assert lang == "en" or not any("Choose" in (e or "") for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("english", "code"),
+    [
+        ("a reason the provider will read", "form.reason_required"),
+        ("a reason for withdrawing this version", "form.reason_required"),
+        ("a note that says what this version is", "form.note_required"),
+        ("rows not pending in this submission: 3, 4", "form.not_pending"),
+        ("a submission is decided by someone other than its author", "form.own_submission"),
+        ("no activity data for astana in 1990", "form.no_data"),
+        ("nothing of this batch is current any more", "form.nothing_current"),
+    ],
+)
+def test_the_forms_refusals_have_codes_too(english: str, code: str) -> None:
+    assert messages.classify(english)[0] == code
+    assert messages.form_error(english, "kk") != messages.form_error(english, "en")
