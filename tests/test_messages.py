@@ -114,3 +114,36 @@ def test_a_kazakh_upload_with_kazakh_units_imports() -> None:
     body = HEADER + "2023,I.1.1,natural_gas,5 576 311,мың м3,газ,a\n"
     t = validate_table(parse_bytes(body.encode(), "x.csv"), load_catalog(), "astana")
     assert t.records.select("amount", "unit").rows() == [(5576311.0, "thousand m3")]
+
+
+@pytest.mark.parametrize(("lang", "word"), [("kk", "міндетті"), ("ru", "обязательно"), ("en", "required")])
+def test_the_template_speaks_the_providers_language(tmp_path, lang: str, word: str) -> None:
+    from openpyxl import load_workbook
+
+    from qala.ingest.template import write_template
+
+    path = tmp_path / "t.xlsx"
+    write_template("gas_utility", path, catalog=load_catalog(), lang=lang)
+    data = load_workbook(path)["data"]
+    assert f"amount ({word})" in data["D1"].comment.text or any(
+        f"({word})" in (c.comment.text if c.comment else "") for c in data[1]
+    )
+    errors = [dv.error for dv in data.data_validations.dataValidation]
+    assert lang == "en" or not any("Choose" in (e or "") for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("english", "code"),
+    [
+        ("a reason the provider will read", "form.reason_required"),
+        ("a reason for withdrawing this version", "form.reason_required"),
+        ("a note that says what this version is", "form.note_required"),
+        ("rows not pending in this submission: 3, 4", "form.not_pending"),
+        ("a submission is decided by someone other than its author", "form.own_submission"),
+        ("no activity data for astana in 1990", "form.no_data"),
+        ("nothing of this batch is current any more", "form.nothing_current"),
+    ],
+)
+def test_the_forms_refusals_have_codes_too(english: str, code: str) -> None:
+    assert messages.classify(english)[0] == code
+    assert messages.form_error(english, "kk") != messages.form_error(english, "en")

@@ -243,6 +243,55 @@ CODES: dict[str, tuple[str, dict[str, str]]] = {
             "kk": "кішірек файл: бұл файлға тапсырмаға рұқсат етілгеннен көп ресурс ({what}) қажет; оны бөліңіз",
         },
     ),
+    # the review, publication and revert forms (store/submissions.py, publications.py, revert.py)
+    "form.reason_required": (
+        r"a reason.*",
+        {"en": "a reason (it is kept, and the provider reads it)", "ru": "причина (она сохраняется, и поставщик её видит)",
+         "kk": "себебі (ол сақталады және жеткізуші оны көреді)"},
+    ),
+    "form.note_required": (
+        r"a note that says what this version is",
+        {"en": "a note that says what this version is", "ru": "примечание о том, что это за версия",
+         "kk": "бұл қандай нұсқа екенін көрсететін ескертпе"},
+    ),
+    "form.not_pending": (
+        r"rows not pending in this submission: (?P<rows>.*)",
+        {"en": "rows still pending in this submission (these are decided already: {rows})",
+         "ru": "строки, ещё ожидающие решения (по этим решение уже принято: {rows})",
+         "kk": "әлі шешім күтіп тұрған жолдар (мыналар бойынша шешім қабылданған: {rows})"},
+    ),
+    "form.nothing_pending": (
+        r"nothing pending in this submission",
+        {"en": "a submission with rows still pending (nothing is pending here)",
+         "ru": "поступившие данные со строками на рассмотрении (здесь таких нет)",
+         "kk": "қаралуда жолдары бар деректер (мұнда ондай жоқ)"},
+    ),
+    "form.own_submission": (
+        r"a submission is decided by someone other than its author",
+        {"en": "someone other than the author decides a submission",
+         "ru": "решение по данным принимает не тот, кто их представил",
+         "kk": "деректер бойынша шешімді оларды ұсынған адам емес, басқа адам қабылдайды"},
+    ),
+    "form.already_withdrawn": (
+        r"this version is already withdrawn",
+        {"en": "a version that is not withdrawn yet", "ru": "версия, которая ещё не отозвана",
+         "kk": "әлі кері шақырылмаған нұсқа"},
+    ),
+    "form.no_data": (
+        r"no activity data for (?P<city>\S+) in (?P<year>\d+)",
+        {"en": "a year with activity data ({year} has none)", "ru": "год, по которому есть данные ({year} — нет данных)",
+         "kk": "деректері бар жыл ({year} жылы деректер жоқ)"},
+    ),
+    "form.nothing_current": (
+        r"nothing of this batch is current any more",
+        {"en": "a batch with figures still current (a later import or revert replaced them all)",
+         "ru": "пакет с ещё действующими показателями (все они уже заменены)",
+         "kk": "әлі қолданыстағы көрсеткіштері бар топтама (олардың бәрі ауыстырылған)"},
+    ),
+    "form.not_found": (
+        r"no such (submission|publication|import batch)",
+        {"en": "an existing number", "ru": "существующий номер", "kk": "бар нөмір"},
+    ),
     "invalid": (
         r".*",
         {"en": "{detail}", "ru": "неверное значение: {detail}", "kk": "қате мән: {detail}"},
@@ -275,6 +324,12 @@ def text(code: str, params: dict[str, Any], lang: str) -> str:
     values.update({k: str(v) for k, v in params.items()})
     out = template.format(**values)
     return out.replace(" (nearest: )", "").replace(" (ближайшие: )", "").replace(" (ең жақыны: )", "")
+
+
+def form_error(english: str, lang: str) -> str:
+    """A form's refusal (an English sentence of the store) in ``lang``."""
+    code, params = classify(english)
+    return text(code, params, lang)
 
 
 def message(problem: dict[str, Any], lang: str) -> str:

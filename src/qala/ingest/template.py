@@ -227,7 +227,7 @@ def write_template(
     data = wb.active
     assert data is not None
     data.title = "data"
-    _data_sheet(data, _lists_sheet(wb.create_sheet("lists"), spec))
+    _data_sheet(data, _lists_sheet(wb.create_sheet("lists"), spec), lang)
     _instructions(wb.create_sheet("instructions", 1), spec, catalog, city, year, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     safe_workbook(wb).save(path)
@@ -252,12 +252,42 @@ def _lists_sheet(ws: Worksheet, spec: ProviderSpec) -> dict[str, str]:
     return refs
 
 
-def _data_sheet(ws: Worksheet, refs: dict[str, str]) -> None:
+# the data sheet's notes and input messages in the provider's language (the column names stay the codes)
+SHEET_TEXT: dict[str, dict[str, str]] = {
+    "required": {"en": "required", "ru": "обязательно", "kk": "міндетті"},
+    "optional": {"en": "optional", "ru": "необязательно", "kk": "міндетті емес"},
+    "choose": {
+        "en": "Choose {name} from the list",
+        "ru": "Выберите {name} из списка",
+        "kk": "{name} тізімнен таңдаңыз",
+    },
+    "unit": {
+        "en": "Not a suggested unit; keep it only if the importer knows it",
+        "ru": "Единица не из списка; оставьте её, только если импорт её знает",
+        "kk": "Тізімде жоқ өлшем бірлігі; импорт оны білсе ғана қалдырыңыз",
+    },
+    "year": {
+        "en": "A whole year between {min} and {max}",
+        "ru": "Год целым числом от {min} до {max}",
+        "kk": "{min} мен {max} аралығындағы бүтін жыл",
+    },
+    "number": {
+        "en": "A number of at least 0 (1234.5 or 1234,5)",
+        "ru": "Число не меньше 0 (1234,5 или 1234.5)",
+        "kk": "0-ден кем емес сан (1234,5 немесе 1234.5)",
+    },
+}
+
+
+def _data_sheet(ws: Worksheet, refs: dict[str, str], lang: str = "en") -> None:
+    def say(key: str, **values: object) -> str:
+        return SHEET_TEXT[key][lang].format(**values)
+
     last = INPUT_ROWS + 1
     for j, name in enumerate(cols.ALL, start=1):
         cell = ws.cell(1, j, name)
         cell.font, cell.fill = BOLD, HEADER_FILL
-        required = "required" if name in cols.REQUIRED else "optional"
+        required = say("required") if name in cols.REQUIRED else say("optional")
         cell.comment = Comment(f"{name} ({required}): {cols.DESCRIPTIONS[name]}", "Qala", width=260, height=90)
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(name) + 4)
     ws.freeze_panes = "A2"
@@ -269,9 +299,9 @@ def _data_sheet(ws: Worksheet, refs: dict[str, str]) -> None:
 
     for name, ref in refs.items():
         dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True)
-        dv.errorTitle, dv.error = name, f"Choose {name} from the list"
+        dv.errorTitle, dv.error = name, say("choose", name=name)
         if name == "unit":  # other units pint parses are accepted by the importer
-            dv.errorStyle, dv.error = "warning", "Not a suggested unit; keep it only if the importer knows it"
+            dv.errorStyle, dv.error = "warning", say("unit")
         add(name, dv)
     year = DataValidation(
         type="whole",
@@ -281,13 +311,13 @@ def _data_sheet(ws: Worksheet, refs: dict[str, str]) -> None:
         allow_blank=True,
         showErrorMessage=True,
     )
-    year.error = f"A whole year between {cols.YEAR_MIN} and {cols.YEAR_MAX}"
+    year.error = say("year", min=cols.YEAR_MIN, max=cols.YEAR_MAX)
     add("year", year)
     for name in ("amount", *cols.EF):
         dv = DataValidation(
             type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True
         )
-        dv.error = "A number >= 0"
+        dv.error = say("number")
         add(name, dv)
 
 

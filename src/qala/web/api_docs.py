@@ -111,6 +111,11 @@ def _json(model: type[BaseModel] | Any, description: str) -> dict[str, Any]:
 READ_ERRORS: dict[int | str, dict[str, Any]] = {422: _json(InvalidRequest, "Invalid query parameters")}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _json(Error, "Nothing for this city, year or name")}
 SIGNED_IN: dict[int | str, dict[str, Any]] = {401: _json(Error, "No valid API token")}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {403: _json(Error, "The token's role may not do this")}
+DECISION_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: _json(Error, "Nothing pending to decide, or the state does not allow it"),
+    422: _json(Error | InvalidRequest, "A reason is missing, or the body is malformed"),
+}
 IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: _json(ImportDone, "Validated, nothing written (dry run)"),
     201: _json(ImportDone, "Imported"),

@@ -280,3 +280,72 @@ def target_text(t: Mapping[str, object] | object, lang: str) -> str:
 def chp_parameter(code: str | None, lang: str) -> str:
     """A parameter of a CHP allocation method (``reference_heat_efficiency`` …)."""
     return data_labels.name("chp_parameter", code, lang)
+
+
+# What the audit log records, as the administrators' page shows it (the codes stay in the JSON twin).
+AUDIT_ACTIONS: dict[str, Names] = {
+    "accept": {"en": "accepted", "ru": "принято", "kk": "қабылданды"},
+    "activate": {"en": "activated", "ru": "включено", "kk": "қосылды"},
+    "comment": {"en": "comment", "ru": "комментарий", "kk": "түсініктеме"},
+    "create": {"en": "created", "ru": "создано", "kk": "құрылды"},
+    "deactivate": {"en": "deactivated", "ru": "отключено", "kk": "ажыратылды"},
+    "display_name": {"en": "display name", "ru": "отображаемое имя", "kk": "көрсетілетін аты"},
+    "estimate": {"en": "estimate", "ru": "оценка", "kk": "бағалау"},
+    "import": {"en": "import", "ru": "импорт", "kk": "импорт"},
+    "login": {"en": "sign-in", "ru": "вход", "kk": "кіру"},
+    "logout": {"en": "sign-out", "ru": "выход", "kk": "шығу"},
+    "password": {"en": "password", "ru": "пароль", "kk": "құпиясөз"},
+    "password_reset": {"en": "password reset", "ru": "сброс пароля", "kk": "құпиясөзді қалпына келтіру"},
+    "publish": {"en": "published", "ru": "опубликовано", "kk": "жарияланды"},
+    "reject": {"en": "rejected", "ru": "отклонено", "kk": "қабылданбады"},
+    "reset_link": {"en": "reset link", "ru": "ссылка для сброса", "kk": "қалпына келтіру сілтемесі"},
+    "revert": {"en": "reverted", "ru": "откат", "kk": "кері қайтарылды"},
+    "revoke": {"en": "revoked", "ru": "отозвано", "kk": "кері шақырылды"},
+    "role": {"en": "role", "ru": "роль", "kk": "рөл"},
+    "submit": {"en": "submitted", "ru": "представлено", "kk": "ұсынылды"},
+    "update": {"en": "updated", "ru": "изменено", "kk": "өзгертілді"},
+    "withdraw": {"en": "withdrawn", "ru": "отозвано", "kk": "кері шақырылды"},
+}
+AUDIT_OBJECTS: dict[str, Names] = {
+    "api_token": {"en": "API token", "ru": "токен API", "kk": "API токені"},
+    "document_text": {"en": "document", "ru": "документ", "kk": "құжат"},
+    "import_batch": {"en": "import batch", "ru": "пакет импорта", "kk": "импорт топтамасы"},
+    "publication": {"en": "publication", "ru": "публикация", "kk": "жарияланым"},
+    "roadmap_activity": {
+        "en": "roadmap activity",
+        "ru": "мероприятие дорожной карты",
+        "kk": "жол картасының іс-шарасы",
+    },
+    "session": {"en": "session", "ru": "сеанс", "kk": "сеанс"},
+    "submission": {"en": "submission", "ru": "поступившие данные", "kk": "ұсынылған деректер"},
+    "user": {"en": "person", "ru": "пользователь", "kk": "пайдаланушы"},
+}
+
+
+def audit_action(code: str | None, lang: str) -> str:
+    return pick(AUDIT_ACTIONS, code, lang)
+
+
+def audit_object(code: str | None, lang: str) -> str:
+    return pick(AUDIT_OBJECTS, code, lang)
+
+
+BASELINE_NOTE: Names = {
+    "en": "bundled baseline",
+    "ru": "встроенные базовые данные",
+    "kk": "кірістірілген базалық деректер",
+}
+
+
+def publication_note(note: str | None, lang: str) -> str:
+    """A version's note; the seed's own note ("bundled baseline") in ``lang``, a person's note as written."""
+    from qala.store.seed import BASELINE_NOTE as SEED_NOTE  # noqa: PLC0415
+
+    return BASELINE_NOTE.get(lang, note or "") if note == SEED_NOTE else (note or "")
+
+
+def actor(who: str | None, lang: str) -> str:
+    """Who acted, as the department's pages show it: a user name, or the bundled seed in ``lang``."""
+    from qala.store.seed import SEEDED_BY  # noqa: PLC0415
+
+    return pick(AUTHORS, "bundled", lang) if who == SEEDED_BY else (who or "")

@@ -17,7 +17,7 @@ from qala.services import scenario as scenario_svc
 from qala.store import records
 from qala.store.users import Account
 from qala.web import jobs
-from qala.web.api_docs import IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
+from qala.web.api_docs import FORBIDDEN, IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
 from qala.web.cache import cached
 from qala.web.published import STATE_PATTERN, shown_inventory, working_requested
 from qala.web.security import can, require
@@ -42,7 +42,7 @@ def health(request: Request) -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
-@router.get("/inventory", responses={**NOT_FOUND, **READ_ERRORS})
+@router.get("/inventory", responses={**NOT_FOUND, **READ_ERRORS, **SIGNED_IN, **FORBIDDEN})
 def inventory(
     request: Request,
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,

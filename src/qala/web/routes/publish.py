@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from qala.cities import DEFAULT_CITY
+from qala.ingest.messages import classify, form_error
 from qala.store import publications, records
 from qala.store.publications import PublicationError
 from qala.store.revert import RevertError, revert_batch
+from qala.web.api_docs import DECISION_ERRORS, FORBIDDEN, NOT_FOUND, READ_ERRORS, SIGNED_IN
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import check_csrf, require
@@ -45,7 +47,8 @@ def _done(request: Request, action) -> Response:  # type: ignore[no-untyped-def]
     try:
         action()
     except (PublicationError, RevertError) as exc:
-        return page(request, "publications.html", _context(request, str(exc)), "html", exc.status)
+        error = form_error(str(exc), request.state.lang)
+        return page(request, "publications.html", _context(request, error), "html", exc.status)
     return RedirectResponse("/publications", status_code=303)
 
 
@@ -89,11 +92,13 @@ class ReasonIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _answer(action, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+def _answer(request: Request, action, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
     try:
         body = action()
     except (PublicationError, RevertError) as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        code = classify(str(exc))[0]
+        out = {"detail": str(exc), "code": code, "message": form_error(str(exc), request.state.lang)}
+        return JSONResponse(out, status_code=exc.status)
     return JSONResponse(jsonable(body), status_code=status)
 
 
@@ -101,28 +106,28 @@ def jsonable(body: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}
 
 
-@api.get("/publications")
+@api.get("/publications", responses=READ_ERRORS)
 def list_publications(request: Request, city: str | None = None) -> list[dict[str, Any]]:
     """Every published version, newest first (withdrawn ones too, with who withdrew them and why)."""
     return publications.listing(request.app.state.engine, city)
 
 
-@api.post("/publications", status_code=201)
+@api.post("/publications", status_code=201, responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def publish(request: Request, body: PublishIn) -> Response:
     """Publish a city's year as its next frozen version (editors): what the public pages and API show."""
     user = require(request, "publish")
     engine = request.app.state.engine
-    return _answer(lambda: publications.publish(engine, body.city, body.year, body.note, user.username), 201)
+    return _answer(request, lambda: publications.publish(engine, body.city, body.year, body.note, user.username), 201)
 
 
-@api.post("/publications/{pid}/withdraw")
+@api.post("/publications/{pid}/withdraw", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def withdraw(request: Request, pid: int, body: ReasonIn) -> Response:
     """Withdraw a version with a reason (kept); the public sees the previous version again (editors)."""
     user = require(request, "publish")
-    return _answer(lambda: publications.withdraw(request.app.state.engine, pid, user.username, body.reason))
+    return _answer(request, lambda: publications.withdraw(request.app.state.engine, pid, user.username, body.reason))
 
 
-@api.get("/publications/{pid}/{part}")
+@api.get("/publications/{pid}/{part}", responses={**NOT_FOUND, **READ_ERRORS})
 def frozen_text(request: Request, pid: int, part: str) -> Response:
     """A version's frozen text as stored, byte for byte: ``inventory.json`` or ``records.json``."""
     texts = {"inventory.json": "inventory_json", "records.json": "records_json"}
@@ -135,8 +140,8 @@ def frozen_text(request: Request, pid: int, part: str) -> Response:
     return Response(pub[texts[part]].encode("utf-8"), media_type="application/json", headers=headers)
 
 
-@api.post("/batches/{batch_id}/revert")
+@api.post("/batches/{batch_id}/revert", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def revert(request: Request, batch_id: int, body: ReasonIn) -> Response:
     """Revert an import batch in one action (editors): its figures step aside, those they replaced come back."""
     user = require(request, "review")
-    return _answer(lambda: revert_batch(request.app.state.engine, batch_id, user.username, body.reason))
+    return _answer(request, lambda: revert_batch(request.app.state.engine, batch_id, user.username, body.reason))

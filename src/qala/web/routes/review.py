@@ -12,8 +12,10 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from qala.ingest.messages import classify, form_error
 from qala.store import submissions
 from qala.store.users import Account
+from qala.web.api_docs import DECISION_ERRORS, FORBIDDEN, NOT_FOUND, READ_ERRORS, SIGNED_IN
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import can, check_csrf, require
 
@@ -78,7 +80,8 @@ def decide_form(
         if exc.status == 404:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         sub = _visible(request, sid)
-        return page(request, "submission.html", {"submission": sub, "error": str(exc)}, "html", exc.status)
+        error = form_error(str(exc), request.state.lang)
+        return page(request, "submission.html", {"submission": sub, "error": error}, "html", exc.status)
     return RedirectResponse(f"/submissions/{sid}", status_code=303)
 
 
@@ -88,14 +91,14 @@ class DecisionIn(BaseModel):
     rows: list[int] | None = Field(None, max_length=100000, description="Source rows to decide; all pending if absent")
 
 
-@api.get("/submissions")
+@api.get("/submissions", responses={**SIGNED_IN, **FORBIDDEN, **READ_ERRORS})
 def list_submissions(request: Request, status: Status = None) -> list[dict[str, Any]]:
     """Submissions, newest first: a provider's own; every one for experts, editors and administrators."""
     user = reader(request)
     return submissions.listing(request.app.state.engine, submitted_by=own_only(user), status=status)
 
 
-@api.get("/submissions/{sid}")
+@api.get("/submissions/{sid}", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **READ_ERRORS})
 def get_submission(request: Request, sid: int) -> dict[str, Any]:
     """A submission with each row beside the current figure (difference, % change, flagged past the threshold)."""
     return _visible(request, sid)
@@ -108,17 +111,19 @@ def _decide(request: Request, sid: int, action: str, body: DecisionIn) -> Respon
             request.app.state.engine, sid, action, who=user.username, reason=body.reason, rows=body.rows
         )
     except submissions.SubmissionError as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        code = classify(str(exc))[0]
+        body = {"detail": str(exc), "code": code, "message": form_error(str(exc), request.state.lang)}
+        return JSONResponse(body, status_code=exc.status)
     return JSONResponse(decision.to_dict())
 
 
-@api.post("/submissions/{sid}/accept")
+@api.post("/submissions/{sid}/accept", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def accept(request: Request, sid: int, body: DecisionIn) -> Response:
     """Accept a submission's pending rows (or those of ``rows``): they enter the records as an import (editors)."""
     return _decide(request, sid, "accept", body)
 
 
-@api.post("/submissions/{sid}/reject")
+@api.post("/submissions/{sid}/reject", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **DECISION_ERRORS})
 def reject(request: Request, sid: int, body: DecisionIn) -> Response:
     """Reject a submission's pending rows (or those of ``rows``) with a ``reason`` the provider reads (editors)."""
     return _decide(request, sid, "reject", body)
