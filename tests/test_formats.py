@@ -124,3 +124,138 @@ def test_gpc_template_from_the_store_matches_every_cell(tmp_path: Path, run_cli)
     _check_template(out, inv)
     city = {r[1]: r[2] for r in load_workbook(out)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
     assert "working state" in city["Version"] and city["Resident population within city boundary"] == 1464415
+
+
+# --- 2. CDP-ICLEI Track ------------------------------------------------------------------------
+# Where each reference number belongs, written out by hand from the GPC (formats.md §1.2, §2.2, §2.3):
+# (GPC-format row, CRF row, CRF column). The best-known open tool sends transport scope 3 to I.n.3: not here.
+S1_USE = "Stationary Energy: energy use – Scope 1 (I.X.1)"
+S2_USE = "Stationary Energy: energy use – Scope 2 (I.X.2)"
+S3_USE = "Stationary Energy: energy use – Scope 3 (I.X.3)"
+T1, T2, T3 = (f"Transportation – Scope {s} (II.X.{s})" for s in (1, 2, 3))
+W1 = "Waste: waste generated within the city boundary – Scope 1 (III.X.1)"
+W3 = "Waste: waste generated within the city boundary – Scope 3 (III.X.2)"
+WO = "Waste: waste generated outside the city boundary – Scope 1 (III.X.3)"
+D, IND, OUT = "D", "I", "O"
+RES, COM, IND_B = (
+    "Stationary energy > Residential buildings^^",
+    "Stationary energy > Commercial buildings & facilities^^",
+    "Stationary energy > Industrial buildings & facilities^^",
+)
+AGR, FUG = "Stationary energy > Agriculture", "Stationary energy > Fugitive emissions^^"
+ROAD, RAIL, WATER, AIR, OFF = (
+    f"Transportation > {x}^^" for x in ("On-road", "Rail", "Waterborne navigation", "Aviation", "Off-road")
+)
+SW, BIO, INC, WW = (
+    f"Waste > {x}^^"
+    for x in ("Solid waste disposal", "Biological treatment", "Incineration and open burning", "Wastewater")
+)
+EXPECTED = {
+    "I.1.1": (S1_USE, RES, D), "I.1.2": (S2_USE, RES, IND), "I.1.3": (S3_USE, RES, OUT),
+    "I.2.1": (S1_USE, COM, D), "I.2.2": (S2_USE, COM, IND), "I.2.3": (S3_USE, COM, OUT),
+    "I.3.1": (S1_USE, IND_B, D), "I.3.2": (S2_USE, IND_B, IND), "I.3.3": (S3_USE, IND_B, OUT),
+    "I.4.1": (S1_USE, IND_B, D), "I.4.2": (S2_USE, IND_B, IND), "I.4.3": (S3_USE, IND_B, OUT),
+    "I.4.4": ("Stationary Energy: energy generation supplied to the grid – Scope 1 (I.4.4)",
+              "Total generation of grid-supplied energy", D),
+    "I.5.1": (S1_USE, AGR, D), "I.5.2": (S2_USE, AGR, IND), "I.5.3": (S3_USE, AGR, OUT),
+    "I.6.1": (S1_USE, IND_B, D), "I.6.2": (S2_USE, IND_B, IND), "I.6.3": (S3_USE, IND_B, OUT),
+    "I.7.1": (S1_USE, FUG, D), "I.8.1": (S1_USE, FUG, D),
+    "II.1.1": (T1, ROAD, D), "II.1.2": (T2, ROAD, IND), "II.1.3": (T3, ROAD, OUT),
+    "II.2.1": (T1, RAIL, D), "II.2.2": (T2, RAIL, IND), "II.2.3": (T3, RAIL, OUT),
+    "II.3.1": (T1, WATER, D), "II.3.2": (T2, WATER, IND), "II.3.3": (T3, WATER, OUT),
+    "II.4.1": (T1, AIR, D), "II.4.2": (T2, AIR, IND), "II.4.3": (T3, AIR, OUT),
+    "II.5.1": (T1, OFF, D), "II.5.2": (T2, OFF, IND),
+    "III.1.1": (W1, SW, D), "III.1.2": (W3, SW, OUT), "III.1.3": (WO, SW, D),
+    "III.2.1": (W1, BIO, D), "III.2.2": (W3, BIO, OUT), "III.2.3": (WO, BIO, D),
+    "III.3.1": (W1, INC, D), "III.3.2": (W3, INC, OUT), "III.3.3": (WO, INC, D),
+    "III.4.1": (W1, WW, D), "III.4.2": (W3, WW, OUT), "III.4.3": (WO, WW, D),
+    "IV.1": ("Industrial Processes and Product Use – Scope 1 (IV)", "IPPU > Industrial process", D),
+    "IV.2": ("Industrial Processes and Product Use – Scope 1 (IV)", "IPPU > Product use", D),
+    "V.1": ("Agriculture, Forestry and Land Use – Scope 1 (V)", "AFOLU > Livestock", D),
+    "V.2": ("Agriculture, Forestry and Land Use – Scope 1 (V)", "AFOLU > Land use", D),
+    "V.3": ("Agriculture, Forestry and Land Use – Scope 1 (V)", "AFOLU > Other AFOLU", D),
+    "VI.1": (None, None, None),  # other scope 3: in neither table (nor in CDP's scope-3 total)
+}  # fmt: skip
+SCOPE_OF = {D: 1, IND: 2, OUT: 3}
+
+
+def _one_cell_inventory(ref: str, tonnes: float):
+    import polars as pl
+
+    from qala.inventory.engine import compute_inventory
+
+    frame = pl.DataFrame({"gpc_ref": [ref], "activity": ["emissions_co2"], "amount": [tonnes], "unit": ["t"]})
+    return compute_inventory(frame, load_catalog(), city="astana", year=2023)
+
+
+def test_every_reference_number_has_a_row_by_hand() -> None:
+    assert set(EXPECTED) == set(load_catalog().cells)
+
+
+@pytest.mark.parametrize("ref", list(EXPECTED))
+def test_cdp_track_puts_each_reference_number_in_its_row(ref: str) -> None:
+    from qala.exports import cdp_track
+
+    tonnes = 1234.5
+    inv = _one_cell_inventory(ref, tonnes)
+    state = {"state": "files", "city": "astana", "year": 2023, "data_sha256": "x", "n_records": 1,
+             "last_batch": None, "catalog_version": "c", "qala_version": "q", "generated": "2026-01-01"}  # fmt: skip
+    rows = cdp_track.table(inv, state)
+    gpc_row, crf_row, crf_col = EXPECTED[ref]
+    holders = {
+        (r["Question"], r["Emissions Row Name"], r["Emissions Column Name"])
+        for r in rows
+        if r["Emissions Response Answer"] == tonnes and not r["Emissions Row Name"].lower().startswith("total")
+    }
+    expected = set()
+    if gpc_row:
+        expected.add(("GPC format", gpc_row, cdp_track.GPC_COLUMN))
+    if crf_row and not crf_row.startswith("Total"):
+        col = {D: cdp_track.DIRECT, IND: cdp_track.INDIRECT, OUT: cdp_track.OUTSIDE}[crf_col]
+        expected.add(("CRF format", crf_row, col))
+    if ref == "I.4.4":
+        expected.add(("GPC format", gpc_row, cdp_track.GPC_COLUMN))
+    assert holders == expected
+    answers = {(r["Question"], r["Emissions Row Name"], r["Emissions Column Name"]): r["Emissions Response Answer"]
+               for r in rows}  # fmt: skip
+    g = cdp_track.GPC_COLUMN
+    scope = load_catalog().cells[ref].scope
+    # the totals: scope 1 (territorial), 2, 3 (other scope 3 apart), BASIC and BASIC+ as the GPC defines them
+    assert answers[("GPC format", "TOTAL Scope 1 (Territorial) emissions", g)] == (tonnes if scope == 1 else 0)
+    assert answers[("GPC format", "TOTAL Scope 2 emissions", g)] == (tonnes if scope == 2 else 0)
+    assert answers[("GPC format", "TOTAL Scope 3 emissions", g)] == (tonnes if scope == 3 and ref != "VI.1" else 0)
+    level = load_catalog().cells[ref].level
+    assert answers[("GPC format", "TOTAL BASIC emissions", g)] == (tonnes if level == "B" else 0)
+    assert answers[("GPC format", "TOTAL BASIC+ emissions", g)] == (tonnes if level in ("B", "B+") else 0)
+    grand = {c: answers[("CRF format", cdp_track.GRAND_TOTAL, c)] for c in (cdp_track.DIRECT, cdp_track.INDIRECT)}
+    assert grand[cdp_track.DIRECT] == (tonnes if scope == 1 and ref != "I.4.4" else 0)
+    assert grand[cdp_track.INDIRECT] == (tonnes if scope == 2 else 0)
+    # no placeholder and no invented notation key: every answer is a number, a key, a text or empty
+    for r in rows:
+        assert "{{" not in str(r["Emissions Response Answer"])
+        if r["GPC reference numbers"] == "no GPC cell":
+            assert r["Emissions Response Answer"] in (None, "")
+
+
+def test_cdp_track_from_the_store(tmp_path: Path, run_cli) -> None:
+    import polars as pl
+
+    out = tmp_path / "cdp.csv"
+    code, _, err = run_cli("export", "cdp-track", "--year", "2024", "--output", str(out))
+    assert code == 0, err
+    inv = _json(run_cli, "--year", "2024")
+    t = pl.read_csv(out, infer_schema_length=0)
+    ans = {(q, r, c): a for q, r, c, a in t.select(t.columns[0], t.columns[2], t.columns[3], t.columns[4]).iter_rows()}
+    g = "Emissions (metric tonnes CO2e)"
+    assert float(ans[("GPC format", "TOTAL BASIC emissions", g)]) == pytest.approx(inv["totals"]["basic"], rel=1e-12)
+    assert float(ans[("GPC format", "TOTAL Scope 1 (Territorial) emissions", g)]) == pytest.approx(
+        inv["totals"]["territorial"], rel=1e-12
+    )
+    assert ans[("Inventory details", "Year covered by main inventory", "Response")] == "2024"
+    assert ans[("Inventory details", "Population in year covered by main inventory", "Response")] == "1464415"
+    assert "working state" in ans[("Inventory details", "Inventory state", "Response")]
+    per_ref = _per_ref(inv)
+    for name, refs in (("Transportation – Scope 3 (II.X.3)", ["II.1.3", "II.2.3", "II.3.3", "II.4.3"]),):
+        have = [per_ref[r] for r in refs if r in per_ref]
+        if have:
+            assert float(ans[("GPC format", name, g)]) == pytest.approx(sum(have), rel=1e-12)

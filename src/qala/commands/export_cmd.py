@@ -17,7 +17,7 @@ from qala.cities import DEFAULT_CITY
 from qala.commands.common import CityOpt, DatabaseOpt, err
 from qala.commands.import_cmd import validate_files
 from qala.commands.inventory_cmd import Gwp
-from qala.exports import cdp_csv, datapackage, gpc_template, gpc_xlsx, iamc
+from qala.exports import cdp_csv, cdp_track, datapackage, gpc_template, gpc_xlsx, iamc
 from qala.exports.city_info import city_info
 from qala.exports.state import files_state, inventory_state
 from qala.inventory.engine import InventoryOptions
@@ -35,6 +35,7 @@ class Kind(StrEnum):
     iamc = "iamc"
     datapackage = "datapackage"
     gpc_template = "gpc-template"
+    cdp_track = "cdp-track"
 
 
 SUFFIXES = {
@@ -43,8 +44,9 @@ SUFFIXES = {
     Kind.iamc: (".csv",),
     Kind.datapackage: (".zip", ""),
     Kind.gpc_template: (".xlsx",),
+    Kind.cdp_track: (".csv",),
 }
-INVENTORY_KINDS = (Kind.gpc, Kind.cdp, Kind.gpc_template)
+INVENTORY_KINDS = (Kind.gpc, Kind.cdp, Kind.gpc_template, Kind.cdp_track)
 
 
 def _check(kind: Kind, output: Path, year: int | None, scenarios: list[str], activity: list[Path]) -> None:
@@ -115,14 +117,16 @@ def export_command(
     kind: Annotated[
         Kind,
         typer.Argument(
-            help="gpc (XLSX), gpc-template (the GPC reporting template, XLSX), cdp (CSV), iamc (CSV) or "
+            help="gpc (XLSX), gpc-template (the GPC reporting template, XLSX), cdp-track (CDP-ICLEI Track, CSV), "
+            "cdp (CSV), iamc (CSV) or "
             "datapackage (directory or .zip)."
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="File (or directory for a data package) to write.")],
     city: CityOpt = DEFAULT_CITY,
     year: Annotated[
-        int | None, typer.Option("--year", help="Inventory year (gpc, gpc-template, cdp; default: the latest).")
+        int | None,
+        typer.Option("--year", help="Inventory year (gpc, gpc-template, cdp, cdp-track; default: the latest)."),
     ] = None,
     gwp: Annotated[Gwp, typer.Option("--gwp", help="GWP-100 set.")] = Gwp.AR5,
     activity: Annotated[
@@ -143,6 +147,9 @@ def export_command(
         inv, state, recs = _stated(database, city, year, gwp, activity or [])
         info = {**city_info(city, inv.year), "compiler": compiler}
         output.write_bytes(gpc_template.to_xlsx(inv, load_catalog(), state, info, recs))
+    elif kind is Kind.cdp_track:
+        inv, state, _ = _stated(database, city, year, gwp, activity or [])
+        output.write_text(cdp_track.to_csv(inv, state, city_info(city, inv.year)), encoding="utf-8")
     elif kind in (Kind.gpc, Kind.cdp):
         inv = _inventory(database, city, year, gwp, activity or [])
         if kind is Kind.gpc:
