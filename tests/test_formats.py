@@ -259,3 +259,93 @@ def test_cdp_track_from_the_store(tmp_path: Path, run_cli) -> None:
         have = [per_ref[r] for r in refs if r in per_ref]
         if have:
             assert float(ans[("GPC format", name, g)]) == pytest.approx(sum(have), rel=1e-12)
+
+
+# --- 3. Covenant of Mayors ---------------------------------------------------------------------
+def _bei_rows(path: Path) -> list[tuple]:
+    return list(load_workbook(path)["BEI"].iter_rows(values_only=True))
+
+
+def _table(rows: list[tuple], title_start: str) -> dict[str, dict[str, object]]:
+    i = next(k for k, r in enumerate(rows) if r and isinstance(r[0], str) and r[0].startswith(title_start))
+    head = rows[i + 1]
+    out = {}
+    for r in rows[i + 2 :]:
+        if not r or r[0] is None:
+            break
+        out[r[0]] = dict(zip(head[1:], r[1:], strict=False))
+    return out
+
+
+def test_com_bei_by_hand(tmp_path: Path) -> None:
+    from qala.commands.import_cmd import validate_files
+    from qala.exports import com
+    from qala.inventory.engine import InventoryOptions
+    from qala.services.inventory import inventory_from_tables
+
+    tables = validate_files([write(tmp_path / "hand.csv", HAND)], "astana")
+    inv = inventory_from_tables(tables, "astana", 2023, InventoryOptions())
+    state = {"state": "files", "city": "astana", "year": 2023, "data_sha256": "x", "n_records": 4,
+             "last_batch": None, "catalog_version": "c", "qala_version": "q", "generated": "2026-01-01"}  # fmt: skip
+    out = tmp_path / "com.xlsx"
+    out.write_bytes(com.to_xlsx(inv, state, "en", 1376000, [], 2030))
+    rows = _bei_rows(out)
+    energy = _table(rows, "A. Final energy")
+    emissions = _table(rows, "B. CO2")
+    gas_mwh = 100 / 0.0036  # 100 TJ of natural gas
+    diesel_mwh = 4.3 / 0.0036  # 100 t x 43 TJ/Gg
+    assert energy["Residential buildings"]["Natural gas"] == pytest.approx(gas_mwh)
+    assert energy["Tertiary (non municipal) buildings, equipment/facilities"]["Electricity"] == pytest.approx(1000)
+    assert energy["Private and commercial transport"]["Diesel"] == pytest.approx(diesel_mwh)
+    assert energy["Total"]["Total"] == pytest.approx(gas_mwh + 1000 + diesel_mwh)
+    from .test_exports import DIESEL
+
+    assert emissions["Residential buildings"]["Natural gas"] == pytest.approx(RESIDENTIAL)
+    assert emissions["Tertiary (non municipal) buildings, equipment/facilities"]["Electricity"] == pytest.approx(GRID)
+    assert emissions["Total"]["Total"] == pytest.approx(
+        RESIDENTIAL + GRID + DIESEL
+    )  # the plant (I.4.4) is not final use
+    assert emissions["Municipal buildings, equipment/facilities"]["Note"].startswith("included in tertiary")
+    factor = next(r for r in rows if r[0] == "Corresponding emission factors [t CO2-eq/MWh]")
+    head = next(r for r in rows if r[0] == "Sector")
+    f = dict(zip(head, factor, strict=False))
+    assert f["Natural gas"] == pytest.approx(RESIDENTIAL / gas_mwh)  # 0.2025 = (56,100 + 140 + 26.5) kg/TJ x 3.6e-3
+    assert f["Electricity"] == pytest.approx(0.797)
+    assert next(r for r in rows if r[0] and r[0].startswith("CO2 emission factor for electricity"))[1] == 0.797
+
+
+def test_com_labels_exist_in_three_languages() -> None:
+    from qala.exports import com
+
+    for code, names in com.LABELS.items():
+        assert set(names) == {"en", "ru", "kk"} and all(names.values()), code
+        assert names["ru"] != names["en"] or code in ("sector",), code
+
+
+@pytest.mark.slow
+def test_com_from_the_store_in_kazakh(tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "com.xlsx"
+    code, _, err = run_cli("export", "com", "--year", "2024", "--lang", "kk", "--output", str(out))
+    assert code == 0, err
+    inv = _json(run_cli, "--year", "2024")
+    rows = _bei_rows(out)
+    assert rows[0] == ("Түгендеу жылы", 2024) + (None,) * (len(rows[0]) - 2)
+    emissions = _table(rows, "B. CO2")
+
+    def in_bei(ref: str) -> bool:  # by hand, docs/reports-and-exports.md: final use in the city, no scope 3
+        last = ref.split(".")[-1]
+        if ref.startswith(("I.7", "I.8", "IV", "V.")):
+            return True
+        if ref.startswith("III."):
+            return last in ("1", "3")
+        return ref.startswith(("I.", "II.")) and ref != "I.4.4" and last in ("1", "2")
+
+    want = sum(v for r, v in _per_ref(inv).items() if in_bei(r))
+    assert emissions["Барлығы"]["Барлығы"] == pytest.approx(want, rel=1e-12)
+    secap = list(load_workbook(out)["SECAP"].iter_rows(values_only=True))
+    from qala.services.scenario import resolve
+
+    model, _ = resolve("", "astana")
+    assert len(secap) - 1 == len(model.measures)
+    gasification = next(r for r in secap if r[0].startswith("Жеке секторды газдандыру"))
+    assert gasification[1] == "Тұрғын үйлер" and gasification[-2] > 0 and gasification[-1] > 0

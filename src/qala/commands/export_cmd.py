@@ -17,7 +17,7 @@ from qala.cities import DEFAULT_CITY
 from qala.commands.common import CityOpt, DatabaseOpt, err
 from qala.commands.import_cmd import validate_files
 from qala.commands.inventory_cmd import Gwp
-from qala.exports import cdp_csv, cdp_track, datapackage, gpc_template, gpc_xlsx, iamc
+from qala.exports import cdp_csv, cdp_track, com, datapackage, gpc_template, gpc_xlsx, iamc
 from qala.exports.city_info import city_info
 from qala.exports.state import files_state, inventory_state
 from qala.inventory.engine import InventoryOptions
@@ -36,6 +36,13 @@ class Kind(StrEnum):
     datapackage = "datapackage"
     gpc_template = "gpc-template"
     cdp_track = "cdp-track"
+    com = "com"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ru = "ru"
+    kk = "kk"
 
 
 SUFFIXES = {
@@ -45,8 +52,9 @@ SUFFIXES = {
     Kind.datapackage: (".zip", ""),
     Kind.gpc_template: (".xlsx",),
     Kind.cdp_track: (".csv",),
+    Kind.com: (".xlsx",),
 }
-INVENTORY_KINDS = (Kind.gpc, Kind.cdp, Kind.gpc_template, Kind.cdp_track)
+INVENTORY_KINDS = (Kind.gpc, Kind.cdp, Kind.gpc_template, Kind.cdp_track, Kind.com)
 
 
 def _check(kind: Kind, output: Path, year: int | None, scenarios: list[str], activity: list[Path]) -> None:
@@ -118,7 +126,7 @@ def export_command(
         Kind,
         typer.Argument(
             help="gpc (XLSX), gpc-template (the GPC reporting template, XLSX), cdp-track (CDP-ICLEI Track, CSV), "
-            "cdp (CSV), iamc (CSV) or "
+            "com (Covenant of Mayors BEI and SECAP, XLSX), cdp (CSV), iamc (CSV) or "
             "datapackage (directory or .zip)."
         ),
     ],
@@ -134,6 +142,10 @@ def export_command(
         typer.Option("--activity", help="gpc, cdp: compute straight from these activity files, without a database."),
     ] = None,
     compiler: Annotated[str, typer.Option("--compiler", help="gpc-template: the compiler's name and contact.")] = "",
+    lang: Annotated[Lang, typer.Option("--lang", help="com: language of the labels.")] = Lang.en,
+    target_year: Annotated[
+        int, typer.Option("--target-year", help="com: year of the SECAP actions' savings and reductions.")
+    ] = 2030,
     scenario: Annotated[
         list[str] | None, typer.Option("--scenario", help="iamc: a scenario to export (repeat; default: all).")
     ] = None,
@@ -147,6 +159,13 @@ def export_command(
         inv, state, recs = _stated(database, city, year, gwp, activity or [])
         info = {**city_info(city, inv.year), "compiler": compiler}
         output.write_bytes(gpc_template.to_xlsx(inv, load_catalog(), state, info, recs))
+    elif kind is Kind.com:
+        if activity:
+            raise typer.BadParameter("the SECAP table needs the city's model and database", param_hint="--activity")
+        inv, state, _ = _stated(database, city, year, gwp, [])
+        acts = com.actions(open_database(database), city, target_year, gwp.value)
+        pop = city_info(city, inv.year).get("population")
+        output.write_bytes(com.to_xlsx(inv, state, lang.value, pop, acts, target_year))
     elif kind is Kind.cdp_track:
         inv, state, _ = _stated(database, city, year, gwp, activity or [])
         output.write_text(cdp_track.to_csv(inv, state, city_info(city, inv.year)), encoding="utf-8")
