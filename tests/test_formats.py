@@ -333,7 +333,7 @@ def test_com_from_the_store_in_kazakh(tmp_path: Path, run_cli) -> None:
     emissions = _table(rows, "B. CO2")
 
     def in_bei(ref: str) -> bool:  # by hand, docs/reports-and-exports.md: final use in the city, no scope 3
-        last = ref.split(".")[-1]
+        last = ref.rsplit(".", maxsplit=1)[-1]
         if ref.startswith(("I.7", "I.8", "IV", "V.")):
             return True
         if ref.startswith("III."):
