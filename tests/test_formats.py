@@ -349,3 +349,123 @@ def test_com_from_the_store_in_kazakh(tmp_path: Path, run_cli) -> None:
     assert len(secap) - 1 == len(model.measures)
     gasification = next(r for r in secap if r[0].startswith("Жеке секторды газдандыру"))
     assert gasification[1] == "Тұрғын үйлер" and gasification[-2] > 0 and gasification[-1] > 0
+
+
+# --- 4. importing an existing inventory; 5. round trip ------------------------------------------
+INDUSTRY_GAS = "year,gpc_ref,activity,amount,unit,source\n2023,I.3.1,natural_gas,10,TJ,gas utility\n"
+# I.3.1 manufacturing, 10 TJ of natural gas x (56,100 CO2 + 1 CH4 x 28 + 0.1 N2O x 265) kg/TJ
+INDUSTRY = 10 * (56_100 + 1 * 28 + 0.1 * 265) / 1000
+IMPORTED_CSV = (
+    "gpc_ref,scope,gas,tco2e,notation_key,source,year,explanation\n"
+    "I.3.1,1,CO2,5000,,consultant 2025,2023,\n"  # the cell has reported activity data: comparison only
+    "IV.1,1,CO2,700,,consultant 2025,2023,\n"  # an empty cell: the imported figure is the inventory
+    "I.2.1,1,CH4,280,,consultant 2025,2023,\n"  # a cell with estimates only: imported replaces them
+    "V.1,1,,,Not Occurring (NO),consultant 2025,2023,no livestock in the city\n"
+)
+
+
+def test_import_inventory_is_counted_once_and_reconciled(tmp_path: Path, run_cli) -> None:
+    code, _, err = run_cli("import", str(write(tmp_path / "gas.csv", INDUSTRY_GAS)))
+    assert code == 0, err
+    before = _json(run_cli, "--year", "2023")
+    refs_before = _per_ref(before)
+    assert refs_before["I.3.1"] == pytest.approx(INDUSTRY)
+    f = write(tmp_path / "consultant.csv", IMPORTED_CSV)
+    code, out, err = run_cli("import-inventory", str(f), "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["import"]["figures"] == 3 and result["import"]["batch_id"] is not None
+    after = _json(run_cli, "--year", "2023")
+    refs = _per_ref(after)
+    assert refs["I.3.1"] == pytest.approx(INDUSTRY)  # own reported activity data win; 5,000 t not added
+    assert refs["IV.1"] == pytest.approx(700)
+    assert refs["I.2.1"] == pytest.approx(280)  # 10 t CH4 x 28, the estimate set aside, not added to
+    want = before["totals"]["territorial"] - refs_before["I.2.1"] + 280 + 700
+    assert after["totals"]["territorial"] == pytest.approx(want, rel=1e-12)
+    imported_rows = [r for r in after["rows"] if r["method"] == "imported_inventory"]
+    assert {r["gpc_ref"] for r in imported_rows} == {"IV.1", "I.2.1"}
+    assert all(r["status"] == "reported" for r in imported_rows)
+    assert after["notation_keys"]["V.1"] == "NE"  # the city's declared key is kept, and said so
+    assert result["import"]["notation_keys_kept"] == ["2023 V.1"]
+    cells = {c["gpc_ref"]: c for c in result["reconciliation"][0]["cells"]}
+    assert cells["I.3.1"]["used"] == "own" and cells["I.3.1"]["imported_tco2e"] == pytest.approx(5000)
+    assert cells["I.3.1"]["difference_tco2e"] == pytest.approx(INDUSTRY - 5000)
+    assert cells["I.2.1"]["used"] == "imported" and cells["I.2.1"]["own_status"] == "estimated"
+    assert cells["I.2.1"]["activity_tco2e"] == pytest.approx(refs_before["I.2.1"])
+    assert cells["IV.1"]["activity_tco2e"] is None and cells["IV.1"]["used"] == "imported"
+    # a second import of the year replaces the first: nothing adds up
+    code, _, err = run_cli("import-inventory", str(write(tmp_path / "v2.csv", IMPORTED_CSV.replace(",700,", ",750,"))))
+    assert code == 0, err
+    again = _per_ref(_json(run_cli, "--year", "2023"))
+    assert again["IV.1"] == pytest.approx(750) and again["I.2.1"] == pytest.approx(280)
+    code, out, err = run_cli("reconcile", "--year", "2023", "--format", "json")
+    assert code == 0, err
+    assert {c["gpc_ref"]: c["imported_tco2e"] for c in json.loads(out)["cells"]}["IV.1"] == pytest.approx(750)
+    # a year without declared keys takes the file's keys, long forms read as the short ones
+    other = IMPORTED_CSV.replace(",2023,", ",2013,")
+    code, out, err = run_cli("import-inventory", str(write(tmp_path / "y2013.csv", other)), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["import"]["notation_keys_written"] == ["2013 V.1 NO"]
+    y2013 = _json(run_cli, "--year", "2013")
+    assert y2013["notation_keys"]["V.1"] == "NO"
+    assert y2013["notation_key_explanations"]["V.1"] == "no livestock in the city"
+    assert _per_ref(y2013) == pytest.approx({"I.3.1": 5000, "IV.1": 700, "I.2.1": 280})
+
+
+def test_import_inventory_is_all_or_nothing_with_located_errors(tmp_path: Path, run_cli) -> None:
+    bad = (
+        "gpc_ref,scope,gas,tco2e,notation_key,source,year\n"
+        "IV.1,1,CO2,700,,x,2023\n"
+        "II.5.3,3,CO2,10,,x,2023\n"  # the GPC has no II.5.3
+        "I.1.2,1,CO2,10,,x,2023\n"  # I.1.2 is scope 2
+        "I.1.1,1,SF6,10,,x,2023\n"  # gas not stored
+        "I.1.1,1,CO2,ten,,x,2023\n"
+        "I.2.1,1,CO2,5,NE,x,2023\n"  # a figure and a key
+        "I.5.1,1,,,XX,x,2023\n"
+    )
+    before = _json(run_cli, "--year", "2023")
+    code, _, err = run_cli("import-inventory", str(write(tmp_path / "bad.csv", bad)))
+    assert code != 0
+    flat = " ".join(err.split())
+    for expected in (
+        "bad.csv, row 3, column 'gpc_ref': got 'II.5.3' - a GPC reference number",
+        "bad.csv, row 4, column 'scope': got '1' - scope 2, the GPC scope of I.1.2",
+        "bad.csv, row 5, column 'gas': got 'SF6' - CO2, CH4 or N2O",
+        "bad.csv, row 6, column 'tco2e': got 'ten' - a number of tonnes CO2e",
+        "bad.csv, row 7, column 'notation_key': got 'NE' - empty when tonnes are given",
+        "bad.csv, row 8, column 'notation_key': got 'XX' - a notation key",
+    ):
+        assert expected in flat, (expected, flat)
+    assert _json(run_cli, "--year", "2023")["totals"] == before["totals"]  # nothing written (IV.1 neither)
+
+
+def test_gpc_template_round_trip(tmp_path: Path, run_cli) -> None:
+    """GPC template -> import -> the same cells: the imported figures replace the estimates one for one."""
+    first = tmp_path / "first.xlsx"
+    code, _, err = run_cli("export", "gpc-template", "--year", "2024", "--output", str(first))
+    assert code == 0, err
+    before = _json(run_cli, "--year", "2024")
+    code, out, err = run_cli("import-inventory", str(first), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["import"]["figures"] > 0
+    after = _json(run_cli, "--year", "2024")
+    assert {r["method"] for r in after["rows"]} == {"imported_inventory"}  # every cell now from the file
+    gases_before, gases_after = _per_ref_gas(before), _per_ref_gas(after)
+    nonzero = {k: v for k, v in gases_before.items() if v}
+    assert {k for k, v in gases_after.items() if v} == set(nonzero)
+    for k, v in nonzero.items():
+        assert gases_after[k] == pytest.approx(v, rel=1e-12), k
+    assert after["notation_keys"] == before["notation_keys"]
+    for name in ("basic", "basic_plus", "territorial"):
+        assert after["totals"][name] == pytest.approx(before["totals"][name], rel=1e-12)
+    second = tmp_path / "second.xlsx"
+    code, _, err = run_cli("export", "gpc-template", "--year", "2024", "--output", str(second))
+    assert code == 0, err
+    one, two = _template_cells(first), _template_cells(second)
+    for ref, (value, key) in one.items():
+        assert two[ref][1] == key, ref
+        assert (two[ref][0] is None) == (value is None) and (value is None or two[ref][0] == pytest.approx(value)), ref
+    _check_template(second, after)
+    v1 = {r[1]: r[2] for r in load_workbook(first)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
+    v2 = {r[1]: r[2] for r in load_workbook(second)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
+    assert v1["data SHA-256"] != v2["data SHA-256"]  # the state stamp tells the two apart

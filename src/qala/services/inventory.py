@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
 from qala.ingest.validate import ValidatedTable
+from qala.inventory import layers
 from qala.inventory.engine import InventoryError, InventoryOptions, compute_inventory
 from qala.inventory.result import Inventory
 from qala.store import records
@@ -28,7 +29,7 @@ def inventory_from_store(engine: Engine, city: str, year: int | None, options: I
         raise InventoryError(
             [f"no activity data for {city} in {chosen}; years with data: {', '.join(map(str, years))}"]
         )
-    frame = records.activity_frame(engine, city, chosen)
+    frame, _ = layers.split(records.activity_frame(engine, city, chosen))  # an imported cell counts once
     return compute_inventory(
         frame,
         load_catalog(),

@@ -1,0 +1,41 @@
+"""An imported (sector-level) inventory beside Qala's own figures: the rule that counts each tonne once.
+
+Per cell (year and GPC reference number), in this order:
+1. the cell has reported figures that are not from an imported inventory (activity data, plant reports): the
+   inventory uses them (with any estimates of the cell, as without an import); the imported figures of the
+   cell are a comparison layer only;
+2. else the cell has imported figures: the inventory uses them; estimates of the cell are set aside (kept,
+   shown in the reconciliation);
+3. else the estimates, as before.
+Imported figures are stored with the facility mark :data:`MARK` (so they never share a key with an estimate
+or a reported figure); the mark is removed here before the inventory is computed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+IMPORTED = "imported_inventory"
+MARK = "imported-inventory"  # the facility of an imported figure: its own key beside estimates and reports
+
+
+def is_imported() -> pl.Expr:
+    return pl.col("method").fill_null("") == IMPORTED
+
+
+def split(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the rows the inventory uses, the rows set aside by the rule above)."""
+    if "method" not in frame.columns or frame.is_empty():
+        return frame, frame.head(0)
+    keys = ["year", "gpc_ref"] if "year" in frame.columns else ["gpc_ref"]
+    imported = is_imported()
+    reported = ~imported & (pl.col("status").fill_null("reported") == "reported")
+    estimated = ~imported & (pl.col("status") == "estimated")
+    flags = frame.group_by(keys).agg(reported.any().alias("_rep"), imported.any().alias("_imp"))
+    marked = frame.join(flags, on=keys, how="left")
+    keep = (imported & ~pl.col("_rep")) | (~imported & ~(estimated & pl.col("_imp") & ~pl.col("_rep")))
+    used = marked.filter(keep).drop("_rep", "_imp")
+    aside = marked.filter(~keep).drop("_rep", "_imp")
+    if "facility" in used.columns:
+        used = used.with_columns(pl.when(is_imported()).then(None).otherwise(pl.col("facility")).alias("facility"))
+    return used, aside
