@@ -469,3 +469,33 @@ def test_gpc_template_round_trip(tmp_path: Path, run_cli) -> None:
     v1 = {r[1]: r[2] for r in load_workbook(first)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
     v2 = {r[1]: r[2] for r in load_workbook(second)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
     assert v1["data SHA-256"] != v2["data SHA-256"]  # the state stamp tells the two apart
+
+
+def test_every_inventory_export_states_its_state(tmp_path: Path, run_cli) -> None:
+    import zipfile
+
+    import polars as pl
+
+    from qala.exports.state import inventory_state
+    from qala.store.seed import open_database
+
+    state = inventory_state(open_database(None), "astana", 2024)
+    assert state["state"] == "working" and len(state["data_sha256"]) == 64
+    for kind, name in (("gpc", "g.xlsx"), ("cdp", "c.csv"), ("datapackage", "p.zip")):
+        code, _, err = run_cli(
+            "export", kind, *(("--year", "2024") if kind != "datapackage" else ()), "-o", str(tmp_path / name)
+        )
+        assert code == 0, err
+    meth = {r[0]: r[1] for r in load_workbook(tmp_path / "g.xlsx")["Methodology"].iter_rows(values_only=True)}
+    assert meth["Data SHA-256"] == state["data_sha256"]
+    assert set(
+        pl.read_csv(tmp_path / "c.csv", infer_schema_length=0)["inventory_state"].str.contains(state["data_sha256"])
+    )
+    with zipfile.ZipFile(tmp_path / "p.zip") as z:
+        descriptor = json.loads(z.read(next(n for n in z.namelist() if n.endswith("datapackage.json"))))
+    by_year = {s["year"]: s for s in descriptor["qala_inventory_states"]}
+    assert by_year[2024]["data_sha256"] == state["data_sha256"]
+    # a change of the data changes the stamp
+    code, _, err = run_cli("import", str(write(tmp_path / "gas.csv", INDUSTRY_GAS.replace("2023", "2024"))))
+    assert code == 0, err
+    assert inventory_state(open_database(None), "astana", 2024)["data_sha256"] != state["data_sha256"]

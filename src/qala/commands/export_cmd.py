@@ -74,10 +74,6 @@ def _check(kind: Kind, output: Path, year: int | None, scenarios: list[str], act
         raise typer.BadParameter(f"the folder {output.parent} does not exist", param_hint="--output")
 
 
-def _inventory(database: str | None, city: str, year: int | None, gwp: Gwp, activity: list[Path]) -> Inventory:
-    return _stated(database, city, year, gwp, activity)[0]
-
-
 def _stated(
     database: str | None, city: str, year: int | None, gwp: Gwp, activity: list[Path]
 ) -> tuple[Inventory, dict, pl.DataFrame]:
@@ -170,11 +166,11 @@ def export_command(
         inv, state, _ = _stated(database, city, year, gwp, activity or [])
         output.write_text(cdp_track.to_csv(inv, state, city_info(city, inv.year)), encoding="utf-8")
     elif kind in (Kind.gpc, Kind.cdp):
-        inv = _inventory(database, city, year, gwp, activity or [])
+        inv, state, _ = _stated(database, city, year, gwp, activity or [])
         if kind is Kind.gpc:
-            output.write_bytes(gpc_xlsx.to_xlsx(inv, load_catalog()))
+            output.write_bytes(gpc_xlsx.to_xlsx(inv, load_catalog(), state))
         else:
-            output.write_text(cdp_csv.to_csv(inv, load_catalog()), encoding="utf-8")
+            output.write_text(cdp_csv.to_csv(inv, load_catalog(), state), encoding="utf-8")
     elif kind is Kind.iamc:
         output.write_text(_iamc(database, city, scenario or [], draws, seed, gwp), encoding="utf-8")
     else:
