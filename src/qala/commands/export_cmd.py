@@ -149,7 +149,8 @@ def export_command(
     seed: Annotated[int, typer.Option("--seed", min=0, help="iamc: random seed.")] = 1,
     database: DatabaseOpt = None,
 ) -> None:
-    """Export the GPC table, a CDP-ICLEI-Track-style table, scenarios (IAMC) or the data package."""
+    """Export the GPC table, the GPC reporting template, the CDP-ICLEI Track questions, the Covenant of Mayors BEI and
+    SECAP, a CDP-style table, scenarios (IAMC) or the data package."""
     _check(kind, output, year, scenario or [], activity or [])
     if kind is Kind.gpc_template:
         inv, state, recs = _stated(database, city, year, gwp, activity or [])
