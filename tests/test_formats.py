@@ -499,3 +499,31 @@ def test_every_inventory_export_states_its_state(tmp_path: Path, run_cli) -> Non
     code, _, err = run_cli("import", str(write(tmp_path / "gas.csv", INDUSTRY_GAS.replace("2023", "2024"))))
     assert code == 0, err
     assert inventory_state(open_database(None), "astana", 2024)["data_sha256"] != state["data_sha256"]
+
+
+def test_reconciliation_on_the_inventory_page_and_the_api(tmp_path: Path) -> None:
+    from qala.ingest.inventory_file import read_inventory_file
+    from qala.store.imported import import_inventory
+    from qala.web import i18n
+
+    from .test_web import Web
+
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    data = read_inventory_file(write(tmp_path / "consultant.csv", IMPORTED_CSV), load_catalog(), None)
+    import_inventory(w.engine, data, "astana", who="editor")
+    c = w.client()
+    twin = c.get("/inventory?year=2023&fmt=json").json()
+    api = c.get("/api/v1/reconciliation?year=2023").json()
+    assert twin["reconciliation"]["cells"] == api["cells"]
+    cells = {x["gpc_ref"]: x for x in api["cells"]}
+    assert cells["IV.1"]["imported_tco2e"] == pytest.approx(700) and cells["IV.1"]["used"] == "imported"
+    for lang, caption, used in (
+        ("ru", "Импортированная инвентаризация рядом с собственными данными Qala", "импортированная инвентаризация"),
+        ("kk", "Импортталған түгендеу Qala-ның өз деректерімен қатар", "импортталған түгендеу"),
+    ):
+        page = c.get(f"/inventory?year=2023&lang={lang}").text
+        assert caption in page and used in page
+        assert i18n.number(cells["I.2.1"]["activity_tco2e"], lang) in page
+        assert "imported_inventory" not in page.split("<main", 1)[-1].replace('title="imported_inventory"', "")
+    assert c.get("/api/v1/reconciliation?year=1999").status_code == 404
+    w.engine.dispose()

@@ -25,14 +25,14 @@ def is_imported() -> pl.Expr:
 
 def split(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the rows the inventory uses, the rows set aside by the rule above)."""
-    if "method" not in frame.columns or frame.is_empty():
-        return frame, frame.head(0)
+    if "method" not in frame.columns or frame.is_empty() or not frame.select(is_imported().any()).item():
+        return frame, frame.head(0)  # no imported inventory: the frame as it is, in its order
     keys = ["year", "gpc_ref"] if "year" in frame.columns else ["gpc_ref"]
     imported = is_imported()
     reported = ~imported & (pl.col("status").fill_null("reported") == "reported")
     estimated = ~imported & (pl.col("status") == "estimated")
     flags = frame.group_by(keys).agg(reported.any().alias("_rep"), imported.any().alias("_imp"))
-    marked = frame.join(flags, on=keys, how="left")
+    marked = frame.join(flags, on=keys, how="left", maintain_order="left")
     keep = (imported & ~pl.col("_rep")) | (~imported & ~(estimated & pl.col("_imp") & ~pl.col("_rep")))
     used = marked.filter(keep).drop("_rep", "_imp")
     aside = marked.filter(~keep).drop("_rep", "_imp")

@@ -71,5 +71,5 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
 
 def _status(ref: str, reported: set[str], estimated: set[str]) -> str | None:
     if ref in reported:
-        return "reported+estimated" if ref in estimated else "reported"
+        return "mixed" if ref in estimated else "reported"
     return "estimated" if ref in estimated else None

@@ -61,6 +61,21 @@ def inventory(
     return body
 
 
+@router.get("/reconciliation", responses={**NOT_FOUND, **READ_ERRORS})
+def reconciliation_api(
+    request: Request,
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    year: Annotated[int, Query(ge=1950, le=2100)] = 2024,
+    gwp: GwpParam = "AR5",
+) -> dict[str, Any]:
+    """An imported inventory beside Qala's own figures, per GPC cell (the JSON of `qala reconcile`)."""
+    from qala.services.reconcile import reconciliation  # noqa: PLC0415
+
+    if year not in records.years_with_data(request.app.state.engine, city):
+        raise HTTPException(status_code=404, detail={"detail": "no data for this city and year"})
+    return reconciliation(request.app.state.engine, city, year, gwp)
+
+
 @router.post("/imports", status_code=201, responses=IMPORT_RESPONSES)
 async def imports(
     request: Request,

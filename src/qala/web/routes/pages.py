@@ -15,6 +15,7 @@ from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.inventory import inventory_from_store
+from qala.services.reconcile import reconciliation
 from qala.store import records
 from qala.web import jobs
 from qala.web.cache import cached
@@ -132,6 +133,8 @@ def inventory_page(
         "cells": cells,
         "sectors": cat.sectors,
         "years": records.years_with_data(request.app.state.engine, current_city(request)),
+        # an imported inventory beside Qala's own figures, per cell (empty when the year has none)
+        "reconciliation": reconciliation(request.app.state.engine, current_city(request), inv["year"]),
     }
     return page(request, "inventory.html", context, fmt)
 
