@@ -527,3 +527,47 @@ def test_reconciliation_on_the_inventory_page_and_the_api(tmp_path: Path) -> Non
         assert "imported_inventory" not in page.split("<main", 1)[-1].replace('title="imported_inventory"', "")
     assert c.get("/api/v1/reconciliation?year=1999").status_code == 404
     w.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 401), ("provider", 403), ("expert", 403), ("editor", 201), ("admin", 201)]
+)
+def test_api_inventory_import_by_role(tmp_path: Path, role: str | None, status: int) -> None:
+    from .test_web import Web
+
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    if role:
+        w.add(role, role)
+    headers = w.token(role) if role else {}
+    before = w.count()
+    r = w.client().post(
+        "/api/v1/inventory-imports", headers=headers, files={"file": ("consultant.csv", IMPORTED_CSV.encode())}
+    )
+    assert r.status_code == status, r.text
+    if status == 201:
+        body = r.json()
+        assert body["import"]["figures"] == 3 and w.count() == before + 3
+        cells = {c["gpc_ref"]: c for c in body["reconciliation"][0]["cells"]}
+        assert cells["IV.1"]["imported_tco2e"] == pytest.approx(700)
+        assert len(w.audit("import_inventory")) == 1
+        assert w.audit("import_inventory")[0].who == role
+    else:
+        assert w.count() == before
+        assert not w.audit("import_inventory")
+    w.engine.dispose()
+
+
+def test_api_inventory_import_refuses_a_bad_file_whole(tmp_path: Path) -> None:
+    from .test_web import Web
+
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    w.add("editor", "editor")
+    before = w.count()
+    bad = IMPORTED_CSV + "II.5.3,3,CO2,10,,x,2023,\n"
+    r = w.client().post("/api/v1/inventory-imports", headers=w.token("editor"), files={"file": ("bad.csv", bad)})
+    assert r.status_code == 422
+    assert "bad.csv, row 6, column 'gpc_ref': got 'II.5.3'" in " ".join(r.json()["messages"])
+    assert w.count() == before
+    signed_in = w.signed_in("editor")  # a browser session cannot write through the API
+    assert signed_in.post("/api/v1/inventory-imports", files={"file": ("c.csv", IMPORTED_CSV)}).status_code == 401
+    w.engine.dispose()

@@ -16,6 +16,7 @@ import hashlib
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,10 +102,17 @@ def _number(text: object) -> float | None:
     return value
 
 
+MAX_UNZIPPED = 64 * 2**20  # an XLSX is a zip: refuse one that unpacks to more than this (a zip bomb)
+
+
 def read_inventory_file(path: Path, catalog: Catalog, year: int | None) -> InventoryFile:
-    data = path.read_bytes()
+    return read_inventory_bytes(path.name, path.read_bytes(), catalog, year)
+
+
+def read_inventory_bytes(name: str, data: bytes, catalog: Catalog, year: int | None) -> InventoryFile:
+    """As :func:`read_inventory_file`, from the bytes of an upload named ``name``."""
     sha = hashlib.sha256(data).hexdigest()
-    name = path.name
+    path = Path(name)
     if path.suffix.lower() == ".xlsx":
         figures = _template(name, data, catalog, year)
     elif path.suffix.lower() == ".csv":
@@ -245,6 +253,14 @@ def _template(file: str, data: bytes, catalog: Catalog, year: int | None) -> lis
 
     from qala.exports.gpc_template import ACTIVITY_SHEET  # noqa: PLC0415
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        unpacked = None
+    if unpacked is None or unpacked > MAX_UNZIPPED:
+        expected = f"an XLSX workbook that unpacks to at most {MAX_UNZIPPED // 2**20} MiB (Qala's GPC template)"
+        raise ValidationFailed([Problem(file, None, None, None, expected)])
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # any unreadable workbook is one problem for the user

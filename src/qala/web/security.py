@@ -16,7 +16,7 @@ DEVICE_COOKIE = "qala_device"  # a browser an account signed in with before (sig
 SESSION_MAX_AGE = 12 * 3600
 DEVICE_MAX_AGE = 365 * 24 * 3600
 # what an API token needs among its scopes for a permission (every other permission needs "read")
-SCOPE_FOR = {"upload": "import"}
+SCOPE_FOR = {"upload": "import", "import_inventory": "import"}
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {
@@ -28,8 +28,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "estimate",
         "manage_users",
         "read_audit",
+        "import_inventory",
     },
-    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "estimate"},
+    "editor": {"read_data", "upload", "read_all_uploads", "comment", "edit_roadmap", "estimate", "import_inventory"},
     "expert": {"read_data", "read_all_uploads", "comment"},
     "provider": {"upload"},
 }
