@@ -449,7 +449,8 @@ def test_gpc_template_round_trip(tmp_path: Path, run_cli) -> None:
     assert code == 0, err
     assert json.loads(out)["import"]["figures"] > 0
     after = _json(run_cli, "--year", "2024")
-    assert {r["method"] for r in after["rows"]} == {"imported_inventory"}  # every cell now from the file
+    # every cell now from the file, except the city's own plants (I.4.4), which give the district-heat factor
+    assert {r["method"] for r in after["rows"] if r["gpc_ref"] != "I.4.4"} == {"imported_inventory"}
     gases_before, gases_after = _per_ref_gas(before), _per_ref_gas(after)
     nonzero = {k: v for k, v in gases_before.items() if v}
     assert {k for k, v in gases_after.items() if v} == set(nonzero)
@@ -571,3 +572,15 @@ def test_api_inventory_import_refuses_a_bad_file_whole(tmp_path: Path) -> None:
     signed_in = w.signed_in("editor")  # a browser session cannot write through the API
     assert signed_in.post("/api/v1/inventory-imports", files={"file": ("c.csv", IMPORTED_CSV)}).status_code == 401
     w.engine.dispose()
+
+
+def test_an_imported_plant_cell_leaves_the_citys_own_plants_in_place(tmp_path: Path, run_cli) -> None:
+    """I.4.4's own plants give the district-heat factor: an imported I.4.4 is a comparison, not a hole."""
+    before = _json(run_cli, "--year", "2024")
+    csv_text = "gpc_ref,scope,gas,tco2e,notation_key,source,year\nI.4.4,1,CO2,1000,,consultant,2024\n"
+    code, out, err = run_cli("import-inventory", str(write(tmp_path / "plants.csv", csv_text)), "--format", "json")
+    assert code == 0, err
+    after = _json(run_cli, "--year", "2024")
+    assert after["totals"] == before["totals"]
+    cell = next(c for c in json.loads(out)["reconciliation"][0]["cells"] if c["gpc_ref"] == "I.4.4")
+    assert cell["used"] == "own" and cell["imported_tco2e"] == pytest.approx(1000)

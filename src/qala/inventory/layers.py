@@ -7,6 +7,9 @@ Per cell (year and GPC reference number), in this order:
 2. else the cell has imported figures: the inventory uses them; estimates of the cell are set aside (kept,
    shown in the reconciliation);
 3. else the estimates, as before.
+One exception: in I.4.4 (energy generation supplied to the grid) the city's own plant figures, estimated or
+reported, always stay, because the district-heat and electricity factors of every consumer cell are derived
+from them; an imported I.4.4 is then a comparison only.
 Imported figures are stored with the facility mark :data:`MARK` (so they never share a key with an estimate
 or a reported figure); the mark is removed here before the inventory is computed.
 """
@@ -17,6 +20,7 @@ import polars as pl
 
 IMPORTED = "imported_inventory"
 MARK = "imported-inventory"  # the facility of an imported figure: its own key beside estimates and reports
+PLANTS = "I.4.4"
 
 
 def is_imported() -> pl.Expr:
@@ -29,7 +33,8 @@ def split(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         return frame, frame.head(0)  # no imported inventory: the frame as it is, in its order
     keys = ["year", "gpc_ref"] if "year" in frame.columns else ["gpc_ref"]
     imported = is_imported()
-    reported = ~imported & (pl.col("status").fill_null("reported") == "reported")
+    # the city's own plants (I.4.4), even estimated, give the district-heat factor: they are never set aside
+    reported = ~imported & ((pl.col("status").fill_null("reported") == "reported") | (pl.col("gpc_ref") == PLANTS))
     estimated = ~imported & (pl.col("status") == "estimated")
     flags = frame.group_by(keys).agg(reported.any().alias("_rep"), imported.any().alias("_imp"))
     marked = frame.join(flags, on=keys, how="left", maintain_order="left")

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
 from qala.inventory.engine import InventoryOptions, compute_inventory, emission_gas
-from qala.inventory.layers import is_imported
+from qala.inventory.layers import PLANTS, is_imported
 from qala.store import records
 
 
@@ -51,7 +51,9 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
                 "difference_tco2e": None if a is None or i is None else a - i,
                 "difference_pct": None if a is None or not i else (a - i) / i * 100,
                 "own_status": _status(ref, reported_cells, estimated_cells),
-                "used": "own" if ref in reported_cells or i is None else "imported",
+                "used": "own"
+                if ref in reported_cells or i is None or (ref == PLANTS and a is not None)
+                else "imported",
                 "imported_source": "; ".join(sorted(s for s in sources.get(ref, ()) if s)),
             }
         )
