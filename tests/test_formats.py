@@ -584,3 +584,18 @@ def test_an_imported_plant_cell_leaves_the_citys_own_plants_in_place(tmp_path: P
     assert after["totals"] == before["totals"]
     cell = next(c for c in json.loads(out)["reconciliation"][0]["cells"] if c["gpc_ref"] == "I.4.4")
     assert cell["used"] == "own" and cell["imported_tco2e"] == pytest.approx(1000)
+
+
+def test_an_imported_figure_in_a_cell_declared_ie_is_not_counted_twice(tmp_path: Path, run_cli) -> None:
+    """Astana declares I.1.2 IE (its grid energy is in I.6.2): an imported I.1.2 would count it again."""
+    before = _json(run_cli, "--year", "2023")
+    assert before["notation_keys"]["I.1.2"] == "IE"
+    csv_text = "gpc_ref,scope,gas,tco2e,notation_key,source,year\nI.1.2,2,CO2,5000,,consultant,2023\n"
+    code, out, err = run_cli("import-inventory", str(write(tmp_path / "ie.csv", csv_text)), "--format", "json")
+    assert code == 0, err
+    after = _json(run_cli, "--year", "2023")
+    assert after["totals"] == before["totals"] and after["notation_keys"]["I.1.2"] == "IE"
+    recon = json.loads(out)["reconciliation"][0]
+    cell = next(c for c in recon["cells"] if c["gpc_ref"] == "I.1.2")
+    assert cell["used"] == "IE" and cell["imported_tco2e"] == pytest.approx(5000)
+    assert recon["totals"]["inventory_tco2e"] == pytest.approx(recon["totals"]["activity_tco2e"])

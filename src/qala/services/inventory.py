@@ -29,15 +29,10 @@ def inventory_from_store(engine: Engine, city: str, year: int | None, options: I
         raise InventoryError(
             [f"no activity data for {city} in {chosen}; years with data: {', '.join(map(str, years))}"]
         )
-    frame, _ = layers.split(records.activity_frame(engine, city, chosen))  # an imported cell counts once
-    return compute_inventory(
-        frame,
-        load_catalog(),
-        city=city,
-        year=chosen,
-        options=options,
-        notation_keys=records.notation_keys(engine, city, chosen),
-    )
+    keys = records.notation_keys(engine, city, chosen)
+    ie = frozenset(ref for ref, nk in keys.items() if nk.key == "IE")
+    frame, _ = layers.split(records.activity_frame(engine, city, chosen), ie)  # an imported tonne counts once
+    return compute_inventory(frame, load_catalog(), city=city, year=chosen, options=options, notation_keys=keys)
 
 
 def latest_year(years: list[int]) -> int:

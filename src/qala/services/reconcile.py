@@ -40,6 +40,7 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
     for ref, act, amount, source in imported.select("gpc_ref", "activity", "amount", "source").iter_rows():
         mine[ref] = mine.get(ref, 0.0) + amount * gwp_set.gwp(emission_gas(act))
         sources.setdefault(ref, set()).add(source or "")
+    ie = {ref for ref, nk in records.notation_keys(engine, city, year).items() if nk.key == "IE"}
     cells = []
     for ref in (r for r in catalog.cells if r in mine or r in activity):
         a, i = activity.get(ref), mine.get(ref)
@@ -51,9 +52,7 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
                 "difference_tco2e": None if a is None or i is None else a - i,
                 "difference_pct": None if a is None or not i else (a - i) / i * 100,
                 "own_status": _status(ref, reported_cells, estimated_cells),
-                "used": "own"
-                if ref in reported_cells or i is None or (ref == PLANTS and a is not None)
-                else "imported",
+                "used": _used(ref, a, i, reported_cells, ie),
                 "imported_source": "; ".join(sorted(s for s in sources.get(ref, ()) if s)),
             }
         )
@@ -65,10 +64,19 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
         "cells_imported_only": sum(1 for c in cells if c["activity_tco2e"] is None),
         "cells_activity_only": sum(1 for c in cells if c["imported_tco2e"] is None),
         "inventory_tco2e": sum(
-            (c["activity_tco2e"] if c["used"] == "activity" else c["imported_tco2e"]) or 0.0 for c in cells
+            {"own": c["activity_tco2e"], "imported": c["imported_tco2e"]}.get(c["used"]) or 0.0 for c in cells
         ),
     }
     return {"city": city, "year": year, "gwp": gwp_set.code, "cells": cells, "totals": totals}
+
+
+def _used(ref: str, own: float | None, imported: float | None, reported: set[str], ie: set[str]) -> str:
+    """Which figure the inventory counts (qala.inventory.layers): ``own``, ``imported`` or ``IE`` (neither here)."""
+    if imported is None or ref in reported or (ref == PLANTS and own is not None):
+        return "own"
+    if ref in ie:  # the city counts these tonnes in another cell
+        return "own" if own is not None else "IE"
+    return "imported"
 
 
 def _status(ref: str, reported: set[str], estimated: set[str]) -> str | None:
