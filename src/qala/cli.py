@@ -23,6 +23,7 @@ from qala.commands import (
     estimate_cmd,
     export_cmd,
     import_cmd,
+    import_inventory_cmd,
     inventory_cmd,
     publish_cmd,
     records_cmd,
@@ -70,6 +71,8 @@ app.command("macc")(economics_cmd.macc_command)
 app.command("optimize")(economics_cmd.optimize_command)
 app.command("report")(report_cmd.report_command)
 app.command("export")(export_cmd.export_command)
+app.command("import-inventory")(import_inventory_cmd.import_inventory_command)
+app.command("reconcile")(import_inventory_cmd.reconcile_command)
 app.command("serve")(web_cmd.serve_command)
 app.add_typer(web_cmd.user_app, name="user")
 app.command("backup")(backup_cmd.backup_command)

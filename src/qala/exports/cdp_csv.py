@@ -14,7 +14,7 @@ sector, sector_name, sub_sector, sub_sector_name, gpc_refs,
 scope1_direct_tco2e, scope1_notation_key, scope2_grid_energy_tco2e, scope2_notation_key,
 scope3_outside_boundary_tco2e, scope3_notation_key, total_tco2e, basic_tco2e, basic_plus_tco2e,
 co2_t, ch4_t, n2o_t, other_gases_tco2e, biogenic_co2_t, emission_factor_sources, notation_key_explanations,
-methodology, catalog_version``.
+methodology, catalog_version, inventory_state``.
 
 Rows are GPC sub-sectors; a territorial-only cell (``I.4.4`` generation supplied to the grid, ``III.n.3``
 waste imported for treatment) is a row of its own, as in the GPC's reporting table, so that ``basic_tco2e``
@@ -32,6 +32,7 @@ import polars as pl
 from qala.catalog.catalog import Catalog
 from qala.exports.cells import MAIN_GASES, cell_table
 from qala.exports.safe import safe_row
+from qala.exports.state import describe
 from qala.inventory.result import Inventory
 
 SCOPE_COLUMNS = {1: "scope1_direct_tco2e", 2: "scope2_grid_energy_tco2e", 3: "scope3_outside_boundary_tco2e"}
@@ -65,6 +66,7 @@ COLUMNS = (
     "notation_key_explanations",
     "methodology",
     "catalog_version",
+    "inventory_state",
 )
 PROTOCOL = "GPC v1.1 (WRI, C40, ICLEI)"
 
@@ -104,7 +106,7 @@ def _row(part: pl.DataFrame, code: str, name: str) -> dict[str, object]:
     return out
 
 
-def table(inv: Inventory, catalog: Catalog) -> list[dict[str, object]]:
+def table(inv: Inventory, catalog: Catalog, state: dict | None = None) -> list[dict[str, object]]:
     """The rows of the table as dictionaries keyed by :data:`COLUMNS`."""
     cells = cell_table(inv, catalog).with_columns(
         pl.when(pl.col("level") == "T").then(pl.col("gpc_ref")).otherwise(pl.col("subsector")).alias("row")
@@ -139,15 +141,16 @@ def table(inv: Inventory, catalog: Catalog) -> list[dict[str, object]]:
         "gwp_set": inv.gwp,
         "methodology": inv.methodology.get("standard", ""),
         "catalog_version": inv.methodology.get("catalog_version", ""),
+        "inventory_state": describe(state) if state is not None else "",
     }
     return [{c: {**common, **r}.get(c) for c in COLUMNS} for r in rows]
 
 
-def to_csv(inv: Inventory, catalog: Catalog) -> str:
+def to_csv(inv: Inventory, catalog: Catalog, state: dict | None = None) -> str:
     """The table as CSV text (UTF-8, header row); every text cell through :func:`qala.exports.safe.safe`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)
-    for r in table(inv, catalog):
+    for r in table(inv, catalog, state):
         w.writerow(safe_row(r[c] for c in COLUMNS))
     return buf.getvalue()

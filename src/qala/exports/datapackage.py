@@ -28,6 +28,8 @@ from qala import __version__
 from qala.catalog.catalog import Catalog
 from qala.exports.package_tables import GPC, IPCC, Table, catalog_tables, store_tables
 from qala.exports.safe import safe_row
+from qala.exports.state import inventory_state
+from qala.store import records
 
 TYPES: dict[Any, str] = {pl.Int64: "integer", pl.Int32: "integer", pl.Float64: "number", pl.Boolean: "boolean"}
 
@@ -91,6 +93,8 @@ def build(engine: Engine, city: str, catalog: Catalog) -> dict[str, bytes]:
         "contributors": [{"title": f"Qala {__version__}", "role": "publisher"}],
         "sources": [IPCC, GPC],
         "resources": descriptor_resources,
+        # which state of each year's inventory the data are (qala.exports.state; a custom property)
+        "qala_inventory_states": [inventory_state(engine, city, y) for y in records.years_with_data(engine, city)],
     }
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files

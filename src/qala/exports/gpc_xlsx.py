@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qala.catalog.catalog import Catalog
 from qala.exports.cells import LEVEL_TITLES, MAIN_GASES, cell_table
 from qala.exports.safe import safe_row
+from qala.exports.state import describe
 from qala.inventory.result import Inventory
 
 NOTATION_KEYS = {
@@ -116,8 +117,11 @@ def _totals_sheet(ws: Worksheet, inv: Inventory) -> None:
     _put(ws, ["biogenic CO2 (t)", inv.biogenic_co2_t, "reported apart, outside every total"])
 
 
-def _methodology_sheet(ws: Worksheet, inv: Inventory) -> None:
+def _methodology_sheet(ws: Worksheet, inv: Inventory, state: dict | None = None) -> None:
     _put(ws, ["Item", "Value"])
+    if state is not None:
+        _put(ws, ["Inventory state", describe(state)])
+        _put(ws, ["Data SHA-256", state["data_sha256"]])
     _put(ws, ["City", inv.city])
     _put(ws, ["Inventory year", inv.year])
     _put(ws, ["Unit", inv.unit])
@@ -139,8 +143,9 @@ def _methodology_sheet(ws: Worksheet, inv: Inventory) -> None:
         _put(ws, ["Warning", warning])
 
 
-def to_xlsx(inv: Inventory, catalog: Catalog) -> bytes:
-    """The workbook's bytes; every text cell through :func:`qala.exports.safe.safe`."""
+def to_xlsx(inv: Inventory, catalog: Catalog, state: dict | None = None) -> bytes:
+    """The workbook's bytes; every text cell through :func:`qala.exports.safe.safe`. ``state``: where the
+    figures come from (:func:`qala.exports.state.inventory_state`), stated in the Methodology sheet."""
     cells = cell_table(inv, catalog)
     wb = Workbook()
     table = wb.active
@@ -148,7 +153,7 @@ def to_xlsx(inv: Inventory, catalog: Catalog) -> bytes:
     _table_sheet(table, cells)
     _scope_sheet(wb.create_sheet("By scope"), cells)
     _totals_sheet(wb.create_sheet("Totals"), inv)
-    _methodology_sheet(wb.create_sheet("Methodology"), inv)
+    _methodology_sheet(wb.create_sheet("Methodology"), inv, state)
     bold = Font(bold=True)
     for sheet in wb.worksheets:
         for cell in sheet[1]:

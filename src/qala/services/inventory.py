@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
 from qala.ingest.validate import ValidatedTable
+from qala.inventory import layers
 from qala.inventory.engine import InventoryError, InventoryOptions, compute_inventory
 from qala.inventory.result import Inventory
 from qala.store import records
@@ -28,15 +29,10 @@ def inventory_from_store(engine: Engine, city: str, year: int | None, options: I
         raise InventoryError(
             [f"no activity data for {city} in {chosen}; years with data: {', '.join(map(str, years))}"]
         )
-    frame = records.activity_frame(engine, city, chosen)
-    return compute_inventory(
-        frame,
-        load_catalog(),
-        city=city,
-        year=chosen,
-        options=options,
-        notation_keys=records.notation_keys(engine, city, chosen),
-    )
+    keys = records.notation_keys(engine, city, chosen)
+    ie = frozenset(ref for ref, nk in keys.items() if nk.key == "IE")
+    frame, _ = layers.split(records.activity_frame(engine, city, chosen), ie)  # an imported tonne counts once
+    return compute_inventory(frame, load_catalog(), city=city, year=chosen, options=options, notation_keys=keys)
 
 
 def latest_year(years: list[int]) -> int:

@@ -131,10 +131,21 @@ def status(code: str | None, lang: str) -> str:
     return pick(STATUSES, code, lang)
 
 
+RECORD_METHODS: dict[str, Names] = {  # methods of records that are not estimation methods of the catalog
+    "imported_inventory": {
+        "en": "imported inventory",
+        "ru": "импортированная инвентаризация",
+        "kk": "импортталған түгендеу",
+    },
+}
+
+
 def method(code: str | None, lang: str) -> str:
     """An estimation method's name from the catalog (the code when it is not there)."""
     from qala.catalog.estimation import load_estimation_reference  # noqa: PLC0415
 
+    if code in RECORD_METHODS:
+        return pick(RECORD_METHODS, code, lang)
     m = load_estimation_reference().methods.get(code or "")
     return pick({m.code: m.names}, code, lang) if m else (code or "")
 

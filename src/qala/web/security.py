@@ -16,7 +16,7 @@ DEVICE_COOKIE = "qala_device"  # a browser an account signed in with before (sig
 SESSION_MAX_AGE = 12 * 3600
 DEVICE_MAX_AGE = 365 * 24 * 3600
 # what an API token needs among its scopes for a permission (every other permission needs "read")
-SCOPE_FOR = {"upload": "import", "review": "import", "publish": "import"}
+SCOPE_FOR = {"upload": "import", "review": "import", "publish": "import", "import_inventory": "import"}
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {
@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "review",
         "publish",
         "add_documents",
+        "import_inventory",
     },
     "editor": {
         "read_data",
@@ -42,6 +43,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "review",
         "publish",
         "add_documents",
+        "import_inventory",
     },
     "expert": {"read_data", "read_all_uploads", "comment"},
     "provider": {"upload"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from qala.cities import DEFAULT_CITY
@@ -65,6 +66,73 @@ def inventory(
     except InventoryError as exc:
         raise HTTPException(status_code=404, detail={"detail": "no inventory", "problems": exc.problems}) from exc
     return body
+
+
+@router.get("/reconciliation", responses={**NOT_FOUND, **READ_ERRORS})
+def reconciliation_api(
+    request: Request,
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    year: Annotated[int, Query(ge=1950, le=2100)] = 2024,
+    gwp: GwpParam = "AR5",
+) -> dict[str, Any]:
+    """An imported inventory beside Qala's own figures, per GPC cell (the JSON of `qala reconcile`)."""
+    from qala.services.reconcile import reconciliation  # noqa: PLC0415
+
+    if year not in records.years_with_data(request.app.state.engine, city):
+        raise HTTPException(status_code=404, detail={"detail": "no data for this city and year"})
+    return reconciliation(request.app.state.engine, city, year, gwp)
+
+
+def inventory_importer(request: Request) -> Account:
+    """Editors and admins (with a token of scope ``import``); checked before the body is read."""
+    return require(request, "import_inventory")
+
+
+@router.post("/inventory-imports", status_code=201, responses=IMPORT_RESPONSES)
+async def inventory_imports(
+    request: Request,
+    user: Annotated[Account, Depends(inventory_importer)],
+    file: Annotated[UploadFile, File(description="Qala's GPC template (.xlsx) or a CSV of gpc_ref, scope, gas, ...")],
+    city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    gwp: GwpParam = "AR5",
+    dry_run: bool = False,
+) -> Response:
+    """Import an existing inventory (sector level), all-or-nothing, as `qala import-inventory`: 201 with the
+    outcome and the reconciliation, 200 for a dry run, 422 with every problem (file, row, column) and nothing
+    stored."""
+    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
+
+    from qala.catalog import load_catalog  # noqa: PLC0415
+    from qala.ingest.inventory_file import read_inventory_bytes  # noqa: PLC0415
+    from qala.ingest.problems import ValidationFailed  # noqa: PLC0415
+    from qala.services.reconcile import reconciliation  # noqa: PLC0415
+    from qala.store.imported import import_inventory  # noqa: PLC0415
+
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    name, refused = precheck(file.filename, data, limit)
+    if refused is not None:
+        return JSONResponse(refused.to_dict(), status_code=refused.status)
+    engine = request.app.state.engine
+
+    def work() -> dict[str, Any]:
+        parsed = read_inventory_bytes(name, data, load_catalog(), year)
+        out = import_inventory(engine, parsed, city, who=user.username, gwp=gwp, dry_run=dry_run)
+        years = sorted({f.year for f in parsed.figures})
+        recon = [] if dry_run else [reconciliation(engine, city, y, gwp) for y in years]
+        return {"status": "validated" if dry_run else "imported", "import": out.to_dict(), "reconciliation": recon}
+
+    try:
+        body = await run_in_threadpool(work)
+    except ValidationFailed as exc:
+        body = {
+            "status": "refused",
+            "problems": [p.to_dict() for p in exc.problems],
+            "messages": [str(p) for p in exc.problems],
+        }
+        return JSONResponse(body, status_code=422)
+    return JSONResponse(jsonable_encoder(body), status_code=200 if dry_run else 201)
 
 
 @router.post("/imports", status_code=201, responses=IMPORT_RESPONSES)

@@ -15,6 +15,7 @@ from qala.inventory.engine import InventoryError
 from qala.jobs.queue import QueueFull
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
+from qala.services.reconcile import reconciliation
 from qala.store import records
 from qala.web import jobs
 from qala.web.cache import cached
@@ -148,6 +149,8 @@ def inventory_page(
         "sectors": cat.sectors,
         "years": shown_years(request, current_city(request), working),
         "working": working,
+        # an imported inventory beside Qala's own figures, per cell (empty when the year has none)
+        "reconciliation": reconciliation(request.app.state.engine, current_city(request), inv["year"]),
     }
     return page(request, "inventory.html", context, fmt)
 
