@@ -477,11 +477,12 @@ def test_every_inventory_export_states_its_state(tmp_path: Path, run_cli) -> Non
 
     import polars as pl
 
-    from qala.exports.state import inventory_state
+    from qala.exports.state import describe, inventory_state
     from qala.store.seed import open_database
 
     state = inventory_state(open_database(None), "astana", 2024)
-    assert state["state"] == "working" and len(state["data_sha256"]) == 64
+    # the seed publishes Astana's bundled baseline: the current records are that version's
+    assert state["state"] == "published" and state["version"] == 1 and len(state["data_sha256"]) == 64
     for kind, name in (("gpc", "g.xlsx"), ("cdp", "c.csv"), ("datapackage", "p.zip")):
         code, _, err = run_cli(
             "export", kind, *(("--year", "2024") if kind != "datapackage" else ()), "-o", str(tmp_path / name)
@@ -499,7 +500,10 @@ def test_every_inventory_export_states_its_state(tmp_path: Path, run_cli) -> Non
     # a change of the data changes the stamp
     code, _, err = run_cli("import", str(write(tmp_path / "gas.csv", INDUSTRY_GAS.replace("2023", "2024"))))
     assert code == 0, err
-    assert inventory_state(open_database(None), "astana", 2024)["data_sha256"] != state["data_sha256"]
+    after = inventory_state(open_database(None), "astana", 2024)
+    assert after["data_sha256"] != state["data_sha256"]
+    assert after["state"] == "working" and after["version"] is None and after["published_version"] == 1
+    assert "newer than published version 1" in describe(after) and "published version 1" in describe(state)
 
 
 def test_reconciliation_on_the_inventory_page_and_the_api(tmp_path: Path) -> None:
