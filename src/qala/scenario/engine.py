@@ -46,6 +46,19 @@ class BaseYear:
     amounts: dict[tuple[str, str, str | None], float]  # (gpc_ref, activity, facility) -> canonical amount
     by_basis: dict[str, dict[str, float]]  # basis -> sector -> t CO2e
     totals: dict[str, float]  # basis -> t CO2e
+    # t CO2e per (gpc_ref, activity, facility), every scope: what an emissions calibration matches
+    emissions: dict[tuple[str, str, str | None], float] = field(default_factory=dict)
+
+    def select(self, keys: tuple[str, ...], what: str) -> float:
+        """The inventory's amount or emissions summed over keys "REF", "REF/activity", "REF/activity/facility"."""
+        table = self.amounts if what == "amount" else self.emissions
+        total = 0.0
+        for key in keys:
+            parts = key.split("/")
+            for (ref, act, fac), v in table.items():
+                if parts[0] == ref and (len(parts) < 2 or parts[1] == act) and (len(parts) < 3 or parts[2] == fac):
+                    total += v
+        return total
 
 
 @dataclass(frozen=True)
@@ -219,14 +232,23 @@ def _calibrate(
     def base_year_values() -> dict[str, np.ndarray | float]:
         return {k: v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in values.items()}
 
+    def matched(cal_match: tuple[str, ...], on: str) -> np.ndarray:
+        evaluated = _nodes(model, base_year_values())
+        amounts = _flow_amounts(prep, evaluated, first, cal_match)
+        if on == "emissions":
+            amounts = _emissions(prep, evaluated, amounts, first, only=cal_match)
+        return sum(amounts[f][:, 0] for f in cal_match)  # type: ignore[return-value]
+
     for cal in model.calibration:
-        amounts = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
-        v0 = sum(amounts[f][:, 0] for f in cal.match)
-        target = 0.0
-        for f in cal.match:
-            flow = next(n.flow for n in model.flows if n.name == f)
-            assert flow is not None and flow.activity is not None
-            target += base.amounts.get((flow.gpc_ref, flow.activity, flow.facility), 0.0)
+        v0 = matched(cal.match, cal.on)
+        if cal.inventory:
+            target = base.select(cal.inventory, cal.on)
+        else:
+            target = 0.0
+            for f in cal.match:
+                flow = next(n.flow for n in model.flows if n.name == f)
+                assert flow is not None and flow.activity is not None
+                target += base.amounts.get((flow.gpc_ref, flow.activity, flow.facility), 0.0)
         if np.any(v0 == 0) and target != 0:
             raise ModelError(
                 [
@@ -238,8 +260,7 @@ def _calibrate(
         values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
         if (scenario, base.year) in prep.checked:
             continue
-        check = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
-        got = sum(check[f][:, 0] for f in cal.match)
+        got = matched(cal.match, cal.on)
         if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
             raise ModelError(
                 [
@@ -250,11 +271,17 @@ def _calibrate(
 
 
 def _emissions(
-    prep: Prepared, values: dict[str, np.ndarray | float], amounts: dict[str, np.ndarray], shape: tuple[int, int]
+    prep: Prepared,
+    values: dict[str, np.ndarray | float],
+    amounts: dict[str, np.ndarray],
+    shape: tuple[int, int],
+    only: tuple[str, ...] = (),
 ) -> dict[str, np.ndarray]:
     model = prep.model
     out: dict[str, np.ndarray] = {}
     for node in model.flows:
+        if only and node.name not in only:
+            continue
         flow, kind = node.flow, prep.flow_kind[node.name]
         assert flow is not None
         amount = amounts[node.name]
@@ -270,7 +297,7 @@ def _emissions(
             out[node.name] = np.zeros(shape)
     # district heat: each year's factor from the plants' heat share (efficiency method)
     heat_flows = [n for n in model.flows if prep.flow_kind[n.name] == "district_heat"]
-    if heat_flows:
+    if heat_flows and not only:
         factor = _heat_factor(prep, out, amounts, shape)
         for n in heat_flows:
             scale = values[n.flow.factor_scale] if n.flow and n.flow.factor_scale else 1.0

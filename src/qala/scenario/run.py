@@ -31,6 +31,14 @@ def base_year_from(inv: Inventory) -> BaseYear:
             continue  # one row per gas: count the activity once
         seen.add(key)
         amounts[(ref, act, fac)] = amounts.get((ref, act, fac), 0.0) + amount
+    for fac in inv.chp.facilities if inv.chp else ():  # plant outputs: what the model's plants are calibrated to
+        amounts[("I.4.4", "heat_output", fac.facility)] = fac.heat_tj
+        amounts[("I.4.4", "electricity_output", fac.facility)] = fac.power_tj
+    emissions: dict[tuple[str, str, str | None], float] = {}
+    for ref, act, fac, t in rows.filter(rows["gas"] != "CO2(b)").select(
+        "gpc_ref", "activity", "facility", "tco2e"
+    ).iter_rows():
+        emissions[(ref, act, fac)] = emissions.get((ref, act, fac), 0.0) + (t or 0.0)
     by_basis = {}
     for basis in BASES:
         levels = {"territorial": None, "basic": ("B",), "basic_plus": ("B", "B+")}[basis]
@@ -38,7 +46,7 @@ def base_year_from(inv: Inventory) -> BaseYear:
         sel = sel.filter(sel["scope"] == 1) if levels is None else sel.filter(sel["level"].is_in(list(levels)))
         by_basis[basis] = {s: float(sel.filter(sel["sector"] == s)["tco2e"].sum()) for s in SECTORS}
     totals = {b: sum(v.values()) for b, v in by_basis.items()}
-    return BaseYear(inv.year, amounts, by_basis, totals)
+    return BaseYear(inv.year, amounts, by_basis, totals, emissions)
 
 
 @dataclass(frozen=True)
