@@ -198,11 +198,33 @@ def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict
     return values
 
 
-def _nodes(model: CityModel, values: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:
+def _nodes(
+    model: CityModel, values: dict[str, np.ndarray | float], only: frozenset[str] | None = None
+) -> dict[str, np.ndarray | float]:
+    """Every node (or only those in ``only``), in evaluation order."""
     out = dict(values)
     for node in model.nodes:
-        out[node.name] = node.formula(out)
+        if only is None or node.name in only:
+            out[node.name] = node.formula(out)
     return out
+
+
+@cache
+def _needed(model: CityModel, flows: tuple[str, ...]) -> frozenset[str]:
+    """The nodes that ``flows`` depend on (with them), for a calibration that needs no other node."""
+    by_name = {n.name: n for n in model.nodes}
+    need: set[str] = set()
+    todo = list(flows)
+    while todo:
+        name = todo.pop()
+        if name in need or name not in by_name:
+            continue
+        need.add(name)
+        node = by_name[name]
+        todo.extend(node.formula.names)
+        if node.flow is not None:
+            todo.extend(x for x in (node.flow.factor_scale, node.flow.grid_factor) if x)
+    return frozenset(need)
 
 
 @cache
@@ -229,11 +251,16 @@ def _calibrate(
     model = prep.model
     first = (shape[0], 1)  # the base year only: calibration needs no other year
 
+    def first_column(v: np.ndarray | float) -> np.ndarray | float:
+        return v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v
+
+    at_base = {k: first_column(v) for k, v in values.items()}  # kept in step with ``values`` below
+
     def base_year_values() -> dict[str, np.ndarray | float]:
-        return {k: v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in values.items()}
+        return at_base
 
     def matched(cal_match: tuple[str, ...], on: str) -> np.ndarray:
-        evaluated = _nodes(model, base_year_values())
+        evaluated = _nodes(model, base_year_values(), _needed(model, cal_match))
         amounts = _flow_amounts(prep, evaluated, first, cal_match)
         if on == "emissions":
             amounts = _emissions(prep, evaluated, amounts, first, only=cal_match)
@@ -258,6 +285,7 @@ def _calibrate(
             )
         k = np.where(v0 == 0, 1.0, target / np.where(v0 == 0, 1.0, v0))
         values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
+        at_base[cal.scale] = first_column(values[cal.scale])
         if (scenario, base.year) in prep.checked:
             continue
         got = matched(cal.match, cal.on)

@@ -20,6 +20,7 @@ from qala.web import jobs
 from qala.web.cache import cached
 from qala.web.city import current_city
 from qala.web.render import render
+from qala.web.scenario_results import standard_dict
 from qala.web.security import can, check_csrf, require
 from qala.web.uploads import job_outcome, precheck, start_import
 
@@ -69,8 +70,7 @@ def _overview_context(request: Request) -> dict[str, Any]:
         model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
         for name in ("bau", "low-carbon"):
             if name in model.scenarios:
-                r = scenario_svc.run(request.app.state.engine, model, name, draws=200, seed=1)
-                d = r.to_dict()
+                d = standard_dict(request, current_city(request), model, name)
                 scenarios[name] = {
                     "years": d["years"],
                     "total": d["total"],
@@ -239,9 +239,8 @@ def scenarios_page(
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
-    results = {
-        name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict()) for name in model.scenarios
-    }
+    city = current_city(request)
+    results = {name: _summary(standard_dict(request, city, model, name)) for name in model.scenarios}
     chosen = [m for m in (measures or []) if m in model.measures]
     if custom:
         custom_model = scenario_svc.with_custom(model, chosen)
