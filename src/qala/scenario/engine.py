@@ -153,13 +153,18 @@ def _samples(
 ) -> dict[str, np.ndarray]:
     """Each uncertain quantity's values for draws [start, stop) (``given``: uniforms, one column each)."""
     out: dict[str, np.ndarray] = {}
+    order: dict[str, int] = {}
+    for i, key in enumerate(model.draw_keys):
+        order.setdefault(key, i)
     for k, (name, dist) in enumerate(model.uncertain()):
+        # a variant draws each quantity with the stream its base model used: common random numbers
+        stream = order.get(name, len(model.draw_keys) + k) if model.draw_keys else k
         if given is not None:
             value = dist.ppf(np.clip(given[:, k], 1e-12, 1 - 1e-12))
         elif deterministic:
             value = np.full(stop - start, dist.center)
         else:
-            value = dist.ppf(uniforms(seed, k, start, stop))
+            value = dist.ppf(uniforms(seed, stream, start, stop))
         out[name] = value[:, None]
     return out
 

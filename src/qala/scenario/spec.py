@@ -135,6 +135,8 @@ class CityModel:
     scenarios: dict[str, ScenarioSpec]
     targets: tuple[Target, ...]
     population_driver: str | None = field(default=None)
+    # the order in which a base model drew its uncertain quantities: a variant keeps it (common random numbers)
+    draw_keys: tuple[str, ...] = field(default=())
 
     @property
     def years(self) -> list[int]:
