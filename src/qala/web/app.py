@@ -171,9 +171,11 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         pages,
         report,
         roadmap,
+        variants,
     )
 
     app.include_router(auth.router)
+    app.include_router(variants.api)  # before api.router: /api/v1/variants/compare is not a variant id
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(estimates.router)
@@ -184,4 +186,5 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(report.router)
     app.include_router(jobs.router)
     app.include_router(admin.router)
+    app.include_router(variants.router)
     return app
