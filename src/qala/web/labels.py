@@ -143,3 +143,21 @@ def author(who: str, accounts: Mapping[str, tuple[str | None, str]], lang: str) 
         display, role_code = accounts[who]
         return display or role(role_code, lang)
     return pick(AUTHORS, "bundled" if who == SEEDED_BY else "cli", lang)
+
+
+# issue 16: the net-zero pathway and the bases a user chooses (additive)
+SCENARIOS["net-zero-2060"] = {
+    "en": "Net zero by 2060",
+    "ru": "Углеродная нейтральность к 2060 году",
+    "kk": "2060 жылға қарай көміртегі бейтараптығы",
+}
+SCENARIOS["variant"] = {"en": "Variant", "ru": "Вариант", "kk": "Нұсқа"}
+BASES_NAMES: dict[str, Names] = {
+    "territorial": {"en": "Territorial (scope 1)", "ru": "Территориальный (охват 1)", "kk": "Аумақтық (1-қамту)"},
+    "basic": {"en": "BASIC", "ru": "BASIC", "kk": "BASIC"},
+    "basic_plus": {"en": "BASIC+", "ru": "BASIC+", "kk": "BASIC+"},
+}
+
+
+def basis(code: str | None, lang: str) -> str:
+    return pick(BASES_NAMES, code, lang)

@@ -17,6 +17,7 @@ from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
+BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
 
 
 @router.get("/economics")
@@ -24,21 +25,25 @@ def economics_page(
     request: Request,
     year: Annotated[int, Query(ge=1990, le=2100)] = 2030,
     limit: Annotated[float | None, Query(ge=0, le=MAX_TCO2E, allow_inf_nan=False)] = None,
+    basis: BasisParam = None,
     fmt: Fmt = "html",
 ) -> Response:
     engine, city = request.app.state.engine, current_city(request)
     try:
-        curve = econ.macc_data(engine, city, year)
-        chosen = econ.portfolio(engine, city, year, limit) if limit is not None else None
+        curve = econ.macc_data(engine, city, year, basis=basis)
+        chosen = econ.portfolio(engine, city, year, limit, basis=curve["basis"]) if limit is not None else None
     except (ValueError, PortfolioError) as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return page(request, "economics.html", {"macc": curve, "portfolio": chosen, "year": year, "limit": limit}, fmt)
+    context = {"macc": curve, "portfolio": chosen, "year": year, "limit": limit, "basis": curve["basis"]}
+    return page(request, "economics.html", context, fmt)
 
 
 @router.get("/economics/macc.csv")
-def macc_csv(request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030) -> Response:
+def macc_csv(
+    request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030, basis: BasisParam = None
+) -> Response:
     try:
-        curve = econ.macc_data(request.app.state.engine, current_city(request), year)
+        curve = econ.macc_data(request.app.state.engine, current_city(request), year, basis=basis)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     buf = io.StringIO()
