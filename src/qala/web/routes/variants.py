@@ -11,18 +11,37 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from qala.cities import DEFAULT_CITY
+from qala.scenario.spec import ModelError
 from qala.scenario.variants import VariantError
 from qala.services import scenario as scenario_svc
 from qala.services import variants as var
+from qala.web.api_docs import Error, FieldError, _json
 from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import can, check_csrf, require
 
 api = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class VariantRefused(BaseModel):
+    """422: a malformed request (``errors``) or a variant that cannot be applied (``problems``); nothing saved."""
+
+    detail: str
+    problems: list[str] | None = None
+    errors: list[FieldError] | None = None
+
+
+READ: dict[int | str, dict[str, Any]] = {
+    401: _json(Error, "No valid API token"),
+    403: _json(Error, "The token's role may not see or change variants"),
+    404: _json(Error, "No such variant in this city"),
+    422: _json(VariantRefused, "Invalid query parameters, or a variant that cannot be applied"),
+}
 router = APIRouter(include_in_schema=False)
 CityParam = Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")]
 BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
@@ -31,18 +50,20 @@ BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus
 def _bad(exc: Exception) -> HTTPException:
     if isinstance(exc, var.VariantNotFound):
         return HTTPException(status_code=404, detail=str(exc))
+    if isinstance(exc, ModelError) and not isinstance(exc, VariantError):  # a city without a model
+        return HTTPException(status_code=404, detail={"detail": "no model", "problems": exc.problems})
     return HTTPException(status_code=422, detail={"detail": "bad variant", "problems": getattr(exc, "problems", [])})
 
 
 # ---- /api/v1 -----------------------------------------------------------------------------------------
-@api.get("/variants")
+@api.get("/variants", responses=READ)
 def api_list(request: Request, city: CityParam = DEFAULT_CITY) -> list[dict[str, Any]]:
     """Saved variants of the city's scenarios, every version (experts, editors, admins)."""
     require(request, "variant")
     return var.listing(request.app.state.engine, city)
 
 
-@api.post("/variants/preview")
+@api.post("/variants/preview", responses=READ)
 def api_preview(
     request: Request,
     body: Annotated[dict[str, Any], Body()],
@@ -55,11 +76,11 @@ def api_preview(
         return var.preview(
             request.app.state.engine, city, str(body.get("scenario", "")), body.get("changes", []), basis=basis
         )
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
 
 
-@api.post("/variants", status_code=201)
+@api.post("/variants", status_code=201, responses=READ)
 def api_create(request: Request, body: Annotated[dict[str, Any], Body()], city: CityParam = DEFAULT_CITY) -> Any:
     """Save a variant (name, scenario, changes, comment) as its next version; a bad one is a 422, nothing saved."""
     user = require(request, "variant_write")
@@ -73,11 +94,11 @@ def api_create(request: Request, body: Annotated[dict[str, Any], Body()], city: 
             str(body.get("comment", "")),
             user.username,
         )
-    except VariantError as exc:
+    except ModelError as exc:
         raise _bad(exc) from exc
 
 
-@api.get("/variants/compare")
+@api.get("/variants/compare", responses=READ)
 def api_compare(
     request: Request,
     ids: Annotated[list[int], Query(max_length=10)],
@@ -88,23 +109,23 @@ def api_compare(
     require(request, "variant")
     try:
         return var.compare(request.app.state.engine, city, ids, basis=basis)
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
 
 
-@api.get("/variants/{variant_id}")
+@api.get("/variants/{variant_id}", responses=READ)
 def api_show(request: Request, variant_id: int, city: CityParam = DEFAULT_CITY) -> dict[str, Any]:
     """A variant: its changes, comment, status and comments, and its result (standard draws and seed)."""
     require(request, "variant")
     try:
         data = var.get(request.app.state.engine, city, variant_id)
         data["result"] = var.run_saved(request.app.state.engine, city, variant_id)
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
     return data
 
 
-@api.post("/variants/{variant_id}/comments", status_code=201)
+@api.post("/variants/{variant_id}/comments", status_code=201, responses=READ)
 def api_comment(
     request: Request, variant_id: int, body: Annotated[dict[str, Any], Body()], city: CityParam = DEFAULT_CITY
 ) -> dict[str, Any]:
@@ -119,17 +140,17 @@ def api_comment(
             str(body.get("text", "")),
             user.username,
         )
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
 
 
-@api.post("/variants/{variant_id}/promote")
+@api.post("/variants/{variant_id}/promote", responses=READ)
 def api_promote(request: Request, variant_id: int, city: CityParam = DEFAULT_CITY) -> dict[str, Any]:
     """Make the variant an official scenario (editors and admins)."""
     user = require(request, "promote_variant")
     try:
         return var.promote(request.app.state.engine, city, variant_id, user.username)
-    except var.VariantNotFound as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
 
 
@@ -192,7 +213,7 @@ def variants_page(
     require(request, "variant")
     try:
         context = _context(request, compare or [])
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
     return page(request, "variants.html", context, fmt)
 
@@ -247,7 +268,7 @@ def variants_comment(
     check_csrf(request, csrf_token)
     try:
         var.comment(request.app.state.engine, current_city(request), variant_id, target, text, user.username)
-    except (VariantError, var.VariantNotFound) as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
     return RedirectResponse("/scenarios/variants", status_code=303)
 
@@ -258,6 +279,6 @@ def variants_promote(request: Request, variant_id: int, csrf_token: Annotated[st
     check_csrf(request, csrf_token)
     try:
         var.promote(request.app.state.engine, current_city(request), variant_id, user.username)
-    except var.VariantNotFound as exc:
+    except (ModelError, var.VariantNotFound) as exc:
         raise _bad(exc) from exc
     return RedirectResponse("/scenarios/variants", status_code=303)
