@@ -47,7 +47,7 @@ def macc_command(
         buf = io.StringIO()
         w = csv.DictWriter(
             buf,
-            fieldnames=[k for k in data["steps"][0] if k != "financing"],
+            fieldnames=[k for k in data["steps"][0] if k not in ("financing", "name")],
             lineterminator="\r\n",
             extrasaction="ignore",
         )

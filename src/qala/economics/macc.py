@@ -124,7 +124,13 @@ def macc(
 
 
 def macc_dict(
-    steps: list[MaccStep], year: int, currency: str, discount_rate: float, bau: float, basis: str = "territorial"
+    steps: list[MaccStep],
+    year: int,
+    currency: str,
+    discount_rate: float,
+    bau: float,
+    basis: str = "territorial",
+    names: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     cumulative, rows = 0.0, []
     for s in steps:
@@ -132,6 +138,7 @@ def macc_dict(
         rows.append(
             {
                 "code": s.code,
+                "name": (names or {}).get(s.code),
                 "abatement_tco2e": s.abatement,
                 "cumulative_tco2e": cumulative,
                 "energy_savings_per_year": s.energy_savings,

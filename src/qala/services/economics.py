@@ -48,7 +48,8 @@ def macc_data(
     if year not in model.years:
         raise ValueError(f"a year in {model.base_year}-{model.end_year}")
     steps = macc(prep, base, year, discount_rate=discount_rate, basis=basis)
-    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year, basis), basis)
+    names = {code: dict(m.names) for code, m in model.measures.items()}
+    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year, basis), basis, names)
 
 
 def target_limit_of(engine: Engine, city: str, name: str) -> tuple[int, float, str]:
