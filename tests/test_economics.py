@@ -105,6 +105,57 @@ def test_macc_interactions_counted_once(tmp_path) -> None:
     assert ranked  # costs per tonne exist for the measures that abate
 
 
+@pytest.mark.parametrize("basis", ["territorial", "basic", "basic_plus"])
+def test_macc_is_the_standard_curve_on_the_basis_asked(tmp_path, basis) -> None:
+    """Steps in increasing order of the cost per tonne they plot (those with none last), on the basis asked;
+    their abatements add up to all measures together on that basis."""
+    from qala.economics.macc import _total
+    from qala.services import economics as econ
+    from qala.services import scenario as svc
+    from qala.store.seed import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    data = econ.macc_data(engine, "astana", 2030, basis=basis)
+    assert data["basis"] == basis
+    costs = [s["cost_per_tco2e"] for s in data["steps"]]
+    plotted = [c for c in costs if c is not None]
+    assert plotted == sorted(plotted) and len(plotted) >= 10
+    assert costs[: len(plotted)] == plotted  # measures without a cost per tonne come after the curve
+    model, _ = svc.resolve("bau", "astana")
+    prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+    together = _total(prep, base, (), 2030, basis) - _total(prep, base, tuple(model.measures), 2030, basis)
+    assert sum(s["abatement_tco2e"] for s in data["steps"]) == pytest.approx(together, rel=1e-9)
+    # the scope-2 measures abate on BASIC, not on the territorial total
+    by_code = {s["code"]: s["abatement_tco2e"] for s in data["steps"]}
+    if basis == "territorial":
+        assert by_code["led_street_lighting"] == 0 and by_code["rooftop_solar"] == 0
+    else:
+        assert by_code["led_street_lighting"] > 0 and by_code["rooftop_solar"] > 0
+    with pytest.raises(ValueError, match="the basis"):
+        econ.macc_data(engine, "astana", 2030, basis="scope3")
+
+
+def test_optimize_targets_a_named_target_on_its_basis(run_cli) -> None:
+    import json
+
+    code, out, err = run_cli("optimize", "--target", "ndc_conditional", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["target"]["year"] == 2030 and data["target"]["basis"] == "territorial"
+    assert data["status"] in ("optimal", "infeasible")
+    code, out, err = run_cli(
+        "optimize", "--target", "carbon_neutrality_2060", "--cumulative-from", "2040", "--budget", "2040=1e12",
+        "--format", "json",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["target"]["year"] == 2060 and data["target"]["limit_tco2e"] == 0
+    code, _, err = run_cli("optimize", "--target", "no_such_target")
+    assert code == 2 and "unknown target" in err
+    code, _, err = run_cli("optimize", "--target", "ndc_conditional", "--basis", "basic")
+    assert code == 2 and "territorial basis" in err
+
+
 def test_optimize_cli_contract_and_infeasible_answer(run_cli) -> None:
     import json
 

@@ -641,3 +641,29 @@ def test_api_scenario_json_follows_the_design(web: Web) -> None:
     assert web.client().get("/api/v1/scenarios/low-carbon?draws=100&seed=3").json()["total"] == s["total"]
     r = web.client().get("/api/v1/scenarios/nothing")
     assert r.status_code == 404 and r.headers["content-type"] == "application/json"
+
+
+def test_one_answer_everywhere_for_the_same_scenario_draws_and_seed(web: Web) -> None:
+    """The overview, the scenarios page, the API, the report and the CLI's default give the same BAU 2030 median:
+    all go through ``services.scenario.standard`` with the standard draws and seed (the web used 200 and 500
+    draws and the report 500, so their medians differed)."""
+    from qala.report.context import build_context
+    from qala.services import scenario as svc
+
+    c = web.client()
+    i = 2030 - 2024
+    api = c.get("/api/v1/scenarios/bau").json()
+    assert api["draws"] == svc.STANDARD_DRAWS and api["seed"] == svc.STANDARD_SEED
+    page = c.get("/scenarios?fmt=json").json()["results"]["bau"]
+    overview = c.get("/?fmt=json").json()["scenarios"]["bau"]
+    report = build_context(web.engine, "astana", "en").scenarios["bau"]
+    model, _ = svc.resolve("bau", "astana")
+    cli = svc.run(web.engine, model, "bau", draws=1000, seed=1).to_dict()  # `qala scenario run` defaults
+    medians = {
+        "api": api["total"]["p50"][i],
+        "page": page["total"]["p50"][i],
+        "overview": overview["total"]["p50"][i],
+        "report": report["total"]["p50"][i],
+        "cli": cli["total"]["p50"][i],
+    }
+    assert len(set(medians.values())) == 1, medians

@@ -19,6 +19,10 @@ from qala.services import economics as econ
 from qala.store.seed import open_database
 
 Rate = Annotated[float, typer.Option("--discount-rate", help="Real discount rate for annualising capital costs.")]
+Basis = Annotated[
+    str | None,
+    typer.Option("--basis", help="territorial, basic or basic_plus (default: the model's basis)."),
+]
 
 
 def macc_command(
@@ -27,13 +31,15 @@ def macc_command(
     city: CityOpt = DEFAULT_CITY,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    basis: Basis = None,
     database: DatabaseOpt = None,
 ) -> None:
-    """The marginal abatement cost curve, each measure measured after those before it."""
+    """The marginal abatement cost curve on a basis, steps in increasing cost per tonne, each measured after those
+    before it."""
     try:
-        data = econ.macc_data(open_database(database), city, year, discount_rate)
+        data = econ.macc_data(open_database(database), city, year, discount_rate, basis)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--year") from exc
+        raise typer.BadParameter(str(exc), param_hint="--basis" if "basis" in str(exc) else "--year") from exc
     if fmt == "json":
         print_json(data)
         return
@@ -41,7 +47,7 @@ def macc_command(
         buf = io.StringIO()
         w = csv.DictWriter(
             buf,
-            fieldnames=[k for k in data["steps"][0] if k != "financing"],
+            fieldnames=[k for k in data["steps"][0] if k not in ("financing", "name")],
             lineterminator="\r\n",
             extrasaction="ignore",
         )
@@ -52,7 +58,7 @@ def macc_command(
         else:
             typer.echo(buf.getvalue(), nl=False)
         return
-    t = Table(title=f"MACC {year} — KZT, r = {discount_rate:.0%}")
+    t = Table(title=f"MACC {year} ({data['basis']}) — KZT, r = {discount_rate:.0%}")
     for col in ("Measure", "Abatement t CO2e", "Cumulative", "KZT per t CO2e", "KZT per year"):
         t.add_column(col, justify="left" if col == "Measure" else "right")
     for s in data["steps"]:
@@ -79,7 +85,11 @@ def _financing_table(fin: dict) -> Table:
 
 
 def optimize_command(
-    target_year: Annotated[int, typer.Option("--target-year", help="Year of the target.")],
+    target_year: Annotated[int | None, typer.Option("--target-year", help="Year of the target.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="A target of the city's model by name (its year, limit and basis)."),
+    ] = None,
     target_tco2e: Annotated[float | None, typer.Option("--target-tco2e", help="Emission limit, t CO2e.")] = None,
     target_reduction: Annotated[
         float | None, typer.Option("--target-reduction", help="Reduction in % against --base-year.")
@@ -94,19 +104,33 @@ def optimize_command(
         typer.Option("--cumulative-from", help="Cap the emissions summed from this year to the target year."),
     ] = None,
     discount_rate: Rate = DEFAULT_DISCOUNT_RATE,
+    basis: Basis = None,
     city: CityOpt = DEFAULT_CITY,
     fmt: Annotated[TableOrJson, typer.Option("--format")] = TableOrJson.table,
     database: DatabaseOpt = None,
 ) -> None:
-    """The least-cost set of measures that meets an emission target (HiGHS), or a clear statement that none can."""
+    """The least-cost set of measures that meets an emission target on a basis (HiGHS), or a clear statement that
+    none can."""
     engine = open_database(database)
+    if target is not None:
+        if target_tco2e is not None or target_reduction is not None:
+            raise typer.BadParameter("--target sets the limit: leave out --target-tco2e and --target-reduction")
+        try:
+            year_of, target_tco2e, basis_of = econ.target_limit_of(engine, city, target)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--target") from exc
+        if basis is not None and basis != basis_of:
+            raise typer.BadParameter(f"target {target!r} is on the {basis_of} basis", param_hint="--basis")
+        target_year, basis = target_year or year_of, basis_of
+    if target_year is None:
+        raise typer.BadParameter("give --target-year (or --target)")
     if (target_tco2e is None) == (target_reduction is None):
-        raise typer.BadParameter("give either --target-tco2e or --target-reduction with --base-year")
+        raise typer.BadParameter("give either --target-tco2e or --target-reduction with --base-year, or --target")
     if target_reduction is not None:
         if base_year is None or not 0 < target_reduction < 100:
             raise typer.BadParameter("--target-reduction between 0 and 100 with --base-year")
         try:
-            target_tco2e = econ.limit_from_reduction(engine, city, target_reduction, base_year)
+            target_tco2e = econ.limit_from_reduction(engine, city, target_reduction, base_year, basis)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--base-year") from exc
     assert target_tco2e is not None
@@ -139,6 +163,7 @@ def optimize_command(
             binary=frozenset(all_or_nothing or ()),
             discount_rate=discount_rate,
             cumulative_from=cumulative_from,
+            basis=basis,
         )
     except (PortfolioError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -147,7 +172,8 @@ def optimize_command(
         return
     console.print(f"[bold]{data['status']}[/bold]: {data['message']}")
     t = Table(
-        title=f"Least-cost portfolio for {target_year}: limit {target_tco2e:,.0f} t CO2e (BAU {data['bau_tco2e']:,.0f})"
+        title=f"Least-cost portfolio for {target_year} ({data['target']['basis']}): limit {target_tco2e:,.0f} t CO2e "
+        f"(BAU {data['bau_tco2e']:,.0f})"
     )
     for col in ("Measure", "Level", "Abatement t CO2e", "KZT per year"):
         t.add_column(col, justify="left" if col == "Measure" else "right")

@@ -36,6 +36,15 @@ app = typer.Typer(
 SHOWN_YEARS = (2025, 2030, 2035, 2040, 2045, 2050, 2055, 2060)
 
 
+def _add_variants() -> None:
+    from qala.commands import variant_cmd  # noqa: PLC0415
+
+    app.add_typer(variant_cmd.app, name="variant")
+
+
+_add_variants()
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"

@@ -1,8 +1,11 @@
 """Abatement and cost of each measure from the scenario engine, and the MACC built in order.
 
-Each measure is first run alone against BAU (deterministic, in the target year) to rank it by cost
-per tonne; then the MACC adds the measures in that order, and each measure's abatement is what it
-adds after those before it — so interactions between measures are counted once.
+The MACC is built on a chosen basis (territorial, basic or basic_plus). Each measure is first run alone
+against BAU (deterministic, target year) to rank it by cost per tonne; the measures are then added in that
+order and each one's abatement is what it adds after those before it — so interactions between measures
+are counted once. The steps are then drawn in increasing order of the cost per tonne they plot (their
+incremental cost per tonne), so the curve is monotonic — the standard MACC; measures that abate nothing
+(or add emissions) on the basis come last, without a cost per tonne.
 """
 
 from __future__ import annotations
@@ -40,24 +43,29 @@ def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
     model = prep.model
     spec = ScenarioSpec("_macc", measures, {"en": "MACC step", "ru": "Шаг MACC", "kk": "MACC қадамы"})
     new_model: CityModel = replace(model, scenarios={**model.scenarios, "_macc": spec})
-    return replace(prep, model=new_model, checked=set(), deterministic_inputs={}, masks={})
+    # the calibration's proportionality is checked once, on the first (BAU) run: it does not depend on the measures
+    return replace(prep, model=new_model, checked=set(prep.checked), deterministic_inputs={}, masks={})
 
 
-def _run(prep: Prepared, base: BaseYear, measures: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Per year: the total on the model's basis and the energy bill (KZT; priced fuels and grid electricity)."""
+def _run(
+    prep: Prepared, base: BaseYear, measures: tuple[str, ...], basis: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per year: the total on ``basis`` (default: the model's) and the energy bill (KZT; priced fuels and grid
+    electricity)."""
     p = _with(prep, measures)
     res = run_scenario(p, "_macc", base, draws=1, seed=1)
+    prep.checked.update(p.checked)
     price = prices(load_catalog())
     bill = np.zeros(len(p.model.years))
     for node in p.model.flows:
         act = node.flow.activity if node.flow else None
         if act in price and node.name in res.amount_means:
             bill = bill + np.asarray(res.amount_means[node.name]) * price[act].per_canonical
-    return np.asarray(res.totals[p.model.basis][0]), bill
+    return np.asarray(res.totals[basis or p.model.basis][0]), bill
 
 
-def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int) -> float:
-    totals, _ = _run(prep, base, measures)
+def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int, basis: str | None = None) -> float:
+    totals, _ = _run(prep, base, measures, basis)
     return float(totals[prep.model.years.index(year)])
 
 
@@ -83,54 +91,54 @@ def macc(
     measures: tuple[str, ...] | None = None,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     cumulative_from: int | None = None,
+    basis: str | None = None,
 ) -> list[MaccStep]:
-    """The MACC in ``year``; with ``cumulative_from``, abatement summed over the years from then to ``year``."""
+    """The MACC in ``year`` on ``basis``; with ``cumulative_from``, abatement summed over the years from then to
+    ``year``. Steps come in increasing order of the cost per tonne they plot."""
     model = prep.model
-    codes = measures or tuple(model.measures)
+    codes = list(measures or tuple(model.measures))
     i = model.years.index(year)
     span = slice(model.years.index(cumulative_from), i + 1) if cumulative_from is not None else slice(i, i + 1)
-    bau, bau_bill = _run(prep, base, ())
+    years_in = span.stop - span.start
+    bau, bau_bill = _run(prep, base, (), basis)
     alone = {}
-    for code in codes:
-        total, bill = _run(prep, base, (code,))
+    for code in codes:  # the order of building: each measure's cost per tonne alone against BAU
+        total, bill = _run(prep, base, (code,), basis)
         cost, _, _ = annual_cost(model, code, discount_rate, float(bau_bill[i] - bill[i]))
         gain = float((bau - total)[span].sum())
         alone[code] = cost / gain if gain > 0 else float("inf")
-    order = sorted(codes, key=lambda c: (alone[c], c))
-    steps, done, previous, previous_bill = [], (), bau, bau_bill
-    for code in order:
+    steps: list[MaccStep] = []
+    done: tuple[str, ...] = ()
+    previous, previous_bill = bau, bau_bill
+    for code in sorted(codes, key=lambda c: (alone[c], c)):
         done = (*done, code)
-        now, bill = _run(prep, base, done)
+        now, bill = _run(prep, base, done, basis)
         gain, saved = float((previous - now)[span].sum()), float(previous_bill[i] - bill[i])
         previous, previous_bill = now, bill
         cost, capex, lifetime = annual_cost(model, code, discount_rate, saved)
         m = model.measures[code]
-        steps.append(
-            MaccStep(
-                code,
-                cost,
-                gain,
-                cost / gain
-                if gain > 0 and cumulative_from is None
-                else (cost * (span.stop - span.start) / gain if gain > 0 else None),
-                capex,
-                lifetime,
-                m.financing,
-                m.start,
-                m.full,
-                saved,
-            )
-        )
-    return steps
+        per_tonne = cost * years_in / gain if gain > 0 else None
+        steps.append(MaccStep(code, cost, gain, per_tonne, capex, lifetime, m.financing, m.start, m.full, saved))
+    # the standard curve: steps in increasing order of the cost they plot (no cost per tonne: last)
+    return sorted(steps, key=lambda s: (s.cost_per_tonne is None, s.cost_per_tonne or 0.0))
 
 
-def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: float, bau: float) -> dict[str, Any]:
+def macc_dict(
+    steps: list[MaccStep],
+    year: int,
+    currency: str,
+    discount_rate: float,
+    bau: float,
+    basis: str = "territorial",
+    names: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     cumulative, rows = 0.0, []
     for s in steps:
         cumulative += max(s.abatement, 0.0)
         rows.append(
             {
                 "code": s.code,
+                "name": (names or {}).get(s.code),
                 "abatement_tco2e": s.abatement,
                 "cumulative_tco2e": cumulative,
                 "energy_savings_per_year": s.energy_savings,
@@ -146,8 +154,11 @@ def macc_dict(steps: list[MaccStep], year: int, currency: str, discount_rate: fl
         "currency": currency,
         "discount_rate": discount_rate,
         "bau_tco2e": bau,
-        "method": "measures ranked by cost per tonne alone, then abatement measured after those before "
-        "(deterministic run, target year); annualised cost = capex x CRF(r, lifetime) + opex - savings, where "
+        "basis": basis,
+        "method": f"on the {basis} basis: measures ranked by cost per tonne alone, then abatement measured after "
+        "those before (deterministic run, target year), so interactions are counted once; the steps are drawn in "
+        "increasing order of the cost per tonne they plot (measures that abate nothing on the basis last); "
+        "annualised cost = capex x CRF(r, lifetime) + opex - savings, where "
         "savings = the energy bill saved in the year (primary fuels and grid electricity at the prices of "
         "catalog/data/energy_prices.csv; district heat is not priced, so that fuel is not counted twice); "
         "prices are nominal in their own price "

@@ -7,10 +7,13 @@ them as SVG with matplotlib, ``html`` renders the Jinja2 templates, ``pdf`` prin
 
 from __future__ import annotations
 
+from qala.services.scenario import STANDARD_DRAWS, STANDARD_SEED
+
 LANGS = ("kk", "ru", "en")
 FORMATS = ("html", "pdf", "xlsx")
-REPORT_DRAWS = 500  # Monte Carlo draws of every scenario in the report (stated in the report)
-REPORT_SEED = 1
+
+REPORT_DRAWS = STANDARD_DRAWS  # Monte Carlo draws of every scenario in the report (stated): the web's and the API's
+REPORT_SEED = STANDARD_SEED
 MACC_YEAR = 2030
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",

@@ -154,7 +154,7 @@ def _scenarios(engine: Engine, city: str) -> tuple[dict[str, dict[str, Any]], li
     except ModelError:
         return {}, []
     runs = {
-        name: scenario_svc.run(engine, model, name, draws=REPORT_DRAWS, seed=REPORT_SEED).to_dict()
+        name: scenario_svc.standard(engine, model, name, draws=REPORT_DRAWS, seed=REPORT_SEED).to_dict()
         for name in model.scenarios
     }
     for d in runs.values():

@@ -46,6 +46,19 @@ class BaseYear:
     amounts: dict[tuple[str, str, str | None], float]  # (gpc_ref, activity, facility) -> canonical amount
     by_basis: dict[str, dict[str, float]]  # basis -> sector -> t CO2e
     totals: dict[str, float]  # basis -> t CO2e
+    # t CO2e per (gpc_ref, activity, facility), every scope: what an emissions calibration matches
+    emissions: dict[tuple[str, str, str | None], float] = field(default_factory=dict)
+
+    def select(self, keys: tuple[str, ...], what: str) -> float:
+        """The inventory's amount or emissions summed over keys "REF", "REF/activity", "REF/activity/facility"."""
+        table = self.amounts if what == "amount" else self.emissions
+        total = 0.0
+        for key in keys:
+            parts = key.split("/")
+            for (ref, act, fac), v in table.items():
+                if parts[0] == ref and (len(parts) < 2 or parts[1] == act) and (len(parts) < 3 or parts[2] == fac):
+                    total += v
+        return total
 
 
 @dataclass(frozen=True)
@@ -140,13 +153,18 @@ def _samples(
 ) -> dict[str, np.ndarray]:
     """Each uncertain quantity's values for draws [start, stop) (``given``: uniforms, one column each)."""
     out: dict[str, np.ndarray] = {}
+    order: dict[str, int] = {}
+    for i, key in enumerate(model.draw_keys):
+        order.setdefault(key, i)
     for k, (name, dist) in enumerate(model.uncertain()):
+        # a variant draws each quantity with the stream its base model used: common random numbers
+        stream = order.get(name, len(model.draw_keys) + k) if model.draw_keys else k
         if given is not None:
             value = dist.ppf(np.clip(given[:, k], 1e-12, 1 - 1e-12))
         elif deterministic:
             value = np.full(stop - start, dist.center)
         else:
-            value = dist.ppf(uniforms(seed, k, start, stop))
+            value = dist.ppf(uniforms(seed, stream, start, stop))
         out[name] = value[:, None]
     return out
 
@@ -185,11 +203,33 @@ def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict
     return values
 
 
-def _nodes(model: CityModel, values: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:
+def _nodes(
+    model: CityModel, values: dict[str, np.ndarray | float], only: frozenset[str] | None = None
+) -> dict[str, np.ndarray | float]:
+    """Every node (or only those in ``only``), in evaluation order."""
     out = dict(values)
     for node in model.nodes:
-        out[node.name] = node.formula(out)
+        if only is None or node.name in only:
+            out[node.name] = node.formula(out)
     return out
+
+
+@cache
+def _needed(model: CityModel, flows: tuple[str, ...]) -> frozenset[str]:
+    """The nodes that ``flows`` depend on (with them), for a calibration that needs no other node."""
+    by_name = {n.name: n for n in model.nodes}
+    need: set[str] = set()
+    todo = list(flows)
+    while todo:
+        name = todo.pop()
+        if name in need or name not in by_name:
+            continue
+        need.add(name)
+        node = by_name[name]
+        todo.extend(node.formula.names)
+        if node.flow is not None:
+            todo.extend(x for x in (node.flow.factor_scale, node.flow.grid_factor) if x)
+    return frozenset(need)
 
 
 @cache
@@ -216,17 +256,31 @@ def _calibrate(
     model = prep.model
     first = (shape[0], 1)  # the base year only: calibration needs no other year
 
+    def first_column(v: np.ndarray | float) -> np.ndarray | float:
+        return v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v
+
+    at_base = {k: first_column(v) for k, v in values.items()}  # kept in step with ``values`` below
+
     def base_year_values() -> dict[str, np.ndarray | float]:
-        return {k: v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v for k, v in values.items()}
+        return at_base
+
+    def matched(cal_match: tuple[str, ...], on: str) -> np.ndarray:
+        evaluated = _nodes(model, base_year_values(), _needed(model, cal_match))
+        amounts = _flow_amounts(prep, evaluated, first, cal_match)
+        if on == "emissions":
+            amounts = _emissions(prep, evaluated, amounts, first, only=cal_match)
+        return sum(amounts[f][:, 0] for f in cal_match)  # type: ignore[return-value]
 
     for cal in model.calibration:
-        amounts = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
-        v0 = sum(amounts[f][:, 0] for f in cal.match)
-        target = 0.0
-        for f in cal.match:
-            flow = next(n.flow for n in model.flows if n.name == f)
-            assert flow is not None and flow.activity is not None
-            target += base.amounts.get((flow.gpc_ref, flow.activity, flow.facility), 0.0)
+        v0 = matched(cal.match, cal.on)
+        if cal.inventory:
+            target = base.select(cal.inventory, cal.on)
+        else:
+            target = 0.0
+            for f in cal.match:
+                flow = next(n.flow for n in model.flows if n.name == f)
+                assert flow is not None and flow.activity is not None
+                target += base.amounts.get((flow.gpc_ref, flow.activity, flow.facility), 0.0)
         if np.any(v0 == 0) and target != 0:
             raise ModelError(
                 [
@@ -236,10 +290,10 @@ def _calibrate(
             )
         k = np.where(v0 == 0, 1.0, target / np.where(v0 == 0, 1.0, v0))
         values[cal.scale] = np.asarray(values[cal.scale]) * k[:, None]
+        at_base[cal.scale] = first_column(values[cal.scale])
         if (scenario, base.year) in prep.checked:
             continue
-        check = _flow_amounts(prep, _nodes(model, base_year_values()), first, cal.match)
-        got = sum(check[f][:, 0] for f in cal.match)
+        got = matched(cal.match, cal.on)
         if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
             raise ModelError(
                 [
@@ -250,11 +304,17 @@ def _calibrate(
 
 
 def _emissions(
-    prep: Prepared, values: dict[str, np.ndarray | float], amounts: dict[str, np.ndarray], shape: tuple[int, int]
+    prep: Prepared,
+    values: dict[str, np.ndarray | float],
+    amounts: dict[str, np.ndarray],
+    shape: tuple[int, int],
+    only: tuple[str, ...] = (),
 ) -> dict[str, np.ndarray]:
     model = prep.model
     out: dict[str, np.ndarray] = {}
     for node in model.flows:
+        if only and node.name not in only:
+            continue
         flow, kind = node.flow, prep.flow_kind[node.name]
         assert flow is not None
         amount = amounts[node.name]
@@ -270,7 +330,7 @@ def _emissions(
             out[node.name] = np.zeros(shape)
     # district heat: each year's factor from the plants' heat share (efficiency method)
     heat_flows = [n for n in model.flows if prep.flow_kind[n.name] == "district_heat"]
-    if heat_flows:
+    if heat_flows and not only:
         factor = _heat_factor(prep, out, amounts, shape)
         for n in heat_flows:
             scale = values[n.flow.factor_scale] if n.flow and n.flow.factor_scale else 1.0

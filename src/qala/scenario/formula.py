@@ -30,7 +30,9 @@ class Formula:
     code: Any  # a compiled expression
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
-        scalars_as_floats = {k: np.float64(v) if isinstance(v, int | float) else v for k, v in values.items()}
+        scalars_as_floats = {  # only the names the formula uses: a model has hundreds
+            k: np.float64(v) if isinstance(v := values[k], int | float) else v for k in self.names
+        }
         return eval(self.code, {"__builtins__": {}}, {**ALLOWED_FUNCS, **scalars_as_floats})
 
 

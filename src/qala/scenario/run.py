@@ -16,6 +16,7 @@ from qala.scenario.targets import target_limit
 
 QUANTILES = {"p05": 0.05, "p50": 0.5, "p95": 0.95}
 DEFAULT_CHUNK = 2000
+MILESTONES = (2030, 2040, 2050, 2060)
 
 
 def base_year_from(inv: Inventory) -> BaseYear:
@@ -31,6 +32,14 @@ def base_year_from(inv: Inventory) -> BaseYear:
             continue  # one row per gas: count the activity once
         seen.add(key)
         amounts[(ref, act, fac)] = amounts.get((ref, act, fac), 0.0) + amount
+    for fac in inv.chp.facilities if inv.chp else ():  # plant outputs: what the model's plants are calibrated to
+        amounts[("I.4.4", "heat_output", fac.facility)] = fac.heat_tj
+        amounts[("I.4.4", "electricity_output", fac.facility)] = fac.power_tj
+    emissions: dict[tuple[str, str, str | None], float] = {}
+    for ref, act, fac, t in rows.filter(rows["gas"] != "CO2(b)").select(
+        "gpc_ref", "activity", "facility", "tco2e"
+    ).iter_rows():
+        emissions[(ref, act, fac)] = emissions.get((ref, act, fac), 0.0) + (t or 0.0)
     by_basis = {}
     for basis in BASES:
         levels = {"territorial": None, "basic": ("B",), "basic_plus": ("B", "B+")}[basis]
@@ -38,7 +47,7 @@ def base_year_from(inv: Inventory) -> BaseYear:
         sel = sel.filter(sel["scope"] == 1) if levels is None else sel.filter(sel["level"].is_in(list(levels)))
         by_basis[basis] = {s: float(sel.filter(sel["sector"] == s)["tco2e"].sum()) for s in SECTORS}
     totals = {b: sum(v.values()) for b, v in by_basis.items()}
-    return BaseYear(inv.year, amounts, by_basis, totals)
+    return BaseYear(inv.year, amounts, by_basis, totals, emissions)
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,25 @@ class ScenarioResult:
             )
         return out
 
+    def milestones(self) -> dict[str, dict[str, dict[str, float]]]:
+        """2030, 2040, 2050 (and 2060) on every basis: median, 5-95 % range and the change from the base year."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for year in MILESTONES:
+            if year not in self.years:
+                continue
+            i = self.years.index(year)
+            out[str(year)] = {}
+            for basis, values in self.totals.items():
+                p05, p50, p95 = np.quantile(values[:, i], [0.05, 0.5, 0.95])
+                base = float(np.median(values[:, 0]))
+                out[str(year)][basis] = {
+                    "p05": float(p05),
+                    "p50": float(p50),
+                    "p95": float(p95),
+                    "change_from_base_year": float(p50 / base - 1) if base else 0.0,
+                }
+        return out
+
     def base_year_check(self) -> dict[str, dict[str, float | None]]:
         """The model's base year against the inventory, sector by sector (basis of the model)."""
         out: dict[str, dict[str, float | None]] = {}
@@ -113,6 +141,7 @@ class ScenarioResult:
             "targets": self.targets(),
             "measures": list(model.scenarios[self.scenario].measures),
             "base_year_check": self.base_year_check(),
+            "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
             "gwp": self.prep.gwp_code,
         }

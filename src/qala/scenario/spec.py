@@ -87,6 +87,7 @@ class Measure:
     cost: dict[str, Any]
     financing: tuple[str, ...]
     source: str
+    basis: str | None = None  # the basis it acts on (scope-2 measures: basic); None: the model's basis
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ class Target:
 class Calibration:
     scale: str
     match: tuple[str, ...]
+    # the inventory keys to match ("REF", "REF/activity" or "REF/activity/facility"); empty: the flows' own keys
+    inventory: tuple[str, ...] = ()
+    on: str = "amount"  # amount (canonical TJ or t) | emissions (t CO2e of the matched flows and inventory keys)
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: cached per process
@@ -131,6 +135,8 @@ class CityModel:
     scenarios: dict[str, ScenarioSpec]
     targets: tuple[Target, ...]
     population_driver: str | None = field(default=None)
+    # the order in which a base model drew its uncertain quantities: a variant keeps it (common random numbers)
+    draw_keys: tuple[str, ...] = field(default=())
 
     @property
     def years(self) -> list[int]:
@@ -416,8 +422,8 @@ def _order(r: _Reader, nodes: dict[str, Node], defined: set[str]) -> list[Node]:
             r.err(f"{'flows' if node.flow else 'nodes'}.{node.name}.formula", f"unknown name '{ref}'")
         for extra in ("factor_scale", "grid_factor"):
             ref = getattr(node.flow, extra, None) if node.flow else None
-            if ref is not None and ref not in defined:
-                r.err(f"flows.{node.name}.{extra}", f"unknown parameter '{ref}'")
+            if ref is not None and ref not in defined and ref not in nodes:
+                r.err(f"flows.{node.name}.{extra}", f"unknown parameter or node '{ref}'")
     order: list[Node] = []
     state: dict[str, int] = {}
 
@@ -522,8 +528,18 @@ def _measures(r: _Reader, raw: object, params: dict[str, Parameter], lo: int, hi
             cost=cost,
             financing=tuple(str(f) for f in spec.get("financing") or ()),
             source=r.source(key, spec),
+            basis=_measure_basis(r, key, spec.get("basis")),
         )
     return out
+
+
+def _measure_basis(r: _Reader, key: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if value not in BASES:
+        r.err(f"{key}.basis", f"one of {', '.join(BASES)}")
+        return None
+    return str(value)
 
 
 def _scenarios(r: _Reader, raw: object, measures: dict[str, Measure]) -> dict[str, ScenarioSpec]:
@@ -594,10 +610,22 @@ def _calibration(
         if spec.get("scale") not in params:
             r.err(f"{key}.scale", f"unknown parameter {spec.get('scale')!r}")
         match = tuple(spec.get("match") or ())
+        on = str(spec.get("match_on", "amount"))
+        if on not in ("amount", "emissions"):
+            r.err(f"{key}.match_on", "amount or emissions")
         for m in match:
-            if m not in nodes or nodes[m].flow is None or nodes[m].flow.activity is None:  # type: ignore[union-attr]
+            flow = nodes[m].flow if m in nodes else None
+            if flow is None or (flow.activity is None and on == "amount"):
                 r.err(f"{key}.match", f"{m!r} is not a flow with an activity")
+            elif on == "emissions" and flow.activity in ("district_heat", "heat_output", "electricity_output"):
+                r.err(f"{key}.match", f"{m!r}: emissions calibration needs flows with their own factor")
         if not match:
             r.err(f"{key}.match", "at least one flow")
-        out.append(Calibration(str(spec.get("scale")), match))
+        inventory = tuple(str(k) for k in spec.get("inventory") or ())
+        for k in inventory:
+            if not 1 <= len(k.split("/")) <= 3:
+                r.err(f"{key}.inventory", f"{k!r}: REF, REF/activity or REF/activity/facility")
+        if on == "emissions" and not inventory:
+            r.err(f"{key}.inventory", "emissions calibration names the inventory cells it matches")
+        out.append(Calibration(str(spec.get("scale")), match, inventory, on))
     return tuple(out)

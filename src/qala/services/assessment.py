@@ -49,7 +49,9 @@ def rating_counts(indicators: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def assess(engine: Engine, city: str, lang: str = "en", draws: int = 200) -> dict[str, Any]:
+def assess(
+    engine: Engine, city: str, lang: str = "en", draws: int = scenario_svc.STANDARD_DRAWS
+) -> dict[str, Any]:
     catalog = load_catalog()
     indicators = assessment(list(city_indicators(city)), lang)
     out: dict[str, Any] = {"city": city, "indicators": indicators, "rating_counts": rating_counts(indicators)}
@@ -65,7 +67,7 @@ def assess(engine: Engine, city: str, lang: str = "en", draws: int = 200) -> dic
     try:
         model, _ = scenario_svc.resolve("bau", city, engine)
         for name in model.scenarios:
-            scenarios[name] = scenario_svc.run(engine, model, name, draws=draws, seed=1)
+            scenarios[name] = scenario_svc.standard(engine, model, name, draws=draws)
     except (ModelError, InventoryError):
         model = None
     if scenarios:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine
 
 from qala.economics.financing import funding_needs
 from qala.economics.macc import DEFAULT_DISCOUNT_RATE, _run, _total, macc, macc_dict
 from qala.economics.portfolio import Option, Problem, solve
+from qala.scenario.spec import BASES
 from qala.scenario.targets import national_series
 from qala.services import scenario as svc
 
@@ -28,19 +30,48 @@ def setup(engine: Engine, city: str) -> tuple[Any, Any, Any]:
     return model, svc._prepared(model, None), svc.base_year(engine, model, None)
 
 
-def macc_data(engine: Engine, city: str, year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE) -> dict[str, Any]:
+def check_basis(basis: str | None, model: Any) -> str:
+    """The basis asked for (territorial, basic, basic_plus), or the model's when none is given."""
+    if basis is None:
+        return str(model.basis)
+    if basis not in BASES:
+        raise ValueError(f"the basis: one of {', '.join(BASES)}, not {basis!r}")
+    return basis
+
+
+def macc_data(
+    engine: Engine, city: str, year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE, basis: str | None = None
+) -> dict[str, Any]:
     check_finite("the discount rate", discount_rate, 0, 1)
     model, prep, base = setup(engine, city)
+    basis = check_basis(basis, model)
     if year not in model.years:
         raise ValueError(f"a year in {model.base_year}-{model.end_year}")
-    steps = macc(prep, base, year, discount_rate=discount_rate)
-    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year))
+    steps = macc(prep, base, year, discount_rate=discount_rate, basis=basis)
+    names = {code: dict(m.names) for code, m in model.measures.items()}
+    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year, basis), basis, names)
 
 
-def limit_from_reduction(engine: Engine, city: str, reduction_pct: float, base_year: int) -> float:
+def target_limit_of(engine: Engine, city: str, name: str) -> tuple[int, float, str]:
+    """A target of the city's model by name: (year, limit in t CO2e, basis), e.g. the conditional NDC."""
+    from qala.scenario.targets import target_limit  # noqa: PLC0415
+
+    model, _, base = setup(engine, city)
+    target = next((t for t in model.targets if t.name == name), None)
+    if target is None:
+        raise ValueError(f"unknown target {name!r}: one of {', '.join(t.name for t in model.targets)}")
+    if target.kind == "per_capita":
+        raise ValueError(f"target {name!r} is per person: give --target-tco2e instead")
+    lim = target_limit(target, model.base_year, base.totals[target.basis], np.zeros((1, len(model.years))), 0)
+    return target.year, float(np.asarray(lim.limit).reshape(-1)[0]), target.basis
+
+
+def limit_from_reduction(
+    engine: Engine, city: str, reduction_pct: float, base_year: int, basis: str | None = None
+) -> float:
     check_finite("the reduction (%)", reduction_pct, 0, 100)
     model, _, base = setup(engine, city)
-    reference = base.totals[model.basis]
+    reference = base.totals[check_basis(basis, model)]
     if base_year != model.base_year:
         series = national_series()
         if base_year not in series.values:
@@ -62,19 +93,22 @@ def portfolio(
     binary: frozenset[str] = frozenset(),
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     cumulative_from: int | None = None,
+    basis: str | None = None,
 ) -> dict[str, Any]:
-    """The least-cost portfolio; with ``cumulative_from`` the limit caps the emissions summed over the years."""
+    """The least-cost portfolio on ``basis``; with ``cumulative_from`` the limit caps the emissions summed over the
+    years."""
     check_finite("the emission limit (t CO2e)", limit_tco2e, 0, MAX_TCO2E)
     check_finite("the discount rate", discount_rate, 0, 1)
     for year, amount in (budgets or {}).items():
         check_finite(f"the budget of {year} (KZT)", amount, 0, MAX_KZT)
     model, prep, base = setup(engine, city)
+    basis = check_basis(basis, model)
     if target_year not in model.years:
         raise ValueError(f"a target year in {model.base_year}-{model.end_year}")
     if cumulative_from is not None and not model.base_year <= cumulative_from <= target_year:
         raise ValueError(f"the cumulative period must start between {model.base_year} and {target_year}")
-    steps = macc(prep, base, target_year, discount_rate=discount_rate, cumulative_from=cumulative_from)
-    totals, _ = _run(prep, base, ())
+    steps = macc(prep, base, target_year, discount_rate=discount_rate, cumulative_from=cumulative_from, basis=basis)
+    totals, _ = _run(prep, base, (), basis)
     first = model.years.index(cumulative_from if cumulative_from is not None else target_year)
     bau = float(totals[first : model.years.index(target_year) + 1].sum())
     options = []
@@ -97,7 +131,7 @@ def portfolio(
         "target": {
             "year": target_year,
             "limit_tco2e": limit_tco2e,
-            "basis": model.basis,
+            "basis": basis,
             "cumulative_from": cumulative_from,
         },
         "bau_tco2e": bau,

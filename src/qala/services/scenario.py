@@ -18,6 +18,11 @@ from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
 from qala.scenario.spec import CityModel, ModelError, load_model
 from qala.services.inventory import inventory_from_store
 
+# One answer everywhere: the web pages, the API, the report and the exports all run a scenario through
+# ``standard`` with these draws and this seed unless the user asks for others, so they show the same numbers.
+STANDARD_DRAWS = 1000
+STANDARD_SEED = 1
+
 
 def model_path(city: str) -> Path:
     return Path(str(resources.files("qala.cities").joinpath(city, "model.yaml")))
@@ -92,6 +97,19 @@ def run(
     return run_scenario(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
+
+
+def standard(
+    engine: Engine,
+    model: CityModel,
+    scenario: str,
+    *,
+    draws: int = STANDARD_DRAWS,
+    seed: int = STANDARD_SEED,
+    gwp: str | None = None,
+) -> ScenarioResult:
+    """The scenario as every surface shows it (web, API, report, exports): the standard draws and seed."""
+    return run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp)
 
 
 def summarise(

@@ -420,3 +420,36 @@ def _register_search_index_filter() -> None:
 
 
 _register_search_index_filter()
+
+
+class ScenarioVariant(Base):
+    """One saved version of an expert's variant of a scenario: its changes (JSON), comment, author, status."""
+
+    __tablename__ = "scenario_variants"
+    __table_args__ = (Index("ux_scenario_variants_version", "city_code", "name", "version", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    base_scenario: Mapped[str] = mapped_column(String(80))
+    changes: Mapped[str] = mapped_column(Text)  # JSON list of changes (qala.scenario.variants)
+    comment: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # draft | official
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    promoted_by: Mapped[str | None] = mapped_column(String(200))
+    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VariantComment(Base):
+    """A comment on a variant, or on one of its assumptions (``target``: e.g. 'parameter:grid_ef')."""
+
+    __tablename__ = "variant_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("scenario_variants.id"), index=True)
+    target: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -175,9 +175,11 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         report,
         review,
         roadmap,
+        variants,
     )
 
     app.include_router(auth.router)
+    app.include_router(variants.api)  # before api.router: /api/v1/variants/compare is not a variant id
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(estimates.router)
@@ -192,4 +194,5 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(review.router)
     app.include_router(publish.api)
     app.include_router(publish.router)
+    app.include_router(variants.router)
     return app

@@ -16,7 +16,14 @@ DEVICE_COOKIE = "qala_device"  # a browser an account signed in with before (sig
 SESSION_MAX_AGE = 12 * 3600
 DEVICE_MAX_AGE = 365 * 24 * 3600
 # what an API token needs among its scopes for a permission (every other permission needs "read")
-SCOPE_FOR = {"upload": "import", "review": "import", "publish": "import", "import_inventory": "import"}
+SCOPE_FOR = {
+    "upload": "import",
+    "review": "import",
+    "publish": "import",
+    "import_inventory": "import",
+    "variant_write": "import",
+    "promote_variant": "import",
+}
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {
     "admin": {
@@ -48,6 +55,12 @@ PERMISSIONS: dict[str, set[str]] = {
     "expert": {"read_data", "read_all_uploads", "comment"},
     "provider": {"upload"},
 }
+# the expert group's scenario variants: experts, the department and admins read, preview, save and comment them;
+# the department (editor) and admins promote one to an official scenario
+for _role in ("expert", "editor", "admin"):
+    PERMISSIONS[_role] |= {"variant", "variant_write"}
+for _role in ("editor", "admin"):
+    PERMISSIONS[_role].add("promote_variant")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from qala.web import jobs
 from qala.web.api_docs import FORBIDDEN, IMPORT_RESPONSES, NOT_FOUND, READ_ERRORS, SIGNED_IN, JobStatus
 from qala.web.cache import cached
 from qala.web.published import STATE_PATTERN, shown_inventory, working_requested
+from qala.web.scenario_results import standard_dict
 from qala.web.security import can, require
 from qala.web.uploads import job_outcome, precheck, start_import
 
@@ -206,8 +207,8 @@ def scenario(
     request: Request,
     name: str,
     city: Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")] = DEFAULT_CITY,
-    draws: Annotated[int, Query(ge=1, le=20000)] = 1000,
-    seed: Annotated[int, Query(ge=0, le=2**31)] = 1,
+    draws: Annotated[int, Query(ge=1, le=20000)] = scenario_svc.STANDARD_DRAWS,
+    seed: Annotated[int, Query(ge=0, le=2**31)] = scenario_svc.STANDARD_SEED,
 ) -> dict[str, Any]:
     """A scenario of the city's model: mean and quantiles per year, by sector, and the targets."""
     try:
@@ -217,9 +218,5 @@ def scenario(
     if name not in model.scenarios:
         raise HTTPException(status_code=404, detail=f"unknown scenario '{name}'")
 
-    def build() -> dict[str, Any]:  # the same data, model, draws and seed give the same numbers: kept
-        data = scenario_svc.run(request.app.state.engine, model, name, draws=draws, seed=seed).to_dict()
-        data.pop("flows_mean", None)
-        return data
-
-    return cached(request, ("api-scenario", city, name, draws, seed, id(model)), build)
+    # the same data, model, draws and seed give the same numbers, on every page and here: kept
+    return standard_dict(request, city, model, name, draws, seed)

@@ -19,6 +19,7 @@ from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
+BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
 
 
 @router.get("/economics")
@@ -26,6 +27,7 @@ def economics_page(
     request: Request,
     year: Annotated[str, Query(max_length=10)] = "2030",
     limit: Annotated[str | None, Query(max_length=40)] = None,
+    basis: BasisParam = None,
     fmt: Fmt = "html",
 ) -> Response:
     """The MACC and, for a typed limit, the least-cost portfolio; the form takes the locale's numbers
@@ -47,21 +49,25 @@ def economics_page(
     except ValueError:
         errors["limit"] = _("Give the emission limit as a number of tonnes CO2e, e.g. 5 000 000.")
         limit_value = None
+
+    def macc(y: int):  # type: ignore[no-untyped-def]
+        return cached(request, ("macc", city, y, basis), lambda: econ.macc_data(engine, city, y, basis=basis))
+
     try:
-        curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
+        curve = macc(year_value)
     except ValueError as exc:
         if fmt == "json":
             raise HTTPException(status_code=400, detail=str(exc)) from exc
         errors["year"] = _("Give a year between the model's first and last year, e.g. 2030.")
         year_value = 2030
-        curve = cached(request, ("macc", city, year_value), lambda: econ.macc_data(engine, city, year_value))
+        curve = macc(year_value)
     chosen = None
     if limit_value is not None and not errors:
         try:
             chosen = cached(
                 request,
-                ("portfolio", city, year_value, limit_value),
-                lambda: econ.portfolio(engine, city, year_value, limit_value),
+                ("portfolio", city, year_value, limit_value, curve["basis"]),
+                lambda: econ.portfolio(engine, city, year_value, limit_value, basis=curve["basis"]),
             )
         except (ValueError, PortfolioError) as exc:
             if fmt == "json":
@@ -69,7 +75,7 @@ def economics_page(
             errors["limit"] = str(exc)
     if errors and fmt == "json":
         raise HTTPException(status_code=422, detail=errors)
-    context = {"macc": curve, "portfolio": chosen, "year": year_value, "limit": limit_value}
+    context = {"macc": curve, "portfolio": chosen, "year": year_value, "limit": limit_value, "basis": curve["basis"]}
     context["_measures"] = labels.measure_names(city, engine)  # names for the page (not in the JSON twin)
     context["_errors"] = errors
     context["_typed"] = {"year": year, "limit": limit or ""}
@@ -77,9 +83,11 @@ def economics_page(
 
 
 @router.get("/economics/macc.csv")
-def macc_csv(request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030) -> Response:
+def macc_csv(
+    request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030, basis: BasisParam = None
+) -> Response:
     try:
-        curve = econ.macc_data(request.app.state.engine, current_city(request), year)
+        curve = econ.macc_data(request.app.state.engine, current_city(request), year, basis=basis)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     buf = io.StringIO()

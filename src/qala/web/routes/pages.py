@@ -22,6 +22,7 @@ from qala.web.cache import cached
 from qala.web.city import current_city
 from qala.web.published import STATE_PATTERN, shown_inventory, shown_years, working_requested
 from qala.web.render import render
+from qala.web.scenario_results import standard_dict
 from qala.web.security import can, check_csrf, require
 from qala.web.uploads import job_outcome, precheck, start_import
 
@@ -80,8 +81,7 @@ def _overview_context(request: Request, working: bool = False) -> dict[str, Any]
         model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
         for name in ("bau", "low-carbon"):
             if name in model.scenarios:
-                r = scenario_svc.run(request.app.state.engine, model, name, draws=200, seed=1)
-                d = r.to_dict()
+                d = standard_dict(request, current_city(request), model, name)
                 scenarios[name] = {
                     "years": d["years"],
                     "total": d["total"],
@@ -242,8 +242,12 @@ def template_download(request: Request, provider: str) -> Response:
     )
 
 
-def _summary(result_dict: dict[str, Any]) -> dict[str, Any]:
-    return {k: result_dict[k] for k in ("years", "total", "targets", "basis", "measures")}
+def _summary(result_dict: dict[str, Any], basis: str | None = None) -> dict[str, Any]:
+    """What the scenarios page shows of a run: the total on the chosen basis (default: the model's)."""
+    out = {k: result_dict[k] for k in ("years", "total", "targets", "basis", "measures")}
+    if basis is not None and basis != out["basis"]:
+        out["total"], out["basis"] = result_dict["by_basis"][basis], basis
+    return out
 
 
 @router.get("/scenarios")
@@ -251,6 +255,7 @@ def scenarios_page(
     request: Request,
     measures: Annotated[list[str] | None, Query(max_length=50)] = None,
     custom: bool = False,
+    basis: Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")] = None,
     fmt: Fmt = "html",
 ) -> Response:
     try:
@@ -258,20 +263,14 @@ def scenarios_page(
     except ModelError as exc:
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
-    results = dict(
-        cached(
-            request,
-            ("scenarios", current_city(request)),
-            lambda: {
-                name: _summary(scenario_svc.run(engine, model, name, draws=500, seed=1).to_dict())
-                for name in model.scenarios
-            },
-        )
-    )
+    city = current_city(request)
+    results = {name: _summary(standard_dict(request, city, model, name), basis) for name in model.scenarios}
     chosen = [m for m in (measures or []) if m in model.measures]
     if custom:
         custom_model = scenario_svc.with_custom(model, chosen)
-        results["custom"] = _summary(scenario_svc.run(engine, custom_model, "custom", draws=200, seed=1).to_dict())
+        results["custom"] = _summary(
+            scenario_svc.run(engine, custom_model, "custom", draws=200, seed=1).to_dict(), basis
+        )
     listed = [
         {
             "code": m.code,
@@ -284,15 +283,27 @@ def scenarios_page(
         }
         for m in model.measures.values()
     ]
-    context = {"results": results, "measures": listed, "chosen": chosen, "custom": custom}
+    context = {
+        "results": results,
+        "measures": listed,
+        "chosen": chosen,
+        "custom": custom,
+        "basis": basis or model.basis,
+    }
     return page(request, "scenarios.html", context, fmt)
 
 
 @router.get("/scenarios/custom")
-def scenarios_custom(request: Request, measures: Annotated[list[str] | None, Query(max_length=50)] = None) -> Response:
+def scenarios_custom(
+    request: Request,
+    measures: Annotated[list[str] | None, Query(max_length=50)] = None,
+    basis: Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")] = None,
+) -> Response:
     """The fragment HTMX swaps in when measures are switched on or off (a deterministic run and 200 draws)."""
     model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
     chosen = [m for m in (measures or []) if m in model.measures]
     custom_model = scenario_svc.with_custom(model, chosen)
-    result = _summary(scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict())
+    result = _summary(
+        scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict(), basis
+    )
     return render(request, "_custom.html", {"custom_result": result, "chosen": chosen})

@@ -1,0 +1,143 @@
+"""A variant of a scenario: the expert group's changes to a model's assumptions, checked and applied.
+
+A variant names its base scenario and a list of changes, each one of:
+
+* a parameter: ``{"parameter": "grid_ef", "path": {2030: 600, 2060: 100}}`` (a new path, linear between the
+  years), ``{"parameter": "hp_cop", "value": 3.0}`` (a constant), ``{"parameter": "hp_cop", "dist": {"type":
+  "triangular", "low": 2.5, "mode": 3, "high": 3.5}}`` (a drawn constant) or ``{"parameter": "grid_ef",
+  "uncertainty": {"type": "uniform", "low": 0.9, "high": 1.1}}`` (a multiplier on the path; ``null`` removes it);
+* a measure: ``{"measure": "lrt", "start": 2026, "full": 2030, "max_effect": 0.8, "capex": 3e11,
+  "opex_per_year": 0, "lifetime": 40, "in_scenario": true}`` (any of these keys).
+
+``apply`` returns a new model whose scenario ``name`` is the variant; nothing else in the model changes. The
+new model draws every uncertain quantity with the random stream its base model used (``draw_keys``), so a
+variant and its scenario, run with the same seed, differ only by the change (common random numbers). A change
+that cannot be applied (unknown parameter or measure, impossible distribution, year outside the horizon) is a
+``VariantError`` naming it; nothing is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from qala.catalog import load_catalog
+from qala.scenario.spec import CityModel, ModelError, Parameter, ScenarioSpec, _Reader
+
+MEASURE_KEYS = ("start", "full", "max_effect", "capex", "opex_per_year", "lifetime", "in_scenario")
+PARAMETER_KEYS = ("path", "value", "dist", "uncertainty")
+MAX_CHANGES = 200
+
+
+class VariantError(ModelError):
+    """A variant that cannot be applied; ``problems`` names each change and what is wrong with it."""
+
+
+def apply(model: CityModel, scenario: str, changes: list[dict[str, Any]], name: str = "variant") -> CityModel:
+    """The model with one more scenario, ``name``: ``scenario`` with ``changes`` applied."""
+    r = _Reader("variant", load_catalog())
+    if scenario not in model.scenarios:
+        r.err("scenario", f"unknown scenario {scenario!r}: one of {', '.join(model.scenarios)}")
+        raise VariantError(r.problems)
+    if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
+        r.err("changes", f"a list of at most {MAX_CHANGES} changes")
+        raise VariantError(r.problems)
+    lo, hi = model.base_year, model.end_year
+    params = dict(model.parameters)
+    measures = dict(model.measures)
+    listed = list(model.scenarios[scenario].measures)
+    for i, ch in enumerate(changes):
+        key = f"changes[{i}]"
+        if not isinstance(ch, dict):
+            r.err(key, "a mapping with 'parameter' or 'measure'")
+            continue
+        if "parameter" in ch:
+            _parameter(r, key, ch, params, lo, hi)
+        elif "measure" in ch:
+            listed = _measure(r, key, ch, measures, listed, lo, hi)
+        else:
+            r.err(key, "a change names a 'parameter' or a 'measure'")
+    if r.problems:
+        raise VariantError(r.problems)
+    keys = model.draw_keys or tuple(k for k, _ in model.uncertain())
+    ordered = tuple(m for m in measures if m in listed)
+    spec = ScenarioSpec(name, ordered, model.scenarios[scenario].description)
+    return replace(
+        model,
+        parameters=params,
+        measures=measures,
+        scenarios={**model.scenarios, name: spec},
+        draw_keys=keys,
+    )
+
+
+def _parameter(r: _Reader, key: str, ch: dict[str, Any], params: dict[str, Parameter], lo: int, hi: int) -> None:
+    name = ch.get("parameter")
+    if name not in params:
+        r.err(f"{key}.parameter", f"unknown parameter {name!r}")
+        return
+    extra = set(ch) - {"parameter", *PARAMETER_KEYS}
+    if extra:
+        r.err(key, f"unknown key(s) {', '.join(sorted(extra))}: a parameter change takes {', '.join(PARAMETER_KEYS)}")
+        return
+    if not set(ch) & set(PARAMETER_KEYS):
+        r.err(key, f"a parameter change sets one of {', '.join(PARAMETER_KEYS)}")
+        return
+    p = params[name]
+    path, dist, unc = p.path, p.dist, p.uncertainty
+    if "path" in ch:
+        raw = ch["path"]
+        raw = (
+            {int(y) if isinstance(y, str) and y.isdigit() else y: v for y, v in raw.items()}
+            if isinstance(raw, dict)
+            else raw
+        )
+        path, dist = r.path(f"{key}.path", raw, lo, hi), None
+    if "value" in ch:
+        path, dist = {lo: r.number(f"{key}.value", ch["value"])}, None
+    if "dist" in ch:
+        dist = r.dist(f"{key}.dist", ch["dist"])
+        if len(path) > 1 and dist is not None:
+            r.err(f"{key}.dist", "'dist' draws a constant value; for a path use 'uncertainty' (a multiplier)")
+    if "uncertainty" in ch:
+        unc = r.dist(f"{key}.uncertainty", ch["uncertainty"])
+    params[name] = replace(p, path=path, dist=dist, uncertainty=unc)
+
+
+def _measure(
+    r: _Reader, key: str, ch: dict[str, Any], measures: dict[str, Any], listed: list[str], lo: int, hi: int
+) -> list[str]:
+    code = ch.get("measure")
+    if code not in measures:
+        r.err(f"{key}.measure", f"unknown measure {code!r}")
+        return listed
+    extra = set(ch) - {"measure", *MEASURE_KEYS}
+    if extra:
+        r.err(key, f"unknown key(s) {', '.join(sorted(extra))}: a measure change takes {', '.join(MEASURE_KEYS)}")
+        return listed
+    m = measures[code]
+    start = r.year(f"{key}.start", ch["start"], lo, hi) if "start" in ch else m.start
+    full = r.year(f"{key}.full", ch["full"], lo, hi) if "full" in ch else m.full
+    if full < start:
+        r.err(f"{key}.full", "full adoption cannot come before the start")
+    max_effect = m.max_effect
+    if "max_effect" in ch:
+        if isinstance(ch["max_effect"], dict):
+            max_effect = r.dist(f"{key}.max_effect", ch["max_effect"]) or m.max_effect
+        else:
+            max_effect = r.number(f"{key}.max_effect", ch["max_effect"])
+            if not 0 <= max_effect <= 1:
+                r.err(f"{key}.max_effect", "a share between 0 and 1")
+    cost = dict(m.cost)
+    for field in ("capex", "opex_per_year", "lifetime"):
+        if field in ch:
+            cost[field] = r.number(f"{key}.{field}", ch[field], positive=field == "lifetime")
+    measures[code] = replace(m, start=start, full=full, max_effect=max_effect, cost=cost)
+    if "in_scenario" in ch:
+        if not isinstance(ch["in_scenario"], bool):
+            r.err(f"{key}.in_scenario", "true or false")
+        elif ch["in_scenario"] and code not in listed:
+            listed = [*listed, code]
+        elif not ch["in_scenario"]:
+            listed = [c for c in listed if c != code]
+    return listed
