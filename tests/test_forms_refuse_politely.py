@@ -14,6 +14,8 @@ from fastapi.routing import APIRoute
 
 from tests.test_web import Web, csrf, web  # noqa: F401 - the fixture
 
+pytestmark = pytest.mark.slow
+
 BAD_VALUES = ("x" * 6000, "-1e400", "", "５")
 PYDANTIC = re.compile(r"Field required|value_error|Input should be|String should have|validation error", re.I)
 

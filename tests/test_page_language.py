@@ -121,3 +121,15 @@ def test_signed_in_pages_speak_the_language(client, lang: str) -> None:
         if hits:
             found[path] = hits
     assert not found, found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_report_speaks_the_language(tmp_path: Path, lang: str) -> None:
+    from qala.report.build import build_report
+    from qala.store.seed import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    html = build_report(engine, "astana", lang, "html").decode("utf-8")
+    assert f'lang="{lang}"' in html
+    assert not suspects(visible(html))

@@ -17,6 +17,8 @@ from tests import needs
 from tests.needs import CHROMIUM
 from tests.test_web_e2e import CHROMIUM_ARGS, PASSWORD, _free_port
 
+pytestmark = pytest.mark.slow
+
 AXE = Path(__file__).parent / "data" / "axe" / "axe.min.js"
 PUBLIC = [
     "/",

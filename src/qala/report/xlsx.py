@@ -136,7 +136,7 @@ def workbook(ctx: ReportContext) -> bytes:
                 if c["status"]
                 else None,
                 c["key"],
-                c["explanation"],
+                labels.text(c["explanation"], lang) or None,
             ]
             for c in ctx.cells
         ),
@@ -161,12 +161,12 @@ def workbook(ctx: ReportContext) -> bytes:
             [
                 r["gpc_ref"],
                 r["scope"],
-                r["activity"],
+                _activity(r, lang),
                 r["gas"],
                 r["activity_amount"],
-                r["activity_unit"],
+                labels.unit(r["activity_unit"], lang),
                 r["factor"],
-                r["factor_unit"],
+                labels.unit(r["factor_unit"], lang),
                 r["mass_t"],
                 r["tco2e"],
                 labels.status(r["status"], lang) + (f": {labels.method(r['method'], lang)}" if r["method"] else ""),
@@ -209,7 +209,7 @@ def workbook(ctx: ReportContext) -> bytes:
                 s["cost_per_year"],
                 s["capex"],
                 s["lifetime"],
-                ", ".join(s["financing"]),
+                "; ".join(labels.funding(f, lang) for f in s["financing"]),
             ]
             for n, s in enumerate((ctx.macc or {}).get("steps", []), start=1)
         ),
@@ -284,7 +284,14 @@ def workbook(ctx: ReportContext) -> bytes:
         _("Methodology annex"),
         [_("Activity"), _("GPC"), _("Gas"), _("Factor"), _("Unit"), _("Source")],
         (
-            [f["activity"], f["gpc_ref"], f["gas"], f["factor"], f["factor_unit"], f["factor_source"]]
+            [
+                labels.activity(f["activity"], lang),
+                f["gpc_ref"],
+                f["gas"],
+                f["factor"],
+                labels.unit(f["factor_unit"], lang),
+                f["factor_source"],
+            ]
             for f in factor_rows(inv["rows"])
         ),
     )
@@ -293,3 +300,9 @@ def workbook(ctx: ReportContext) -> bytes:
     buf = io.BytesIO()
     safe_workbook(wb).save(buf)  # spreadsheet formula injection (qala.exports.safe)
     return buf.getvalue()
+
+
+def _activity(row: dict[str, Any], lang: str) -> str:
+    """An inventory row's activity by name, with its facility's name when it has one."""
+    name = labels.activity(row["activity"], lang)
+    return f"{name} ({labels.facility(row['facility'], lang)})" if row.get("facility") else name
