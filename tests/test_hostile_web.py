@@ -218,5 +218,6 @@ def test_the_upload_form_refuses_a_takeover_too(web: Web) -> None:
     accepted(web, "heat-co", name, body)
     c = web.signed_in("power-co")
     r = upload_form(c, "takeover.csv", PROVIDER_HEADER + body.replace("500", "5"), token=csrf(c, "/data"))
-    assert r.status_code == 422 and "only an editor can replace" in r.text
+    # said in the page's language (Kazakh here): only an editor can replace another account's figure
+    assert r.status_code == 422 and "бөтен көрсеткішті тек редактор ауыстыра алады" in r.text
     assert "heat-secret.csv" not in r.text and "HEAT-PRIVATE" not in r.text

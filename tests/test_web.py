@@ -262,8 +262,8 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(web: Web) -> Non
     ("name", "body", "status", "expected"),
     [
         ("bad.csv", BAD, 422, "bad.csv, row 2, column 'amount'"),
-        ("notes.txt", GOOD, 415, "notes.txt - a .csv or .xlsx file"),
-        ("huge.csv", GOOD + "x" * (2**20 + 10), 413, "huge.csv - a file of at most 1 MiB"),
+        ("notes.txt", GOOD, 415, "notes.txt — expected: a .csv or .xlsx file"),  # in the page's language
+        ("huge.csv", GOOD + "x" * (2**20 + 10), 413, "huge.csv — expected: a file of at most 1 MiB"),
     ],
 )
 def test_form_bad_uploads_named_on_the_page(web: Web, name: str, body: str, status: int, expected: str) -> None:
