@@ -123,7 +123,7 @@ def test_gpc_template_from_the_store_matches_every_cell(tmp_path: Path, run_cli)
     inv = _json(run_cli, "--year", "2024")
     _check_template(out, inv)
     city = {r[1]: r[2] for r in load_workbook(out)[CITY_SHEET].iter_rows(values_only=True) if r[1]}
-    assert "working state" in city["Version"] and city["Resident population within city boundary"] == 1464415
+    assert "published version 1" in city["Version"] and city["Resident population within city boundary"] == 1464415
 
 
 # --- 2. CDP-ICLEI Track ------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_cdp_track_from_the_store(tmp_path: Path, run_cli) -> None:
     )
     assert ans[("Inventory details", "Year covered by main inventory", "Response")] == "2024"
     assert ans[("Inventory details", "Population in year covered by main inventory", "Response")] == "1464415"
-    assert "working state" in ans[("Inventory details", "Inventory state", "Response")]
+    assert "published version 1" in ans[("Inventory details", "Inventory state", "Response")]  # the seed publishes 2024
     per_ref = _per_ref(inv)
     for name, refs in (("Transportation – Scope 3 (II.X.3)", ["II.1.3", "II.2.3", "II.3.3", "II.4.3"]),):
         have = [per_ref[r] for r in refs if r in per_ref]

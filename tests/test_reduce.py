@@ -107,6 +107,12 @@ def test_a_reduced_run_agrees_with_the_draws(astana) -> None:
     for mine, theirs in zip(data["targets"], exact["targets"], strict=True):
         assert mine["limit_tco2e"] == pytest.approx(theirs["limit_tco2e"], rel=REL_ERROR)
         assert mine["method"] == theirs["method"]
+    assert data["milestones"].keys() == exact["milestones"].keys()
+    for year, bases in exact["milestones"].items():
+        for basis, want in bases.items():
+            got = data["milestones"][year][basis]
+            for key in QUANTILES:
+                assert got[key] == pytest.approx(want[key], rel=REL_ERROR), (year, basis, key)
     assert data["flows_mean"].keys() == exact["flows_mean"].keys()
     for k, v in data["flows_mean"].items():
         np.testing.assert_allclose(v, exact["flows_mean"][k], rtol=1e-12, atol=1e-9)

@@ -23,7 +23,7 @@ import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
 from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, flow_mask
-from qala.scenario.run import QUANTILES
+from qala.scenario.run import MILESTONES, QUANTILES
 from qala.scenario.sketch import ColumnStats
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
@@ -181,6 +181,25 @@ class ScenarioSummary:
             for s in SECTORS
         }
 
+    def milestones(self) -> dict[str, dict[str, dict[str, float]]]:
+        """As :meth:`ScenarioResult.milestones`, from the merged summaries (quantiles within the sketch's bound)."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for year in MILESTONES:
+            if year not in self.years:
+                continue
+            i = self.years.index(year)
+            out[str(year)] = {}
+            for basis in BASES:
+                s = self.summary(f"total:{basis}")
+                base = s["p50"][0]
+                out[str(year)][basis] = {
+                    "p05": s["p05"][i],
+                    "p50": s["p50"][i],
+                    "p95": s["p95"][i],
+                    "change_from_base_year": s["p50"][i] / base - 1 if base else 0.0,
+                }
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         model = self.prep.model
         return {
@@ -199,6 +218,7 @@ class ScenarioSummary:
             "targets": self.targets(),
             "measures": list(model.scenarios[self.scenario].measures),
             "base_year_check": self.base_year_check(),
+            "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
             "gwp": self.prep.gwp_code,
         }
