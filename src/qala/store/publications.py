@@ -27,24 +27,7 @@ from qala.store.models import Publication
 
 P = Publication.__table__
 DEFAULT_GWP = "AR5"
-RECORD_SCHEMA = {
-    "id": pl.Int64,
-    "year": pl.Int64,
-    "gpc_ref": pl.String,
-    "activity": pl.String,
-    "amount": pl.Float64,
-    "unit": pl.String,
-    "facility": pl.String,
-    "ef_co2": pl.Float64,
-    "ef_ch4": pl.Float64,
-    "ef_n2o": pl.Float64,
-    "ncv": pl.String,
-    "source": pl.String,
-    "data_quality": pl.String,
-    "status": pl.String,
-    "method": pl.String,
-    "inputs": pl.String,
-}
+RECORD_SCHEMA = records.ACTIVITY_SCHEMA
 
 
 class PublicationError(ValueError):

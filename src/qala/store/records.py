@@ -296,26 +296,29 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
 
 
 # --- reading ------------------------------------------------------------------------------------
+ACTIVITY_SCHEMA = {
+    "id": pl.Int64,
+    "year": pl.Int64,
+    "gpc_ref": pl.String,
+    "activity": pl.String,
+    "amount": pl.Float64,
+    "unit": pl.String,
+    "facility": pl.String,
+    "ef_co2": pl.Float64,
+    "ef_ch4": pl.Float64,
+    "ef_n2o": pl.Float64,
+    "ncv": pl.String,
+    "source": pl.String,
+    "data_quality": pl.String,
+    "status": pl.String,
+    "method": pl.String,
+    "inputs": pl.String,
+}  # the columns of activity_frame (and of a published version's frozen records)
+
+
 def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
     """Current (not superseded) records of a city, optionally of one year, for the inventory."""
-    schema = {
-        "id": pl.Int64,
-        "year": pl.Int64,
-        "gpc_ref": pl.String,
-        "activity": pl.String,
-        "amount": pl.Float64,
-        "unit": pl.String,
-        "facility": pl.String,
-        "ef_co2": pl.Float64,
-        "ef_ch4": pl.Float64,
-        "ef_n2o": pl.Float64,
-        "ncv": pl.String,
-        "source": pl.String,
-        "data_quality": pl.String,
-        "status": pl.String,
-        "method": pl.String,
-        "inputs": pl.String,
-    }
+    schema = ACTIVITY_SCHEMA
     where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
         where, params = where + " AND year = ?", [city, year]
