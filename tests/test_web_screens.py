@@ -142,12 +142,15 @@ def test_charts_have_axis_titles_names_and_a_small_toolbar(browser, server: str)
         page.wait_for_function("[...document.querySelectorAll('.chart')].every(c => c.layout)")
         charts = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(g => ({
             x: g.layout.xaxis.title.text, y: g.layout.yaxis.title.text, type: g.layout.yaxis.type,
+            ticks: [...g.querySelectorAll('.xtick text')].map(t => t.textContent),
             names: g.data.map(t => t.name + ' ' + (t.text || []).join(' ')).join(' '),
             buttons: [...g.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))}))""")
         for c in charts:
             assert c["x"] and c["y"], (path, c)
             assert not re.search(r"\b[a-z]+_[a-z_]+\b", c["names"]), (path, c["names"])  # names, not codes
             assert c["type"] != "log"
+            if c["x"] == "Год":  # a year is not a quantity: 2015, never "2 015"
+                assert c["ticks"] and all(re.fullmatch(r"\d{4}", t) for t in c["ticks"]), (path, c["ticks"])
             assert c["buttons"] and all(not re.search(r"Zoom|Pan|Autoscale|Reset", b or "") for b in c["buttons"])
             assert any("PNG" in (b or "") for b in c["buttons"]) and not any(
                 "Download plot" in (b or "") for b in c["buttons"]

@@ -29,6 +29,7 @@ window.QalaCharts = (function () {
                                    click: function (gd) { Plotly.downloadImage(gd, {format: "svg", filename: name}); }}],
             toImageButtonOptions: {format: "png", filename: name}};
   }
+  // a year axis passes {separatethousands: false}: a year is not a quantity (2015, not 2 015)
   function axis(title, extra) {
     var a = {title: {text: title}, automargin: true, separatethousands: true, exponentformat: "none"};
     for (var k in (extra || {})) a[k] = extra[k];
@@ -55,7 +56,7 @@ window.QalaCharts = (function () {
     var data = JSON.parse(el.textContent), l = labels();
     var custom = document.getElementById("custom-data");
     if (custom) data["custom"] = JSON.parse(custom.textContent);
-    Plotly.react("trend-chart", traces(data), {margin: {t: 20}, xaxis: axis(l.year), yaxis: axis(l.unit),
+    Plotly.react("trend-chart", traces(data), {margin: {t: 20}, xaxis: axis(l.year, {separatethousands: false}), yaxis: axis(l.unit),
                  legend: {orientation: "h", y: -0.25}, separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-scenarios"));
   }
   function drawHistory() {
@@ -66,7 +67,7 @@ window.QalaCharts = (function () {
       return {type: "bar", x: d.years, y: d.values[code], name: d.names[code], marker: {color: palette[i % palette.length]}};
     }).filter(function (t) { return t.y.some(function (v) { return v !== null; }); });
     Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, yaxis: axis(d.unit),
-                 xaxis: axis(d.year || "", {dtick: 1}), legend: {orientation: "h", y: -0.25},
+                 xaxis: axis(d.year || "", {dtick: 1, separatethousands: false}), legend: {orientation: "h", y: -0.25},
                  separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-emissions-by-sector"));
   }
   // Plotly loads "async" (it does not hold the page back); each chart is drawn once both the page and Plotly are there
