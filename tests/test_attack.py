@@ -39,7 +39,7 @@ PASSWORD = "an attacker's long password"
 SECRET = "a" * 48
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 HEADER = "year,gpc_ref,activity,amount,unit,source,note\n"
-WAIT = 180.0  # seconds a job may take on a busy machine before the test gives up
+WAIT = 900.0  # seconds a job may take on a (very) busy machine before the test gives up: an event, not a budget
 
 
 @dataclass
