@@ -188,3 +188,40 @@ def test_the_ghg_per_capita_indicator_is_the_inventorys_territorial_total_per_pe
     indicator = next(i for i in doc["indicators"] if i["code"] == "ghg_per_capita")
     value = next(v["value"] for v in indicator["values"] if v["year"] == 2024)
     assert value == pytest.approx(round(territorial / 1_464_415, 3), abs=1e-9)  # residents on 1 June 2024
+
+
+def test_net_zero_2060_reaches_neutrality_only_with_its_explicit_removal_line(tmp_path) -> None:
+    """The pathway's levers leave ~0.7 Mt in 2060; a named removal line of 0.70 Mt closes it, in about half
+    of the draws. The line is 0 in the other pathways, and the milestones fall."""
+    import numpy as np
+
+    from qala.services import scenario as svc
+
+    engine = open_database(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    nz = model.scenarios["net-zero-2060"]
+    assert "neutrality_removals" in nz.measures
+    assert "neutrality_removals" not in model.scenarios["low-carbon"].measures
+    assert model.measures["neutrality_removals"].max_effect == 1.0  # a declared volume, not a drawn one
+    result = svc.run(engine, model, "net-zero-2060", draws=1000, seed=1)
+    i = result.years.index(2060)
+    removal = result.flow_means["removals_beyond_levers"]
+    assert removal[i] == pytest.approx(-7.0e5, rel=1e-9)  # the explicit line: 0.70 Mt of removals in 2060
+    assert removal[0] == 0.0
+    territorial = result.totals["territorial"]
+    base = float(territorial[0, 0])
+    assert base == pytest.approx(9_035_038, abs=1)
+    median_2060 = float(np.median(territorial[:, i]))
+    assert abs(median_2060) <= 0.01 * base  # within 1 % of the base year of neutrality (~90 kt)
+    residual = territorial[:, i] + 7.0e5  # what the city's levers leave without the removal line
+    assert 0.6e6 < float(np.median(residual)) < 0.8e6
+    assert float(np.quantile(residual, 0.95)) < 1.1e6
+    neutrality = next(t for t in result.targets() if t["name"] == "carbon_neutrality_2060")
+    assert 0.35 <= neutrality["p_met"] <= 0.65  # honest: the line is the median need, so about half the draws
+    assert neutrality["p_met"] == pytest.approx(float(np.mean(territorial[:, i] <= 0)))
+    milestones = result.milestones()
+    p50 = [milestones[str(y)]["territorial"]["p50"] for y in (2030, 2040, 2050)]
+    assert base > p50[0] > p50[1] > p50[2] > median_2060 - 1.0
+    for other in ("bau", "low-carbon"):
+        got = svc.run(engine, model, other, draws=1, seed=1).flow_means["removals_beyond_levers"]
+        assert not np.any(got)

@@ -81,3 +81,33 @@ def test_numbers_and_times_for_the_locale() -> None:
     assert i18n.smart(0.004213, "ru") == "0,0042"
     assert i18n.when("2026-12-02T12:01:02.123456+00:00", "ru") == "02.12.2026 12:01"
     assert not re.search(r"\d\.\d{5,}", i18n.when("2026-12-02 12:01:02.123456", "kk"))
+
+
+def test_every_model_parameter_driver_and_measure_has_kk_ru_en_names_and_units() -> None:
+    """Walk Astana's model: a parameter, driver or measure without a kk, ru and en name (or with a name that is
+    its code, or English left in kk/ru) fails, and so does a unit part without a kk and ru symbol."""
+    from qala.services import scenario as svc
+
+    model, _ = svc.resolve("bau", "astana")
+    named = [("parameter", p.name, p.unit) for p in model.parameters.values()]
+    named += [("driver", d.name, d.unit) for d in model.drivers.values()]
+    assert len(named) >= 90
+    missing = []
+    for kind, code, unit in named:
+        names = {lang: labels.parameter(code, lang) for lang in ("en", "ru", "kk")}
+        if not data_labels.has(kind, code) or code in names.values() or len(set(names.values())) < 3:
+            missing.append((kind, code, names))
+        for lang in ("ru", "kk"):
+            if re.search(r"[A-Za-z]{4,}", names[lang].replace("LRT", "").replace("COP", "")):
+                missing.append((kind, code, lang, names[lang]))  # an English word left in kk/ru
+            written = labels.parameter_unit(unit, lang)
+            if re.search(r"[A-Za-z]{2,}", written):
+                missing.append((kind, code, "unit", lang, unit, written))
+    for m in model.measures.values():
+        if not all(m.names.get(lang) for lang in ("en", "ru", "kk")) or len(set(m.names.values())) < 3:
+            missing.append(("measure", m.code, m.names))
+    assert not missing, missing
+    assert labels.parameter("hh_hp_share", "kk") == "Жеке үйлердегі жылу сорғыларының үлесі"
+    assert labels.parameter_unit("MJ/km", "ru") == "МДж/км"
+    assert labels.parameter_unit("dimensionless", "kk") == ""
+    assert labels.parameter("no_such_parameter", "ru") == "no_such_parameter"

@@ -1,7 +1,8 @@
 """Names of the codes that data carry (funding sources, facilities, indicators, units …) in kk, ru and en.
 
 They live in data files next to the data they name, not in code: ``catalog/data/labels.csv`` (kind, code, en,
-ru, kk) for codes shared by every city, and ``cities/<city>/texts.csv`` (en, ru, kk) for the sentences a city's
+ru, kk) for codes shared by every city, ``cities/<city>/labels.csv`` (the same columns) for the parameters and
+drivers of a city's model, and ``cities/<city>/texts.csv`` (en, ru, kk) for the sentences a city's
 data write in English (notation-key explanations and the like), translated where the city writes them. A code
 or sentence without a name falls back to English, then to itself; ``tests/test_labels_data.py`` fails on a code
 that the data use without a kk and ru name.
@@ -20,12 +21,17 @@ Names = Mapping[str, str]
 
 @cache
 def table() -> dict[str, dict[str, dict[str, str]]]:
-    """kind -> code -> lang -> name, from ``catalog/data/labels.csv``."""
+    """kind -> code -> lang -> name, from ``catalog/data/labels.csv`` and every city's ``labels.csv`` (the names
+    of its model's parameters and drivers)."""
     out: dict[str, dict[str, dict[str, str]]] = {}
-    path = resources.files("qala.catalog").joinpath("data", "labels.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["kind"], {})[row["code"]] = {lang: row[lang] for lang in LANGS}
+    paths = [resources.files("qala.catalog").joinpath("data", "labels.csv")]
+    paths += [city.joinpath("labels.csv") for city in resources.files("qala.cities").iterdir()]
+    for path in paths:
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                out.setdefault(row["kind"], {}).setdefault(row["code"], {lang: row[lang] for lang in LANGS})
     return out
 
 

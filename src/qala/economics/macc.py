@@ -41,6 +41,10 @@ class MaccStep:
 
 def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
     model = prep.model
+    # the model's order, whatever order the curve adds them in: measures that move the same parameter ("set")
+    # do not commute, and the steps must add up to all of them together
+    chosen = set(measures)
+    measures = tuple(c for c in model.measures if c in chosen)
     spec = ScenarioSpec("_macc", measures, {"en": "MACC step", "ru": "Шаг MACC", "kk": "MACC қадамы"})
     new_model: CityModel = replace(model, scenarios={**model.scenarios, "_macc": spec})
     # the calibration's proportionality is checked once, on the first (BAU) run: it does not depend on the measures

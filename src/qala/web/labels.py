@@ -380,146 +380,15 @@ def basis(code: str | None, lang: str) -> str:
     return pick(BASES_NAMES, code, lang)
 
 
-# issue 16: the model parameters an expert can change in a variant (Astana's model); others show their code
-PARAMETERS: dict[str, Names] = {
-    "heat_per_m2": {"en": "District heat per m2", "ru": "Тепло на 1 м2", "kk": "1 м2-ге жылу"},
-    "dh_floor_share": {
-        "en": "Floor area on district heat",
-        "ru": "Доля площади на центральном отоплении",
-        "kk": "Орталық жылытудағы аудан үлесі",
-    },
-    "residential_heat_share": {
-        "en": "Households' share of district heat",
-        "ru": "Доля населения в потреблении тепла",
-        "kk": "Халықтың жылу тұтынудағы үлесі",
-    },
-    "heat_loss_factor": {
-        "en": "Heat supplied per heat delivered (losses)",
-        "ru": "Отпуск тепла на единицу полезного (потери)",
-        "kk": "Пайдалы жылуға шаққандағы берілген жылу (шығындар)",
-    },
-    "retrofit_saving": {
-        "en": "Saving from thermal retrofit",
-        "ru": "Экономия от утепления зданий",
-        "kk": "Ғимараттарды жылытудан үнем",
-    },
-    "control_saving": {
-        "en": "Saving from heat substations",
-        "ru": "Экономия от тепловых пунктов",
-        "kk": "Жылу пункттерінен үнем",
-    },
-    "gas_station_share": {
-        "en": "Gas heat stations' share",
-        "ru": "Доля газовых тепловых станций",
-        "kk": "Газ жылу станцияларының үлесі",
-    },
-    "chp_heat_cap": {
-        "en": "Coal CHPs' heat capacity",
-        "ru": "Тепловая мощность угольных ТЭЦ",
-        "kk": "Көмір ЖЭО-ларының жылу қуаты",
-    },
-    "chp_gas_share": {
-        "en": "Gas in TETs-1/2 fuel",
-        "ru": "Доля газа в топливе ТЭЦ-1/2",
-        "kk": "ЖЭО-1/2 отынындағы газ үлесі",
-    },
-    "chp_heat_retired": {
-        "en": "Coal CHP heat retired",
-        "ru": "Выведенная мощность угольных ТЭЦ",
-        "kk": "Пайдаланудан шығарылған көмір ЖЭО қуаты",
-    },
-    "hp_heat_share": {
-        "en": "Heat pumps' share of district heat",
-        "ru": "Доля тепловых насосов",
-        "kk": "Жылу сорғыларының үлесі",
-    },
-    "eboiler_heat_share": {
-        "en": "Electric boilers' share of district heat",
-        "ru": "Доля электрокотлов",
-        "kk": "Электр қазандықтарының үлесі",
-    },
-    "hp_cop": {
-        "en": "Heat-pump COP",
-        "ru": "Коэффициент преобразования тепловых насосов",
-        "kk": "Жылу сорғыларының түрлендіру коэффициенті",
-    },
-    "plant_capture": {
-        "en": "Gas plants' CO2 emitted (1 = no capture)",
-        "ru": "Выброс CO2 газовых станций (1 = без улавливания)",
-        "kk": "Газ станцияларының CO2 шығарындысы (1 = ұстаусыз)",
-    },
-    "grid_ef": {
-        "en": "National grid emission factor",
-        "ru": "Коэффициент выбросов энергосистемы",
-        "kk": "Энергожүйенің шығарынды коэффициенті",
-    },
-    "grid_ef_spread": {
-        "en": "Uncertainty of the grid factor",
-        "ru": "Неопределённость коэффициента сети",
-        "kk": "Желі коэффициентінің белгісіздігі",
-    },
-    "elec_res_per_m2": {
-        "en": "Household electricity per m2",
-        "ru": "Электроэнергия населения на 1 м2",
-        "kk": "Халықтың 1 м2-ге электр энергиясы",
-    },
-    "elec_com_per_capita": {
-        "en": "Commercial electricity per resident",
-        "ru": "Электроэнергия коммерческих зданий на жителя",
-        "kk": "Коммерциялық ғимараттардың бір тұрғынға электр энергиясы",
-    },
-    "appliance_saving": {
-        "en": "Saving from efficient appliances",
-        "ru": "Экономия от эффективных приборов",
-        "kk": "Үнемді құрылғылардан үнем",
-    },
-    "pv_share": {
-        "en": "Rooftop solar share",
-        "ru": "Доля солнечных панелей на крышах",
-        "kk": "Шатырдағы күн панельдерінің үлесі",
-    },
-    "buses_per_capita": {
-        "en": "City buses per resident",
-        "ru": "Городские автобусы на жителя",
-        "kk": "Бір тұрғынға қалалық автобустар",
-    },
-    "ebus_share": {"en": "Electric buses' share", "ru": "Доля электробусов", "kk": "Электробустардың үлесі"},
-    "cng_bus_share": {"en": "Gas (CNG) buses' share", "ru": "Доля газовых автобусов", "kk": "Газ автобустарының үлесі"},
-    "ev_share_added": {
-        "en": "Electric cars added since 2024",
-        "ru": "Доля новых электромобилей с 2024 года",
-        "kk": "2024 жылдан бергі жаңа электромобильдер үлесі",
-    },
-    "car_km": {"en": "Kilometres per car a year", "ru": "Пробег автомобиля в год", "kk": "Автокөліктің жылдық жүрісі"},
-    "car_vkm_index": {
-        "en": "Car kilometres (modal shift)",
-        "ru": "Пробег автомобилей (смена вида транспорта)",
-        "kk": "Автокөлік жүрісі (көлік түрін ауыстыру)",
-    },
-    "heavy_electric_share": {
-        "en": "Electric trucks' share",
-        "ru": "Доля электрогрузовиков",
-        "kk": "Электр жүк көліктерінің үлесі",
-    },
-    "lrt_operation": {"en": "LRT in service", "ru": "Работа LRT", "kk": "LRT жұмысы"},
-    "recycling_share": {
-        "en": "Waste recycled",
-        "ru": "Доля переработки отходов",
-        "kk": "Қалдықтарды қайта өңдеу үлесі",
-    },
-    "landfill_ch4_factor": {
-        "en": "Landfill methane emitted (1 = no capture)",
-        "ru": "Выброс метана полигона (1 = без сбора)",
-        "kk": "Полигон метанының шығарындысы (1 = жинаусыз)",
-    },
-    "new_forest_area": {"en": "New forest area", "ru": "Площадь новых лесов", "kk": "Жаңа орман алаңы"},
-    "forest_seq_rate": {
-        "en": "CO2 taken up per hectare",
-        "ru": "Поглощение CO2 на гектар",
-        "kk": "Бір гектарға CO2 сіңіру",
-    },
-}
-
-
 def parameter(code: str | None, lang: str) -> str:
-    return pick(PARAMETERS, code, lang)
+    """A model parameter's or driver's name (``cities/<city>/labels.csv``; the code when it has none)."""
+    if data_labels.has("parameter", code or ""):
+        return data_labels.name("parameter", code, lang)
+    return data_labels.name("driver", code, lang)
+
+
+def parameter_unit(code: str | None, lang: str) -> str:
+    """A model parameter's unit as the model writes it (pint: ``dimensionless``, ``tonne``, ``m**2``) in ``lang``."""
+    if not code or code in ("1", "dimensionless"):
+        return ""
+    return unit(code.replace("tonne", "t").replace(" ", ""), lang)

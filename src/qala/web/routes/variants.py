@@ -230,7 +230,9 @@ async def variants_preview(request: Request) -> Response:
             var.preview, request.app.state.engine, current_city(request), form.get("scenario", ""), changes
         )
     except VariantError as exc:
-        return render(request, "_variant.html", {"problems": exc.problems, "shown": None}, status_code=422)
+        # htmx swaps only 2xx answers: the page gets the named problems as a 200, any other client a 422
+        status = 200 if request.headers.get("hx-request") else 422
+        return render(request, "_variant.html", {"problems": exc.problems, "shown": None}, status_code=status)
     return render(request, "_variant.html", {"problems": [], "shown": shown})
 
 
