@@ -400,15 +400,39 @@ def run_chunk(
     deterministic: bool = False,
     given: np.ndarray | None = None,
 ) -> Chunk:
-    """Evaluate draws [start, stop) of one scenario."""
-    model = prep.model
+    """Evaluate draws [start, stop) of one scenario (through the model's compiled plan, ``qala.scenario.plan``)."""
+    from qala.scenario import plan  # noqa: PLC0415 - plan imports this module
+
     shape = (stop - start, len(prep.years))
+    return plan.run(prep, scenario, base, _chunk_inputs(prep, scenario, seed, start, stop, deterministic, given),
+                    shape, start)  # fmt: skip
+
+
+def _chunk_inputs(
+    prep: Prepared, scenario: str, seed: int, start: int, stop: int, deterministic: bool, given: np.ndarray | None
+) -> dict[str, np.ndarray | float]:
     if deterministic and given is None and stop - start == 1:
         if scenario not in prep.deterministic_inputs:  # the same every time: the distributions' centres
-            prep.deterministic_inputs[scenario] = _inputs(prep, scenario, _samples(model, seed, 0, 1, True))
-        values = dict(prep.deterministic_inputs[scenario])  # calibration rebinds entries, never mutates arrays
-    else:
-        values = _inputs(prep, scenario, _samples(model, seed, start, stop, deterministic, given))
+            prep.deterministic_inputs[scenario] = _inputs(prep, scenario, _samples(prep.model, seed, 0, 1, True))
+        return dict(prep.deterministic_inputs[scenario])  # calibration rebinds entries, never mutates arrays
+    return _inputs(prep, scenario, _samples(prep.model, seed, start, stop, deterministic, given))
+
+
+def run_chunk_reference(
+    prep: Prepared,
+    scenario: str,
+    base: BaseYear,
+    *,
+    seed: int,
+    start: int,
+    stop: int,
+    deterministic: bool = False,
+    given: np.ndarray | None = None,
+) -> Chunk:
+    """The same as ``run_chunk``, node by node through dictionaries: the reference the plan is tested against."""
+    model = prep.model
+    shape = (stop - start, len(prep.years))
+    values = _chunk_inputs(prep, scenario, seed, start, stop, deterministic, given)
     _calibrate(prep, base, values, shape, scenario)
     prep.checked.add((scenario, base.year))
     evaluated = _nodes(model, values)
