@@ -399,13 +399,15 @@ def run_chunk(
     stop: int,
     deterministic: bool = False,
     given: np.ndarray | None = None,
+    years: tuple[int, ...] | None = None,
 ) -> Chunk:
-    """Evaluate draws [start, stop) of one scenario (through the model's compiled plan, ``qala.scenario.plan``)."""
+    """Evaluate draws [start, stop) of one scenario (through the model's compiled plan, ``qala.scenario.plan``);
+    ``years``: only these years (the Chunk's arrays then have one column per year, in that order)."""
     from qala.scenario import plan  # noqa: PLC0415 - plan imports this module
 
-    shape = (stop - start, len(prep.years))
-    return plan.run(prep, scenario, base, _chunk_inputs(prep, scenario, seed, start, stop, deterministic, given),
-                    shape, start)  # fmt: skip
+    return plan.run_chunk(
+        prep, scenario, base, seed=seed, start=start, stop=stop, deterministic=deterministic, given=given, years=years
+    )
 
 
 def _chunk_inputs(

@@ -30,7 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from qala.scenario.engine import SECTORS, TJ, BaseYear, Chunk, Prepared, _in_basis, _is_energy, _needed, si
+from qala.scenario.distributions import Distribution
+from qala.scenario.engine import (
+    SECTORS,
+    TJ,
+    BaseYear,
+    Chunk,
+    Prepared,
+    _in_basis,
+    _is_energy,
+    _needed,
+    _samples,
+    si,
+)
 from qala.scenario.formula import _Fold
 from qala.scenario.spec import BASES, CityModel, ModelError
 
@@ -39,7 +51,8 @@ _CACHE_SIZE = 32
 
 
 def _fc(v: Any) -> Any:
-    return v[:, :1] if isinstance(v, np.ndarray) and v.ndim == 2 else v
+    """The base year's row of a (years, draws) array."""
+    return v[:1] if isinstance(v, np.ndarray) and v.ndim == 2 else v
 
 
 def _f64(v: Any) -> Any:
@@ -52,11 +65,11 @@ def _div(a: Any, b: Any) -> np.ndarray:
 
 
 def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
-    """Sum over draws of a (draws, years) array given unbroadcast."""
+    """Sum over draws of a (years, draws) array given unbroadcast."""
     x = np.asarray(x, dtype=float)
     if x.shape == shape:
-        return x.sum(axis=0)
-    return np.broadcast_to(x, shape).sum(axis=0)
+        return x.sum(axis=1)
+    return np.broadcast_to(x, shape).sum(axis=1)
 
 
 class _Rename(ast.NodeTransformer):
@@ -210,11 +223,12 @@ def _compile(prep: Prepared) -> Plan:
     per = {n.name: (TJ if _is_energy(n.unit) else 1000.0) for n in model.flows}
     w = _Writer()
 
-    # --- calibration, on the base-year column (shape (draws, 1)) -------------------------------------------
+    # --- calibration, on the base-year row (shape (1, draws)) -------------------------------------------
     def inputs_of(name: str, defined: set[str]) -> list[str]:
         return [x for x in sorted(nodes[name].formula.names) if x not in defined]
 
     w.lines.append("def calibrate(V, T, verify, first):")
+    w.emit("ks = []")
     loaded: set[str] = set()  # inputs loaded as b_ variables
     fresh: set[str] = set()  # nodes whose b_ value is current
     defined_before: dict[str, set[str]] = {}
@@ -255,13 +269,14 @@ def _compile(prep: Prepared) -> Plan:
                 a2 = f"e{i}_{j}"
                 w.emit(f"{a2} = {e}" if e is not None else f"{a2} = _zeros(first)")
                 a = a2
-            cols.append(f"{a}[:, 0]")
+            cols.append(f"{a}[0]")
         w.emit(f"{out} = {' + '.join(cols)}")
 
     for i, cal in enumerate(model.calibration):
         matched(i, cal.match, cal.on, "v0")
         w.emit(f"k = _kfactor(v0, T[{i}], {i})")
-        w.emit(f"V[{cal.scale!r}] = _asarray(V[{cal.scale!r}]) * k[:, None]")
+        w.emit("ks.append(k)")
+        w.emit(f"V[{cal.scale!r}] = _asarray(V[{cal.scale!r}]) * k")
         w.emit(f"b_{cal.scale} = _fc(V[{cal.scale!r}])")
         loaded.add(cal.scale)
         fresh -= {n for n in node_names if cal.scale in deps[n]}
@@ -276,7 +291,7 @@ def _compile(prep: Prepared) -> Plan:
         fresh.update(before[0])
         loaded.clear()
         loaded.update(before[1])
-    w.emit("return None")
+    w.emit("return ks")
     cal_src = list(w.lines)
 
     # --- every node, the flows' emissions, the sectors per basis ---------------------------------------------
@@ -430,54 +445,130 @@ def _compile(prep: Prepared) -> Plan:
     return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep))
 
 
-def run(
+def inputs(
+    prep: Prepared, scenario: str, draws: dict[str, np.ndarray], rows: list[int] | None = None
+) -> dict[str, np.ndarray | float]:
+    """``engine._inputs`` in the plan's layout, (years, draws), and only for ``rows`` (year indices) if given.
+
+    ``draws``: each uncertain quantity's values as a (1, draws) row. The arithmetic is ``engine._inputs``'s,
+    element by element, so the values are the same."""
+    model = prep.model
+    values: dict[str, np.ndarray | float] = {}
+
+    def at(path: np.ndarray) -> np.ndarray:  # (1, years) -> (years or rows, 1)
+        return path.T if rows is None else path.T[rows]
+
+    for d in model.drivers.values():
+        rate = prep.paths[f"growth:{d.name}"].T
+        if d.uncertainty:
+            rate = rate * draws[f"driver:{d.name}"]
+        growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
+        values[d.name] = d.base * si(d.unit) * (growth if rows is None else growth[rows])
+    for p in model.parameters.values():
+        if p.dist is not None:
+            v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
+        else:
+            v = at(prep.paths[p.name])
+        if p.uncertainty is not None:
+            v = v * draws[f"parameter:{p.name}"]
+        values[p.name] = v
+    for code in model.scenarios[scenario].measures:
+        m = model.measures[code]
+        share = at(prep.shares[code])
+        effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
+        share = share * effect
+        for ch in m.changes:
+            unit = si(model.parameters[ch.parameter].unit)
+            base = values[ch.parameter]
+            if ch.mode == "set":
+                values[ch.parameter] = base + (ch.value * unit - base) * share
+            elif ch.mode == "add":
+                values[ch.parameter] = base + ch.value * unit * share
+            else:
+                values[ch.parameter] = base * (1.0 + ch.value * share)
+    return values
+
+
+def run_chunk(
     prep: Prepared,
     scenario: str,
     base: BaseYear,
-    values: dict[str, Any],
-    shape: tuple[int, int],
+    *,
+    seed: int,
     start: int,
+    stop: int,
+    deterministic: bool = False,
+    given: np.ndarray | None = None,
+    years: tuple[int, ...] | None = None,
 ) -> Chunk:
-    """Calibrate ``values`` (the inputs of draws [start, start + draws)) and evaluate them in blocks."""
+    """``engine.run_chunk``: draws [start, stop), every year or only ``years`` (then the Chunk's arrays have
+    one column per year of ``years``, in that order; the base year is computed anyway, for the calibration).
+
+    The calibration runs first, on the base year's inputs of every draw (it needs no other year); then each
+    block of draws gets its inputs for every year, the calibration's factors, and is evaluated: a block's
+    arrays, inputs included, stay in the cache."""
     model = prep.model
     plan = plan_for(prep)
-    draws, years = shape
+    rows = None
+    if years is not None:
+        rows = sorted({0, *(model.years.index(y) for y in years)})
+    n = stop - start
+    key = ("plan", scenario)
+    cached = deterministic and given is None and n == 1
+    if cached and key in prep.deterministic_inputs:  # the same every time: the distributions' centres
+        draws, at_base = prep.deterministic_inputs[key]  # type: ignore[index]
+    else:
+        samples = _samples(model, seed, start, stop, deterministic, given)
+        draws = {k: v.reshape(1, -1) for k, v in samples.items()}
+        at_base = inputs(prep, scenario, draws, [0])
+        if cached:
+            prep.deterministic_inputs[key] = (draws, at_base)  # type: ignore[index]
     verify = (scenario, base.year) not in prep.checked
-    plan.calibrate(values, plan.targets_for(model, base), verify, (draws, 1))
+    ks = plan.calibrate(dict(at_base), plan.targets_for(model, base), verify, (1, n))
     prep.checked.add((scenario, base.year))
+    scales = [c.scale for c in model.calibration]
+    nyears = len(model.years) if rows is None else len(rows)
     nb, ns = len(BASES), len(SECTORS)
-    agg = np.zeros((nb, ns, draws, years))
-    totals = np.empty((nb, draws, years))
-    pop = np.empty(shape) if model.population_driver else None
+    agg = np.zeros((nb, ns, nyears, n))
+    totals = np.empty((nb, nyears, n))
+    pop = np.empty((nyears, n)) if model.population_driver else None
     qsum: list[np.ndarray] | None = None
     esum: list[np.ndarray | None] = []
-    size = max(1, BLOCK_CELLS // max(years, 1))
-    for a in range(0, draws, size):
-        b = min(draws, a + size)
-        if a == 0 and b == draws:
-            block = values
-        else:
-            block = {
-                k: v[a:b] if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == draws else v
-                for k, v in values.items()
-            }
-        sectors, qs, es, p = plan.evaluate(block, (b - a, years))
+    size = max(1, BLOCK_CELLS // max(nyears, 1))
+    for a in range(0, n, size):
+        b = min(n, a + size)
+        whole = a == 0 and b == n
+        values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
+        for scale, k in zip(scales, ks, strict=True):
+            values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
+        sectors, qs, es, p = plan.evaluate(values, (nyears, b - a))
         for i, s in enumerate(sectors):
             if s is not None:
-                agg[i // ns, i % ns, a:b] = s
+                agg[i // ns, i % ns, :, a:b] = s
         for bi in range(nb):
-            np.sum(agg[bi, :, a:b], axis=0, out=totals[bi, a:b])
+            np.sum(agg[bi, :, :, a:b], axis=0, out=totals[bi, :, a:b])
         if pop is not None:
-            pop[a:b] = p
+            pop[:, a:b] = p
         if qsum is None:
             qsum, esum = list(qs), list(es)
         else:
             qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
             esum = [x if y is None else x + y for x, y in zip(esum, es, strict=True)]  # type: ignore[operator]
     assert qsum is not None
-    zeros = np.zeros(years)
+    zeros = np.zeros(nyears)
     flow_sums = {f: (zeros.copy() if e is None else e) for f, e in zip(plan.flows, esum, strict=True)}
     amount_sums = {f: q / d for f, q, d in zip(plan.flows, qsum, plan.per, strict=True)}
-    sectors_out = {basis: {s: agg[bi, i] for i, s in enumerate(SECTORS)} for bi, basis in enumerate(BASES)}
-    totals_out = {basis: totals[bi] for bi, basis in enumerate(BASES)}
-    return Chunk(start, start + draws, totals_out, sectors_out, pop, flow_sums, amount_sums)
+    pick = slice(None) if rows is None or years is None else [rows.index(model.years.index(y)) for y in years]
+
+    def out(a: np.ndarray) -> np.ndarray:  # (years, draws) -> (draws, years) (a view unless years are picked)
+        return a.T if rows is None else a[pick].T
+
+    return Chunk(
+        start,
+        stop,
+        {basis: out(totals[bi]) for bi, basis in enumerate(BASES)},
+        {basis: {s: out(agg[bi, i]) for i, s in enumerate(SECTORS)} for bi, basis in enumerate(BASES)},
+        None if pop is None else out(pop),
+        {f: v[pick] for f, v in flow_sums.items()},
+        {f: v[pick] for f, v in amount_sums.items()},
+    )
