@@ -99,3 +99,27 @@ def test_the_generated_code_is_kept_for_reading(astana) -> None:
     model, _ = astana
     source = pl.plan_for(prepare(model, load_catalog())).source
     assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape):" in source
+
+
+def test_the_saltelli_matrix_is_salib_s() -> None:
+    from SALib.sample import sobol as salib
+
+    from qala.scenario.sensitivity import saltelli
+
+    for d, n in ((3, 8), (57, 64)):
+        problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+        expected = salib.sample(problem, n, calc_second_order=False, seed=1)
+        np.testing.assert_array_equal(saltelli(problem, n, 1), expected)
+
+
+def test_sobol_in_process_equals_sobol_through_a_runner(astana) -> None:
+    from qala.scenario.chunks import serial
+    from qala.scenario.sensitivity import sobol
+
+    model, base = astana
+    prep = prepare(model, load_catalog())
+    kw = {"n": 16, "years": (2030, 2060), "chunk_size": 300}
+    fast = sobol(prep, "low-carbon", base, **kw)  # only the analysed years are computed
+    other = sobol(prep, "low-carbon", base, **kw, runner=lambda b, o=None: serial(b, o))  # every year, then picked
+    for year in (2030, 2060):
+        assert [(i.name, i.s1, i.st) for i in fast.by_year[year]] == [(i.name, i.s1, i.st) for i in other.by_year[year]]
