@@ -9,7 +9,7 @@ on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -145,6 +145,20 @@ def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> 
         grid_default=grid.value * si(grid.unit),
         e_heat=params["efficiency.reference_heat_efficiency"].value,
         e_power=params["efficiency.reference_power_efficiency"].value,
+    )
+
+
+def reprepare(prep: Prepared, model: CityModel) -> Prepared:
+    """``prepare(model, ...)`` for a model with the same flows as ``prep``'s (a variant: other parameters,
+    measures or scenarios): the catalog's factors are reused, the paths and adoption shares recomputed."""
+    if model.nodes is not prep.model.nodes:
+        raise ValueError("reprepare: the model's nodes differ; use prepare")
+    years = np.array(model.years)
+    paths = {f"growth:{d.name}": path_array(d.growth, years)[None, :] for d in model.drivers.values()}
+    paths.update({p.name: path_array(p.path, years)[None, :] * si(p.unit) for p in model.parameters.values()})
+    shares = {m.code: adoption(years, m.start, m.full, m.shape)[None, :] for m in model.measures.values()}
+    return replace(
+        prep, model=model, years=years, paths=paths, shares=shares, checked=set(), masks={}, deterministic_inputs={}
     )
 
 

@@ -24,7 +24,9 @@ a MACC step that changes parameters, measures or scenarios reuses it.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,15 +50,22 @@ from qala.scenario.spec import BASES, CityModel, ModelError
 
 BLOCK_CELLS = 16_384  # draw-years per block (128 KiB per array): a block's arrays stay in the cache
 _CACHE_SIZE = 32
+_POOL: dict[int, ThreadPoolExecutor] = {}  # threads -> pool, one per process
 
 
-def _fc(v: Any) -> Any:
-    """The base year's row of a (years, draws) array."""
-    return v[:1] if isinstance(v, np.ndarray) and v.ndim == 2 else v
+def _threads() -> int:
+    """Threads that evaluate blocks of draws (numpy releases the GIL in its loops): QALA_ENGINE_THREADS, or up to
+    2 (a Dask worker or a web server runs several engines side by side; two threads keep the answer to one
+    request quick without taking every core)."""
+    env = os.environ.get("QALA_ENGINE_THREADS", "")
+    return max(1, int(env)) if env.isdigit() else min(2, os.cpu_count() or 1)
 
 
-def _f64(v: Any) -> Any:
-    return np.float64(v) if isinstance(v, int | float) else v
+def _pool() -> ThreadPoolExecutor:
+    n = _threads()
+    if n not in _POOL:
+        _POOL[n] = ThreadPoolExecutor(n, thread_name_prefix="qala-plan")
+    return _POOL[n]
 
 
 def _div(a: Any, b: Any) -> np.ndarray:
@@ -68,7 +77,7 @@ def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
     """Sum over draws of a (years, draws) array given unbroadcast."""
     x = np.asarray(x, dtype=float)
     if x.shape == shape:
-        return x.sum(axis=1)
+        return x[:, 0] if shape[1] == 1 else x.sum(axis=1)
     return np.broadcast_to(x, shape).sum(axis=1)
 
 
@@ -127,6 +136,7 @@ class Plan:
 
 
 _PLANS: dict[int, Plan] = {}
+_BY_PREP: dict[int, tuple[Prepared, Plan]] = {}  # a prepared model's plan, without comparing its constants again
 
 
 def _key(prep: Prepared) -> tuple[Any, ...]:
@@ -147,15 +157,22 @@ def _key(prep: Prepared) -> tuple[Any, ...]:
 
 def plan_for(prep: Prepared) -> Plan:
     """The compiled plan of ``prep``'s model (cached: the same nodes and constants give the same plan)."""
+    known = _BY_PREP.get(id(prep))
+    if known is not None and known[0] is prep:
+        return known[1]
     model = prep.model
     hit = _PLANS.get(id(model.nodes))
     same = hit is not None and hit.key[0] is model.nodes and hit.key[1] is model.calibration
     if hit is not None and same and hit.key[2:] == _key(prep)[2:]:
-        return hit
-    plan = _compile(prep)
-    if len(_PLANS) >= _CACHE_SIZE:
-        _PLANS.clear()
-    _PLANS[id(model.nodes)] = plan
+        plan = hit
+    else:
+        plan = _compile(prep)
+        if len(_PLANS) >= _CACHE_SIZE:
+            _PLANS.clear()
+        _PLANS[id(model.nodes)] = plan
+    if len(_BY_PREP) >= 4 * _CACHE_SIZE:
+        _BY_PREP.clear()
+    _BY_PREP[id(prep)] = (prep, plan)
     return plan
 
 
@@ -239,7 +256,7 @@ def _compile(prep: Prepared) -> Plan:
 
     def load(name: str) -> None:
         if name not in loaded:
-            w.emit(f"b_{name} = _f64(_fc(V[{name!r}]))")
+            w.emit(f"b_{name} = V[{name!r}]")
             loaded.add(name)
 
     def evaluate_needed(needed: frozenset[str]) -> None:
@@ -263,21 +280,21 @@ def _compile(prep: Prepared) -> Plan:
         cols = []
         for j, name in enumerate(match):
             a = f"a{i}_{j}"
-            w.emit(f"{a} = _bt(_asarray(b_{name}, dtype=float) / {w.const(per[name])}, first)")
+            w.emit(f"{a} = b_{name} / {w.const(per[name])}")
             if on == "emissions":
                 e = _emission_expr(w, prep, name, a, "b_", exact=True)
                 a2 = f"e{i}_{j}"
                 w.emit(f"{a2} = {e}" if e is not None else f"{a2} = _zeros(first)")
                 a = a2
-            cols.append(f"{a}[0]")
-        w.emit(f"{out} = {' + '.join(cols)}")
+            cols.append(a)
+        w.emit(f"{out} = _bt({' + '.join(cols)}, first)[0]")
 
     for i, cal in enumerate(model.calibration):
         matched(i, cal.match, cal.on, "v0")
         w.emit(f"k = _kfactor(v0, T[{i}], {i})")
         w.emit("ks.append(k)")
         w.emit(f"V[{cal.scale!r}] = _asarray(V[{cal.scale!r}]) * k")
-        w.emit(f"b_{cal.scale} = _fc(V[{cal.scale!r}])")
+        w.emit(f"b_{cal.scale} = V[{cal.scale!r}]")
         loaded.add(cal.scale)
         fresh -= {n for n in node_names if cal.scale in deps[n]}
         w.emit("if verify:")
@@ -300,7 +317,7 @@ def _compile(prep: Prepared) -> Plan:
     for n in node_names:
         for x in inputs_of(n, defined_before[n]):
             if x not in loaded:
-                w.emit(f"v_{x} = _f64(V[{x!r}])")
+                w.emit(f"v_{x} = V[{x!r}]")
                 loaded.add(x)
         w.emit(f"v_{n} = {w.formula(nodes[n].formula.text, 'v_')}")
     defined = set(node_names)
@@ -405,7 +422,10 @@ def _compile(prep: Prepared) -> Plan:
     source = "\n".join([*cal_src, "", *w.lines]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
-        if np.any(v0 == 0) and target != 0:
+        zero = v0 == 0
+        if not zero.any():
+            return target / v0  # what the expression below gives when no draw is 0
+        if target != 0:
             cal = model.calibration[i]
             raise ModelError(
                 [
@@ -432,8 +452,6 @@ def _compile(prep: Prepared) -> Plan:
         "_asarray": np.asarray,
         "_bt": np.broadcast_to,
         "_zeros": np.zeros,
-        "_fc": _fc,
-        "_f64": _f64,
         "_div": _div,
         "_dsum": _dsum,
         "_kfactor": kfactor,
@@ -514,15 +532,17 @@ def run_chunk(
         rows = sorted({0, *(model.years.index(y) for y in years)})
     n = stop - start
     key = ("plan", scenario)
-    cached = deterministic and given is None and n == 1
-    if cached and key in prep.deterministic_inputs:  # the same every time: the distributions' centres
-        draws, at_base = prep.deterministic_inputs[key]  # type: ignore[index]
+    cached = deterministic and given is None and n == 1 and rows is None
+    full: dict[str, Any] | None = None  # a deterministic run's inputs: the same every time (distributions' centres)
+    if cached and key in prep.deterministic_inputs:
+        draws, at_base, full = prep.deterministic_inputs[key]  # type: ignore[index]
     else:
         samples = _samples(model, seed, start, stop, deterministic, given)
         draws = {k: v.reshape(1, -1) for k, v in samples.items()}
         at_base = inputs(prep, scenario, draws, [0])
         if cached:
-            prep.deterministic_inputs[key] = (draws, at_base)  # type: ignore[index]
+            full = inputs(prep, scenario, draws)
+            prep.deterministic_inputs[key] = (draws, at_base, full)  # type: ignore[index]
     verify = (scenario, base.year) not in prep.checked
     ks = plan.calibrate(dict(at_base), plan.targets_for(model, base), verify, (1, n))
     prep.checked.add((scenario, base.year))
@@ -532,13 +552,14 @@ def run_chunk(
     agg = np.zeros((nb, ns, nyears, n))
     totals = np.empty((nb, nyears, n))
     pop = np.empty((nyears, n)) if model.population_driver else None
-    qsum: list[np.ndarray] | None = None
-    esum: list[np.ndarray | None] = []
     size = max(1, BLOCK_CELLS // max(nyears, 1))
-    for a in range(0, n, size):
-        b = min(n, a + size)
+
+    def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
-        values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
+        if full is not None:
+            values = dict(full)  # the scaling below rebinds entries, never changes an array
+        else:
+            values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
         for scale, k in zip(scales, ks, strict=True):
             values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
         sectors, qs, es, p = plan.evaluate(values, (nyears, b - a))
@@ -549,11 +570,17 @@ def run_chunk(
             np.sum(agg[bi, :, :, a:b], axis=0, out=totals[bi, :, a:b])
         if pop is not None:
             pop[:, a:b] = p
-        if qsum is None:
-            qsum, esum = list(qs), list(es)
-        else:
-            qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
-            esum = [x if y is None else x + y for x, y in zip(esum, es, strict=True)]  # type: ignore[operator]
+        return qs, es
+
+    bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
+    if len(bounds) > 1 and _threads() > 1:  # blocks write disjoint slices; their sums are added in order
+        results = list(_pool().map(lambda ab: block(*ab), bounds))
+    else:
+        results = [block(a, b) for a, b in bounds]
+    qsum, esum = list(results[0][0]), list(results[0][1])
+    for qs, es in results[1:]:
+        qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
+        esum = [x if y is None else x + y for x, y in zip(esum, es, strict=True)]
     assert qsum is not None
     zeros = np.zeros(nyears)
     flow_sums = {f: (zeros.copy() if e is None else e) for f, e in zip(plan.flows, esum, strict=True)}
