@@ -492,18 +492,21 @@ def inputs(
         values[p.name] = v
     for code in model.scenarios[scenario].measures:
         m = model.measures[code]
-        share = at(prep.shares[code])
+        path = at(prep.shares[code])  # (years, 1)
         effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
-        share = share * effect
         for ch in m.changes:
             unit = si(model.parameters[ch.parameter].unit)
             base = values[ch.parameter]
+            # engine._inputs multiplies by share = path * effect; here the factors without draws are multiplied
+            # first, so that one product, not two, has the size of (years, draws) (the same to the last bits)
             if ch.mode == "set":
-                values[ch.parameter] = base + (ch.value * unit - base) * share
+                delta = ch.value * unit - base
+                step = delta * path * effect if np.shape(delta)[-1:] in ((), (1,)) else delta * (path * effect)
+                values[ch.parameter] = base + step
             elif ch.mode == "add":
-                values[ch.parameter] = base + ch.value * unit * share
+                values[ch.parameter] = base + ch.value * unit * path * effect
             else:
-                values[ch.parameter] = base * (1.0 + ch.value * share)
+                values[ch.parameter] = base * (1.0 + ch.value * path * effect)
     return values
 
 
