@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from rich.table import Table
 
 from qala.catalog import load_catalog
 from qala.scenario import engine as eng
+from qala.scenario.plan import _threads as plan_threads
 from qala.scenario.run import run_scenario
 from qala.scenario.sensitivity import sobol
 from qala.scenario.spec import CityModel, load_model
@@ -36,7 +38,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "scenario.json"
 
 def base_for(model: CityModel) -> eng.BaseYear:
     """The base year from Astana's bundled inventory (a throwaway SQLite database)."""
-    import os
     import tempfile
 
     from qala.services.scenario import base_year
@@ -105,14 +106,25 @@ def pandas_per_node(prep: eng.Prepared, scenario: str, base: eng.BaseYear, draws
     return out
 
 
+CPU: dict[int, list[float]] = {}  # id(times) -> process CPU seconds of each repeat (both cores count)
+
+
 def timed(fn, repeats: int) -> tuple[list[float], Any]:
-    times, out = [], None
+    times, cpu, out = [], [], None
     for _ in range(repeats):
         gc.collect()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    CPU[id(times)] = cpu
     return times, out
+
+
+def reference_draws(prep: eng.Prepared, scenario: str, base: eng.BaseYear, draws: int) -> None:
+    """The node-by-node engine (``engine.run_chunk_reference``, what ran before the compiled plan), same chunks."""
+    for a in range(0, draws, 2000):
+        eng.run_chunk_reference(prep, scenario, base, seed=1, start=a, stop=min(draws, a + 2000))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,13 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     base = base_for(model)
     scenario = args.scenario if args.scenario in model.scenarios else next(iter(model.scenarios))
 
+    load_before = os.getloadavg()[0]
     one, det = timed(lambda: run_scenario(prep, scenario, base, draws=1, seed=1), max(args.repeats * 10, 10))
     mc, res = timed(lambda: run_scenario(prep, scenario, base, draws=args.draws, seed=1), args.repeats)
+    ref_prep = eng.prepare(model, catalog)
+    ref_one, _ = timed(lambda: eng.run_chunk_reference(ref_prep, scenario, base, seed=1, start=0, stop=1,
+                                                       deterministic=True), max(args.repeats * 10, 10))  # fmt: skip
+    ref_mc, _ = timed(lambda: reference_draws(ref_prep, scenario, base, args.draws), 1)
     base_t, base_out = timed(lambda: pandas_per_node(prep, scenario, base, args.baseline_draws, 1), 1)
     qala_sub = run_scenario(prep, scenario, base, draws=args.baseline_draws, seed=1).totals[model.basis]
     if not np.allclose(base_out, qala_sub, rtol=1e-9, atol=1e-6):
         raise SystemExit("the pandas baseline disagrees with Qala")
     years = tuple(y for y in (2030, 2060) if y in model.years)
+    t0 = time.perf_counter()
+    import SALib.analyze.sobol  # noqa: F401 - Python's import of SALib and scipy is not the analysis
+
+    salib_import = time.perf_counter() - t0
     sob, sens = timed(lambda: sobol(prep, scenario, base, n=args.sobol_n, years=years), 1)
     per_draw_qala = min(mc) / args.draws
     per_draw_pandas = base_t[0] / args.baseline_draws
@@ -152,15 +173,27 @@ def main(argv: list[str] | None = None) -> int:
         "years": len(model.years),
         "nodes": len(model.nodes),
         "uncertain": len(model.uncertain()),
-        "one_evaluation_s": {"best": min(one), "median": statistics.median(one)},
+        "one_evaluation_s": {"best": min(one), "median": statistics.median(one), "cpu_best": min(CPU[id(one)])},
         "draws": args.draws,
-        "mc_s": {"best": min(mc), "median": statistics.median(mc)},
+        "mc_s": {"best": min(mc), "median": statistics.median(mc), "cpu_best": min(CPU[id(mc)])},
+        "reference_engine_s": {
+            "one_evaluation_best": min(ref_one),
+            "mc": ref_mc[0],
+            "mc_cpu": CPU[id(ref_mc)][0],
+            "speedup_one": min(ref_one) / min(one),
+            "speedup_mc": ref_mc[0] / min(mc),
+        },
+        "threads": plan_threads(),
         "baseline_draws": args.baseline_draws,
         "baseline_s": base_t[0],
         "per_draw_ratio": per_draw_pandas / per_draw_qala,
         "sobol_n": args.sobol_n,
         "sobol_evaluations": sens.evaluations,
         "sobol_s": sob[0],
+        "sobol_cpu_s": CPU[id(sob)][0],
+        "salib_import_s": salib_import,
+        "cpus": os.cpu_count(),
+        "load_average": [load_before, os.getloadavg()[0]],
     }
     console = Console()
     t = Table(
@@ -174,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_row("per draw vs pandas per-node", f"{result['per_draw_ratio']:,.0f}x", ">= 200x")
     t.add_row(f"Sobol N={args.sobol_n} ({sens.evaluations:,} evaluations)", f"{sob[0]:.2f} s", "<= 2 s")
     console.print(t)
+    console.print(
+        f"CPU: one {min(CPU[id(one)]) * 1000:.2f} ms, {args.draws:,} draws {min(CPU[id(mc)]):.3f} s, "
+        f"Sobol {CPU[id(sob)][0]:.2f} s; node-by-node engine: one {min(ref_one) * 1000:.2f} ms, "
+        f"{args.draws:,} draws {ref_mc[0]:.3f} s; load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2))
     _ = det, res

@@ -7,6 +7,7 @@ The uniforms of draw ``i`` of variable ``k`` come from block ``i // BLOCK`` of a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtri
@@ -93,11 +94,16 @@ def parse_distribution(spec: object) -> Distribution:
     return Distribution(kind, *vals)
 
 
+@lru_cache(maxsize=4096)  # at most 32 MiB: a service that runs with the standard seed draws them once
+def _block(seed: int, variable: int, block: int) -> np.ndarray:
+    out = np.random.default_rng(np.random.SeedSequence([seed, variable, block])).random(BLOCK)
+    out.flags.writeable = False
+    return out
+
+
 def uniforms(seed: int, variable: int, start: int, stop: int) -> np.ndarray:
     """Uniforms in (0, 1) for draws [start, stop) of one variable, independent of chunking."""
     first, last = start // BLOCK, (stop - 1) // BLOCK
-    blocks = [
-        np.random.default_rng(np.random.SeedSequence([seed, variable, b])).random(BLOCK) for b in range(first, last + 1)
-    ]
+    blocks = [_block(seed, variable, b) for b in range(first, last + 1)]
     out = np.concatenate(blocks)[start - first * BLOCK : stop - first * BLOCK]
     return np.clip(out, 1e-12, 1 - 1e-12)

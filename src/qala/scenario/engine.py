@@ -9,7 +9,7 @@ on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -145,6 +145,20 @@ def prepare(model: CityModel, catalog: Catalog, gwp_code: str | None = None) -> 
         grid_default=grid.value * si(grid.unit),
         e_heat=params["efficiency.reference_heat_efficiency"].value,
         e_power=params["efficiency.reference_power_efficiency"].value,
+    )
+
+
+def reprepare(prep: Prepared, model: CityModel) -> Prepared:
+    """``prepare(model, ...)`` for a model with the same flows as ``prep``'s (a variant: other parameters,
+    measures or scenarios): the catalog's factors are reused, the paths and adoption shares recomputed."""
+    if model.nodes is not prep.model.nodes:
+        raise ValueError("reprepare: the model's nodes differ; use prepare")
+    years = np.array(model.years)
+    paths = {f"growth:{d.name}": path_array(d.growth, years)[None, :] for d in model.drivers.values()}
+    paths.update({p.name: path_array(p.path, years)[None, :] * si(p.unit) for p in model.parameters.values()})
+    shares = {m.code: adoption(years, m.start, m.full, m.shape)[None, :] for m in model.measures.values()}
+    return replace(
+        prep, model=model, years=years, paths=paths, shares=shares, checked=set(), masks={}, deterministic_inputs={}
     )
 
 
@@ -399,16 +413,42 @@ def run_chunk(
     stop: int,
     deterministic: bool = False,
     given: np.ndarray | None = None,
+    years: tuple[int, ...] | None = None,
 ) -> Chunk:
-    """Evaluate draws [start, stop) of one scenario."""
-    model = prep.model
-    shape = (stop - start, len(prep.years))
+    """Evaluate draws [start, stop) of one scenario (through the model's compiled plan, ``qala.scenario.plan``);
+    ``years``: only these years (the Chunk's arrays then have one column per year, in that order)."""
+    from qala.scenario import plan  # noqa: PLC0415 - plan imports this module
+
+    return plan.run_chunk(
+        prep, scenario, base, seed=seed, start=start, stop=stop, deterministic=deterministic, given=given, years=years
+    )
+
+
+def _chunk_inputs(
+    prep: Prepared, scenario: str, seed: int, start: int, stop: int, deterministic: bool, given: np.ndarray | None
+) -> dict[str, np.ndarray | float]:
     if deterministic and given is None and stop - start == 1:
         if scenario not in prep.deterministic_inputs:  # the same every time: the distributions' centres
-            prep.deterministic_inputs[scenario] = _inputs(prep, scenario, _samples(model, seed, 0, 1, True))
-        values = dict(prep.deterministic_inputs[scenario])  # calibration rebinds entries, never mutates arrays
-    else:
-        values = _inputs(prep, scenario, _samples(model, seed, start, stop, deterministic, given))
+            prep.deterministic_inputs[scenario] = _inputs(prep, scenario, _samples(prep.model, seed, 0, 1, True))
+        return dict(prep.deterministic_inputs[scenario])  # calibration rebinds entries, never mutates arrays
+    return _inputs(prep, scenario, _samples(prep.model, seed, start, stop, deterministic, given))
+
+
+def run_chunk_reference(
+    prep: Prepared,
+    scenario: str,
+    base: BaseYear,
+    *,
+    seed: int,
+    start: int,
+    stop: int,
+    deterministic: bool = False,
+    given: np.ndarray | None = None,
+) -> Chunk:
+    """The same as ``run_chunk``, node by node through dictionaries: the reference the plan is tested against."""
+    model = prep.model
+    shape = (stop - start, len(prep.years))
+    values = _chunk_inputs(prep, scenario, seed, start, stop, deterministic, given)
     _calibrate(prep, base, values, shape, scenario)
     prep.checked.add((scenario, base.year))
     evaluated = _nodes(model, values)

@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
-from qala.scenario.engine import BaseYear, Chunk, Prepared
+from qala.scenario.engine import BaseYear, Chunk, Prepared, run_chunk
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,24 @@ def outputs(
     return chunk.start, chunk.stop, np.ascontiguousarray(chunk.totals[prep.model.basis][:, list(columns)])
 
 
+def saltelli(problem: dict[str, object], n: int, seed: int) -> np.ndarray:
+    """SALib's ``sample.sobol.sample(problem, n, calc_second_order=False, seed=seed)``, the same matrix, built
+    with array operations instead of SALib's loop over every row and column (seconds for N=1024, 57 inputs)."""
+    from SALib.util import scale_samples  # noqa: PLC0415
+    from scipy.stats import qmc  # noqa: PLC0415 - heavy: only here
+
+    d = int(problem["num_vars"])  # type: ignore[call-overload]
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n)
+    a, b = base[:, :d], base[:, d:]
+    out = np.empty((n, d + 2, d))
+    out[:, 0] = a  # each row of A, then A with column k taken from B (k = 0 .. d-1), then B
+    out[:, 1 : d + 1] = a[:, None, :]
+    k = np.arange(d)
+    out[:, 1 + k, k] = b
+    out[:, d + 1] = b
+    return scale_samples(out.reshape(-1, d), problem)
+
+
 def sobol(
     prep: Prepared,
     scenario: str,
@@ -65,7 +83,6 @@ def sobol(
     runner: Runner = serial,
 ) -> Sensitivity:
     from SALib.analyze import sobol as sobol_analyze  # noqa: PLC0415 - heavy (pandas, scipy.stats): only here
-    from SALib.sample import sobol as sobol_sample  # noqa: PLC0415
 
     model = prep.model
     names = [name for name, _ in model.uncertain()]
@@ -76,13 +93,20 @@ def sobol(
         "names": [f"{k}#{i}" for i, k in enumerate(names)],
         "bounds": [[0.0, 1.0]] * len(names),
     }
-    x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    x = saltelli(problem, n, seed)
     idx = [model.years.index(y) for y in years]
     out = np.empty((len(x), len(idx)))
-    jobs = tuple(ChunkJob(a, b, seed, given=x[a:b]) for a, b in chunk_bounds(len(x), chunk_size))
-    batch = Batch(prep, scenario, base, jobs, reduce=partial(outputs, tuple(idx)))
-    for start, stop, y in runner([batch], on_chunk)[0]:  # the model evaluations, in chunks
-        out[start:stop] = y
+    if runner is serial:  # in this process: only the analysed years are computed (and the base year)
+        for a, b in chunk_bounds(len(x), chunk_size):
+            c = run_chunk(prep, scenario, base, seed=seed, start=a, stop=b, given=x[a:b], years=tuple(years))
+            out[a:b] = c.totals[model.basis]
+            if on_chunk:
+                on_chunk(b - a)
+    else:
+        jobs = tuple(ChunkJob(a, b, seed, given=x[a:b]) for a, b in chunk_bounds(len(x), chunk_size))
+        batch = Batch(prep, scenario, base, jobs, reduce=partial(outputs, tuple(idx)))
+        for start, stop, y in runner([batch], on_chunk)[0]:  # the model evaluations, in chunks
+            out[start:stop] = y
     by_year = {}
     for j, year in enumerate(years):
         y = out[:, j]

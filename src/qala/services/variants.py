@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, insert, select, update
 
-from qala.catalog import load_catalog
-from qala.scenario.engine import prepare
+from qala.scenario.engine import reprepare
 from qala.scenario.run import run_scenario
 from qala.scenario.spec import BASES, CityModel
 from qala.scenario.variants import VariantError, apply
@@ -63,7 +62,7 @@ def preview(
     basis = _check_basis(basis, model)
     base = _base_year(engine, model)  # both runs are calibrated to the same inventory
     a = _scenario_totals(model, scenario, base, draws, seed)[basis]
-    var_run = run_scenario(prepare(varied, load_catalog()), "variant", base, draws=draws, seed=seed)
+    var_run = run_scenario(reprepare(svc._prepared(model, None), varied), "variant", base, draws=draws, seed=seed)
     b = var_run.totals[basis]
     return {
         "city": city,

@@ -1,0 +1,125 @@
+"""The compiled plan (the engine's fast path) gives the reference engine's numbers, to 1e-12 relative."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qala.catalog import load_catalog
+from qala.scenario import plan as pl
+from qala.scenario.engine import Chunk, prepare, run_chunk, run_chunk_reference
+from qala.scenario.spec import BASES
+from qala.scenario.variants import apply
+from qala.services import scenario as svc
+from qala.store.seed import open_database
+
+REL = 1e-12
+
+
+def close(a: np.ndarray, b: np.ndarray) -> None:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert a.shape == b.shape
+    scale = np.maximum(np.abs(a), np.abs(b))
+    assert np.all(np.abs(a - b) <= REL * scale), float(np.max(np.abs(a - b) / np.where(scale > 0, scale, 1)))
+
+
+def same_chunk(got: Chunk, ref: Chunk) -> None:
+    assert (got.start, got.stop) == (ref.start, ref.stop)
+    for basis in BASES:
+        close(got.totals[basis], ref.totals[basis])
+        for sector, values in ref.sectors[basis].items():
+            close(got.sectors[basis][sector], values)
+    assert list(got.flow_sums) == list(ref.flow_sums)
+    for name in ref.flow_sums:
+        close(got.flow_sums[name], ref.flow_sums[name])
+        close(got.amount_sums[name], ref.amount_sums[name])
+    assert (got.population is None) == (ref.population is None)
+    if ref.population is not None:
+        close(got.population, ref.population)
+
+
+@pytest.fixture(scope="module")
+def astana(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("plan")
+    engine = open_database(f"sqlite:///{home / 'p.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    base = svc.base_year(engine, model, None)
+    engine.dispose()
+    return model, base
+
+
+@pytest.mark.parametrize("scenario", ["bau", "low-carbon", "net-zero-2060"])
+@pytest.mark.parametrize(("start", "stop", "deterministic"), [(0, 1, True), (0, 700, False), (1500, 2100, False)])
+def test_the_plan_gives_the_reference_numbers(astana, scenario: str, start: int, stop: int, deterministic: bool):
+    model, base = astana
+    catalog = load_catalog()
+    kw = {"seed": 3, "start": start, "stop": stop, "deterministic": deterministic}
+    ref = run_chunk_reference(prepare(model, catalog), scenario, base, **kw)
+    got = run_chunk(prepare(model, catalog), scenario, base, **kw)
+    same_chunk(got, ref)
+
+
+def test_blocks_do_not_change_a_draw(astana, monkeypatch: pytest.MonkeyPatch) -> None:
+    model, base = astana
+    prep = prepare(model, load_catalog())
+    whole = run_chunk(prep, "low-carbon", base, seed=1, start=0, stop=300)
+    monkeypatch.setattr(pl, "BLOCK_CELLS", 37 * 7)  # blocks of 7 draws
+    blocked = run_chunk(prep, "low-carbon", base, seed=1, start=0, stop=300)
+    for basis in BASES:
+        np.testing.assert_array_equal(blocked.totals[basis], whole.totals[basis])
+
+
+def test_given_uniforms_and_a_variant_reuse_the_compiled_plan(astana) -> None:
+    model, base = astana
+    catalog = load_catalog()
+    prep = prepare(model, catalog)
+    given = np.random.default_rng(5).random((50, len(model.uncertain())))
+    ref = run_chunk_reference(prepare(model, catalog), "bau", base, seed=1, start=0, stop=50, given=given)
+    same_chunk(run_chunk(prep, "bau", base, seed=1, start=0, stop=50, given=given), ref)
+    varied = apply(model, "low-carbon", [{"parameter": "hp_cop", "value": 4.0}])
+    vprep = prepare(varied, catalog)
+    assert pl.plan_for(vprep) is pl.plan_for(prep)  # parameters changed, not the model's structure
+    same_chunk(
+        run_chunk(vprep, "variant", base, seed=1, start=0, stop=40),
+        run_chunk_reference(prepare(varied, catalog), "variant", base, seed=1, start=0, stop=40),
+    )
+
+
+def test_the_tiny_model_by_both_paths() -> None:
+    from qala.scenario.spec import load_model
+    from tests.test_scenario_engine import EMPTY, TINY
+
+    model = load_model(TINY, load_catalog())
+    for scenario in model.scenarios:
+        ref = run_chunk_reference(prepare(model, load_catalog()), scenario, EMPTY, seed=2, start=0, stop=64)
+        same_chunk(run_chunk(prepare(model, load_catalog()), scenario, EMPTY, seed=2, start=0, stop=64), ref)
+
+
+def test_the_generated_code_is_kept_for_reading(astana) -> None:
+    model, _ = astana
+    source = pl.plan_for(prepare(model, load_catalog())).source
+    assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape):" in source
+
+
+def test_the_saltelli_matrix_is_salib_s() -> None:
+    from SALib.sample import sobol as salib
+
+    from qala.scenario.sensitivity import saltelli
+
+    for d, n in ((3, 8), (57, 64)):
+        problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+        expected = salib.sample(problem, n, calc_second_order=False, seed=1)
+        np.testing.assert_array_equal(saltelli(problem, n, 1), expected)
+
+
+def test_sobol_in_process_equals_sobol_through_a_runner(astana) -> None:
+    from qala.scenario.chunks import serial
+    from qala.scenario.sensitivity import sobol
+
+    model, base = astana
+    prep = prepare(model, load_catalog())
+    kw = {"n": 16, "years": (2030, 2060), "chunk_size": 300}
+    fast = sobol(prep, "low-carbon", base, **kw)  # only the analysed years are computed
+    other = sobol(prep, "low-carbon", base, **kw, runner=lambda b, o=None: serial(b, o))  # every year, then picked
+    for year in (2030, 2060):
+        assert [(i.name, i.s1, i.st) for i in fast.by_year[year]] == [(i.name, i.s1, i.st) for i in other.by_year[year]]
