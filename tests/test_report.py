@@ -559,3 +559,43 @@ def test_without_pango_a_pdf_is_refused_with_the_packages_to_install(db_url: str
     assert "Traceback" not in child.stderr and not (tmp_path / "r.pdf").exists()
     assert "html: exit" not in said or "html: exit 0" in said, child.stderr
     assert '<html lang="kk">' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+# --- the report cache (qala.report.cache) ------------------------------------------------------------------------
+
+
+def test_a_report_is_built_once_per_version_of_the_data(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """The second request is answered from the cache, byte for byte, without gathering anything; a new
+    publication makes a new key, and the older version's files are removed."""
+    from qala.report import build, cache
+    from qala.store import publications
+
+    own = tmp_path / "own.sqlite3"  # a copy: this test publishes, the module's database stays as it is
+    shutil.copyfile(db_url.removeprefix("sqlite:///"), own)
+    engine = open_database(f"sqlite:///{own}")
+    where = tmp_path / "reports"
+    phases: list[str] = []
+    first, built = build.cached_report(engine, "astana", "en", "html", where, lambda share, phase: phases.append(phase))
+    assert phases[:1] == ["scenarios"] and "drawing" in phases  # the progress a job shows
+    assert first == build_report(engine, "astana", "en", "html", built)  # the cache holds what build_report makes
+
+    def not_again(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the report was gathered again")
+
+    monkeypatch.setattr(build, "build_context", not_again)
+    again, when = build.cached_report(engine, "astana", "en", "html", where)
+    assert (again, when) == (first, built)
+    assert len(list(where.glob("astana--*.html"))) == 1
+
+    year = publications.current(engine, "astana")["year"]
+    before = cache.data_key(engine, "astana")
+    publications.publish(engine, "astana", year, "a newer version", "editor")
+    after = cache.data_key(engine, "astana")
+    assert after["publication"] != before["publication"]
+    assert cache.get(after, "en", "html", where) is None  # a new publication: not in the cache
+    with pytest.raises(AssertionError, match="gathered again"):
+        build.cached_report(engine, "astana", "en", "html", where)
+    monkeypatch.undo()
+    build.cached_report(engine, "astana", "en", "html", where)
+    assert len(list(where.glob("astana--*.html"))) == 1  # the older version's report is gone
+    assert cache.get(before, "en", "html", where) is None
