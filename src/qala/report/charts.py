@@ -126,7 +126,8 @@ def macc_chart(
         height = top if cut and top is not None else height
         ax.bar(x, height, width=width, align="edge", color=colour, edgecolor="white", linewidth=0.5,
                hatch="///" if cut else None)
-        ax.annotate(str(i), (x + width / 2, height), ha="center", va="bottom" if height >= 0 else "top", fontsize=7)
+        if not cut:  # the cut steps are named with their values in the caption
+            ax.annotate(str(i), (x + width / 2, height), ha="center", va="bottom" if height >= 0 else "top", fontsize=7)
         x += width
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xlabel(xlabel)
