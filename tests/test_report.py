@@ -599,3 +599,46 @@ def test_a_report_is_built_once_per_version_of_the_data(db_url: str, tmp_path: P
     build.cached_report(engine, "astana", "en", "html", where)
     assert len(list(where.glob("astana--*.html"))) == 1  # the older version's report is gone
     assert cache.get(before, "en", "html", where) is None
+
+
+@pytest.mark.slow
+def test_a_second_report_request_is_answered_from_the_cache(web: Web) -> None:
+    """The first request builds the report as a job; the same request again is answered at once, with the same
+    bytes, and without a new job."""
+    from sqlalchemy import func, select
+
+    from qala.store.models import Job
+
+    def jobs() -> int:
+        with web.engine.connect() as conn:
+            return int(conn.execute(select(func.count(Job.id)).where(Job.kind == "report")).scalar() or 0)
+
+    c = web.client()
+    token = csrf(c, "/report")
+    first = post_report(c, {"csrf_token": token, "lang": "kk", "format": "html"})
+    assert first.status_code == 200 and '<html lang="kk">' in first.text
+    made = jobs()
+    again = c.post("/report", data={"csrf_token": token, "lang": "kk", "format": "html"}, follow_redirects=False)
+    assert again.status_code == 200 and again.content == first.content
+    assert "attachment" in again.headers["content-disposition"]
+    assert jobs() == made  # no job for the second request
+
+
+def test_every_phase_of_a_report_job_is_named_in_kk_and_ru() -> None:
+    """The job page names the phase a report is in (the progress shown while a PDF is made), in the page's
+    language: every phase the report's job reports has a label in ``_job.html`` translated in kk and ru."""
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "src" / "qala"
+    template = (root / "web" / "templates" / "_job.html").read_text(encoding="utf-8")
+    labels = dict(re.findall(r'"(\w+)": _\("([^"]+)"\)', template))
+    code = (root / "report" / "build.py").read_text() + (root / "report" / "context.py").read_text()
+    code += (root / "jobs" / "tasks.py").read_text()
+    phases = set(re.findall(r'(?:progress|tell)\([^,]+, "(\w+)"\)', code))
+    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing"} <= phases
+    for lang in ("kk", "ru"):
+        with (root / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog = read_po(fh)
+        for phase in phases:
+            assert phase in labels, phase
+            assert catalog[labels[phase]].string, (lang, phase)
