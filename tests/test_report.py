@@ -574,6 +574,9 @@ def test_a_report_is_built_once_per_version_of_the_data(db_url: str, tmp_path: P
     shutil.copyfile(db_url.removeprefix("sqlite:///"), own)
     engine = open_database(f"sqlite:///{own}")
     where = tmp_path / "reports"
+    original = cache.data_key(open_database(db_url), "astana")
+    assert {**original, "database": None} == {**cache.data_key(engine, "astana"), "database": None}
+    assert original != cache.data_key(engine, "astana")  # the same data in another database: its own report
     phases: list[str] = []
     first, built = build.cached_report(engine, "astana", "en", "html", where, lambda share, phase: phases.append(phase))
     assert phases[:1] == ["scenarios"] and "drawing" in phases  # the progress a job shows

@@ -1,7 +1,7 @@
 """Built reports kept on disk: one file per (city, published version, state of the data, language, format, Qala
 version), so that a second request for the same report is answered at once.
 
-The key names the published version the report shows (its id and SHA-256) and the newest audited write
+The key names the database, the published version the report shows (its id and SHA-256) and the newest audited write
 (``records.state_version``: a new publication, an import, a roadmap or indicator change each move it), the
 language, the format, Qala's version and the report's draws and seed. A new publication therefore makes a new
 key; the files of older keys of the same city are removed when a new one is written. The report's date is
@@ -43,6 +43,7 @@ def data_key(engine: Engine, city: str) -> dict[str, object]:
     pub = publications.current(engine, city)
     return {
         "city": city,
+        "database": engine.url.render_as_string(hide_password=True),  # two databases never share a report
         "publication": None if pub is None else {"id": pub["id"], "version": pub["version"], "sha256": pub["sha256"]},
         "state": records.state_version(engine),
         "qala": __version__,
