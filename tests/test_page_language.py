@@ -165,3 +165,9 @@ def test_every_measure_source_of_the_model_is_translated() -> None:
         if m.source and any(labels.text_lang(m.source, lang) != lang for lang in ("kk", "ru"))
     ]
     assert not missing, missing
+    # a comma in an unquoted field would cut a translation short: every row is exactly en, ru, kk
+    import csv
+
+    path = Path(__file__).resolve().parents[1] / "src" / "qala" / "cities" / "astana" / "texts.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        assert all(len(row) == 3 for row in csv.reader(fh))
