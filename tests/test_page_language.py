@@ -71,6 +71,20 @@ def visible(html: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+ASSUMPTION = re.compile(r"\bASSUMPTION|\bassum(?:e|es|ed|ption)\b", re.I)
+
+
+def english_assumptions(html: str) -> list[str]:
+    """Elements marked English that hold an assumption of the city's model: a citation may stay in its own
+    language, an assumption is the city's own text and needs its kk and ru translation (texts.csv)."""
+    out = []
+    for m in re.finditer(r'<(\w+)[^>]*\blang="en"[^>]*>(.*?)</\1>', html, flags=re.S):
+        text = re.sub(r"<[^>]+>", " ", m.group(2))
+        if ASSUMPTION.search(text):
+            out.append(" ".join(text.split())[:80])
+    return out
+
+
 def suspects(text: str) -> list[str]:
     for word in ALLOWED:
         text = text.replace(word, " ")
@@ -91,6 +105,9 @@ def test_patterns_find_what_they_should() -> None:
     assert suspects(visible("<p>chp_coal_to_gas</p>")) == ["code: chp_coal_to_gas"]
     assert suspects(visible("<p>35.199999999999996 кг/т</p>"))
     assert suspects(visible("<p>not estimated: no activity data for this cell</p>"))
+    assumption = '<td><small lang="en">ASSUMPTION: Half the bus fleet electric by 2035.</small></td>'
+    assert english_assumptions(assumption) == ["ASSUMPTION: Half the bus fleet electric by 2035."]
+    assert not english_assumptions('<small lang="en">IFI Dataset of Default Grid Factors 2021</small>')
     cited = '<p>оценка <small lang="en">Default EFs for stationary combustion in energy</small></p>'
     assert not suspects(visible(cited))
     assert not suspects(visible("<p>94\u00a0600 кг/ТДж</p>"))
@@ -103,7 +120,7 @@ def test_public_pages_speak_the_language(client, lang: str) -> None:
     for path in PAGES:
         r = client.get(path, params={"lang": lang})
         assert r.status_code == 200, path
-        hits = suspects(visible(r.text))
+        hits = suspects(visible(r.text)) + [f"English assumption: {t}" for t in english_assumptions(r.text)]
         if hits:
             found[path] = hits
     assert not found, found
@@ -117,7 +134,7 @@ def test_signed_in_pages_speak_the_language(client, lang: str) -> None:
     for path in PAGES + SIGNED_IN:
         r = client.get(path, params={"lang": lang})
         assert r.status_code == 200, path
-        hits = suspects(visible(r.text))
+        hits = suspects(visible(r.text)) + [f"English assumption: {t}" for t in english_assumptions(r.text)]
         if hits:
             found[path] = hits
     assert not found, found
@@ -133,3 +150,24 @@ def test_the_report_speaks_the_language(tmp_path: Path, lang: str) -> None:
     html = build_report(engine, "astana", lang, "html").decode("utf-8")
     assert f'lang="{lang}"' in html
     assert not suspects(visible(html))
+    assert not english_assumptions(html)
+
+
+def test_every_measure_source_of_the_model_is_translated() -> None:
+    """The measures' sources and assumptions (the scenarios page) have their kk and ru text in texts.csv."""
+    from qala.catalog import labels
+    from qala.services import scenario
+
+    model, _ = scenario.resolve("bau", "astana")
+    missing = [
+        code
+        for code, m in model.measures.items()
+        if m.source and any(labels.text_lang(m.source, lang) != lang for lang in ("kk", "ru"))
+    ]
+    assert not missing, missing
+    # a comma in an unquoted field would cut a translation short: every row is exactly en, ru, kk
+    import csv
+
+    path = Path(__file__).resolve().parents[1] / "src" / "qala" / "cities" / "astana" / "texts.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        assert all(len(row) == 3 for row in csv.reader(fh))

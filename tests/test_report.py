@@ -559,3 +559,89 @@ def test_without_pango_a_pdf_is_refused_with_the_packages_to_install(db_url: str
     assert "Traceback" not in child.stderr and not (tmp_path / "r.pdf").exists()
     assert "html: exit" not in said or "html: exit 0" in said, child.stderr
     assert '<html lang="kk">' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+# --- the report cache (qala.report.cache) ------------------------------------------------------------------------
+
+
+def test_a_report_is_built_once_per_version_of_the_data(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """The second request is answered from the cache, byte for byte, without gathering anything; a new
+    publication makes a new key, and the older version's files are removed."""
+    from qala.report import build, cache
+    from qala.store import publications
+
+    own = tmp_path / "own.sqlite3"  # a copy: this test publishes, the module's database stays as it is
+    shutil.copyfile(db_url.removeprefix("sqlite:///"), own)
+    engine = open_database(f"sqlite:///{own}")
+    where = tmp_path / "reports"
+    original = cache.data_key(open_database(db_url), "astana")
+    assert {**original, "database": None} == {**cache.data_key(engine, "astana"), "database": None}
+    assert original != cache.data_key(engine, "astana")  # the same data in another database: its own report
+    phases: list[str] = []
+    first, built = build.cached_report(engine, "astana", "en", "html", where, lambda share, phase: phases.append(phase))
+    assert phases[:1] == ["scenarios"] and "drawing" in phases  # the progress a job shows
+    assert first == build_report(engine, "astana", "en", "html", built)  # the cache holds what build_report makes
+
+    def not_again(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the report was gathered again")
+
+    monkeypatch.setattr(build, "build_context", not_again)
+    again, when = build.cached_report(engine, "astana", "en", "html", where)
+    assert (again, when) == (first, built)
+    assert len(list(where.glob("astana--*.html"))) == 1
+
+    year = publications.current(engine, "astana")["year"]
+    before = cache.data_key(engine, "astana")
+    publications.publish(engine, "astana", year, "a newer version", "editor")
+    after = cache.data_key(engine, "astana")
+    assert after["publication"] != before["publication"]
+    assert cache.get(after, "en", "html", where) is None  # a new publication: not in the cache
+    with pytest.raises(AssertionError, match="gathered again"):
+        build.cached_report(engine, "astana", "en", "html", where)
+    monkeypatch.undo()
+    build.cached_report(engine, "astana", "en", "html", where)
+    assert len(list(where.glob("astana--*.html"))) == 1  # the older version's report is gone
+    assert cache.get(before, "en", "html", where) is None
+
+
+@pytest.mark.slow
+def test_a_second_report_request_is_answered_from_the_cache(web: Web) -> None:
+    """The first request builds the report as a job; the same request again is answered at once, with the same
+    bytes, and without a new job."""
+    from sqlalchemy import func, select
+
+    from qala.store.models import Job
+
+    def jobs() -> int:
+        with web.engine.connect() as conn:
+            return int(conn.execute(select(func.count(Job.id)).where(Job.kind == "report")).scalar() or 0)
+
+    c = web.client()
+    token = csrf(c, "/report")
+    first = post_report(c, {"csrf_token": token, "lang": "kk", "format": "html"})
+    assert first.status_code == 200 and '<html lang="kk">' in first.text
+    made = jobs()
+    again = c.post("/report", data={"csrf_token": token, "lang": "kk", "format": "html"}, follow_redirects=False)
+    assert again.status_code == 200 and again.content == first.content
+    assert "attachment" in again.headers["content-disposition"]
+    assert jobs() == made  # no job for the second request
+
+
+def test_every_phase_of_a_report_job_is_named_in_kk_and_ru() -> None:
+    """The job page names the phase a report is in (the progress shown while a PDF is made), in the page's
+    language: every phase the report's job reports has a label in ``_job.html`` translated in kk and ru."""
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "src" / "qala"
+    template = (root / "web" / "templates" / "_job.html").read_text(encoding="utf-8")
+    labels = dict(re.findall(r'"(\w+)": _\("([^"]+)"\)', template))
+    code = (root / "report" / "build.py").read_text() + (root / "report" / "context.py").read_text()
+    code += (root / "jobs" / "tasks.py").read_text()
+    phases = set(re.findall(r'(?:progress|tell)\([^,]+, "(\w+)"\)', code))
+    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing"} <= phases
+    for lang in ("kk", "ru"):
+        with (root / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog = read_po(fh)
+        for phase in phases:
+            assert phase in labels, phase
+            assert catalog[labels[phase]].string, (lang, phase)

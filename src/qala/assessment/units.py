@@ -49,6 +49,7 @@ def parse_units(data: Any, where: str) -> tuple[tuple[str, ...], dict[str, Indic
     return definitions, out
 
 
+@cache  # one registry per set of definitions and process: pint takes a third of a second to make one
 def _registry(definitions: tuple[str, ...], where: str) -> pint.UnitRegistry:
     ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="raise")
     for line in definitions:

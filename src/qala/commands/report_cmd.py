@@ -11,7 +11,7 @@ import typer
 
 from qala.cities import DEFAULT_CITY
 from qala.commands.common import CityOpt, DatabaseOpt, err
-from qala.report.build import build_report
+from qala.report.build import cached_report
 from qala.store.seed import open_database
 
 
@@ -42,6 +42,6 @@ def report_command(
     if output.is_dir():
         raise typer.BadParameter(f"{output} is a folder; give a file name", param_hint="--output")
     started = time.perf_counter()
-    body = build_report(open_database(database), city, lang.value, fmt.value)
+    body, _ = cached_report(open_database(database), city, lang.value, fmt.value)  # kept per version of the data
     output.write_bytes(body)
     err.print(f"{output} ({len(body):,} bytes, {time.perf_counter() - started:.1f} s)", highlight=False)

@@ -182,7 +182,13 @@ _pools: dict[int, JobPool] = {}
 _pools_lock = threading.Lock()
 
 
-PRELOAD = ("qala.jobs.tasks", "qala.ingest.validate", "qala.store.records", "qala.catalog:load_catalog")
+PRELOAD = (
+    "qala.jobs.tasks",
+    "qala.ingest.validate",
+    "qala.store.records",
+    "qala.catalog:load_catalog",
+    "qala.report.warm:warm",  # the report's modules, unit registries, templates and fonts (not its data)
+)
 
 
 def shared(workers: int) -> JobPool:

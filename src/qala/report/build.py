@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -27,7 +29,7 @@ def check(lang: str, fmt: str) -> None:
             raise PdfUnavailable(reason)
 
 
-def render(ctx: ReportContext, fmt: str) -> bytes:
+def render(ctx: ReportContext, fmt: str, progress: Callable[[float, str], None] | None = None) -> bytes:
     from qala.report.html import render_html  # noqa: PLC0415 (WeasyPrint and openpyxl load only when needed)
 
     if fmt == "html":
@@ -35,7 +37,10 @@ def render(ctx: ReportContext, fmt: str) -> bytes:
     if fmt == "pdf":
         from qala.report.pdf import html_to_pdf  # noqa: PLC0415
 
-        return html_to_pdf(render_html(ctx, for_print=True))
+        html = render_html(ctx, for_print=True)
+        if progress is not None:
+            progress(0.9, "printing")
+        return html_to_pdf(html)
     from qala.report.xlsx import workbook  # noqa: PLC0415
 
     return workbook(ctx)
@@ -45,6 +50,32 @@ def build_report(engine: Engine, city: str, lang: str, fmt: str, today: date | N
     """The report's bytes; ReportError for a bad language or format, InventoryError without an inventory."""
     check(lang, fmt)
     return render(build_context(engine, city, lang, today), fmt)
+
+
+def cached_report(
+    engine: Engine,
+    city: str,
+    lang: str,
+    fmt: str,
+    where: Path | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[bytes, date]:
+    """The report and the day it was built: from the cache when this version of the data has one, else built
+    now and kept (``qala.report.cache``)."""
+    from qala.report import cache  # noqa: PLC0415
+
+    check(lang, fmt)
+    data = cache.data_key(engine, city)
+    found = cache.get(data, lang, fmt, where)
+    if found is not None:
+        return found.body, found.built
+    today = date.today()
+    tell = progress or (lambda share, phase: None)
+    ctx = build_context(engine, city, lang, today, lambda share, phase: tell(0.8 * share, phase))
+    tell(0.8, "drawing")
+    body = render(ctx, fmt, tell)
+    cache.put(data, lang, fmt, body, today, where)
+    return body, today
 
 
 def file_name(city: str, lang: str, fmt: str, today: date | None = None) -> str:

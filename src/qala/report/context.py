@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -211,11 +212,28 @@ def gaps(ctx: ReportContext) -> dict[str, Any]:
     }
 
 
-def build_context(engine: Engine, city: str, lang: str, today: date | None = None) -> ReportContext:
-    """Everything the report shows, in ``lang`` where the data carry names; InventoryError without an inventory."""
+def build_context(
+    engine: Engine,
+    city: str,
+    lang: str,
+    today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ReportContext:
+    """Everything the report shows, in ``lang`` where the data carry names; InventoryError without an inventory.
+
+    The store is read, not written, while the report is gathered: the base year and the standard scenario
+    runs are computed once and reused by the pathways, the MACC and the co-benefits (the same numbers).
+    ``progress(share, phase)`` is told how far the gathering is (0 to 1).
+    """
+    with scenario_svc.reuse():
+        return _build_context(engine, city, lang, today or date.today(), progress or (lambda share, phase: None))
+
+
+def _build_context(
+    engine: Engine, city: str, lang: str, today: date, progress: Callable[[float, str], None]
+) -> ReportContext:
     from qala.store import publications  # noqa: PLC0415
 
-    today = today or date.today()
     pub = publications.current(engine, city)  # the report shows the published version, as the public pages do
     if pub is not None:
         inv = publications.inventory_of(pub["records_json"], pub["gwp"])
@@ -225,13 +243,16 @@ def build_context(engine: Engine, city: str, lang: str, today: date | None = Non
     inventory["version"] = (
         publications.version_info(engine, pub) if pub else {"state": "unpublished", "number": None, "stale": False}
     )
+    progress(0.1, "scenarios")
     runs, measures = _scenarios(engine, city)
     macc = None
+    progress(0.4, "economics")
     if runs:
         try:
             macc = econ.macc_data(engine, city, MACC_YEAR)
         except (ValueError, InventoryError):
             macc = None
+    progress(0.7, "assessment")
     ctx = ReportContext(
         city=city,
         city_names=city_names(engine, city),

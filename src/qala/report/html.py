@@ -12,6 +12,7 @@ from markupsafe import Markup
 from qala import __version__
 from qala.report import charts
 from qala.report.context import ReportContext
+from qala.services.economics import macc_axis
 from qala.web import i18n, labels
 
 PATHWAY_YEARS = (2030, 2035, 2040, 2050, 2060)
@@ -50,8 +51,11 @@ def draw(ctx: ReportContext, gettext: Any) -> dict[str, Markup]:
             charts.fan_chart(ctx.scenarios, names, _("thousand t CO2e"), _("5–95 % range"), _("Targets"), kilo)
         )
     if ctx.macc and ctx.macc["steps"]:
+        axis = macc_axis(ctx.macc["steps"])
         out["macc"] = Markup(
-            charts.macc_chart(ctx.macc["steps"], _("Abatement, thousand t CO2e"), _("KZT per t CO2e"), kilo)
+            charts.macc_chart(
+                ctx.macc["steps"], _("Abatement, thousand t CO2e"), _("KZT per t CO2e"), kilo, axis and axis["top"]
+            )
         )
     if ctx.roadmap:
         sections = [(s["code"], s["progress"]) for s in ctx.roadmap["sections"]]
@@ -85,6 +89,7 @@ def render_html(ctx: ReportContext, *, for_print: bool = False) -> str:
         "measure_names": {m["code"]: m["names"].get(lang, m["code"]) for m in ctx.measures},
         "documents": {d["code"]: d for d in ctx.assessment.get("documents", [])},
         "factors": factor_rows(ctx.inventory["rows"]),
+        "macc_axis": macc_axis(ctx.macc["steps"]) if ctx.macc else None,
     }
     return template.render(variables)
 

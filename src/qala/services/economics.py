@@ -154,3 +154,37 @@ def portfolio(
             (c, by_code[c].capex * lvl, by_code[c].start, by_code[c].full, by_code[c].financing) for c, lvl in chosen
         ),
     }
+
+
+MACC_AXIS_SHARE = 0.95  # the cost axis of a drawn MACC reaches the cost by which this share of the abatement is had
+MACC_AXIS_HEADROOM = 1.1
+
+
+def macc_axis(steps: list[dict[str, Any]], share: float = MACC_AXIS_SHARE) -> dict[str, Any] | None:
+    """Where a drawn MACC's cost axis stops so that the cheap steps can be seen, or None when no step is cut.
+
+    The steps that carry a cost per tonne and a positive abatement, in cost order: the axis reaches
+    ``MACC_AXIS_HEADROOM`` times the cost of the step by which ``share`` of their abatement is reached (an
+    abatement-weighted percentile of the cost). Steps above are drawn up to the edge and listed with their
+    value (``clipped``). A curve with a few very dear, very small steps (a plant's CO2 capture at tens of
+    millions of KZT per tonne) is otherwise one tall bar beside a flat line.
+    """
+    drawn = [s for s in steps if s["cost_per_tco2e"] is not None and s["abatement_tco2e"] > 0]
+    total = sum(s["abatement_tco2e"] for s in drawn)
+    if not drawn or total <= 0:
+        return None
+    reached, at = 0.0, drawn[-1]["cost_per_tco2e"]
+    for s in sorted(drawn, key=lambda s: s["cost_per_tco2e"]):
+        reached += s["abatement_tco2e"]
+        if reached >= share * total:
+            at = s["cost_per_tco2e"]
+            break
+    top = MACC_AXIS_HEADROOM * at
+    clipped = [
+        {"code": s["code"], "cost_per_tco2e": s["cost_per_tco2e"], "abatement_tco2e": s["abatement_tco2e"]}
+        for s in drawn
+        if s["cost_per_tco2e"] > top
+    ]
+    if at <= 0 or not clipped:
+        return None
+    return {"top": top, "share": share, "at_cost": at, "clipped": clipped}

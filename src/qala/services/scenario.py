@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -75,9 +77,34 @@ def _prepared(model: CityModel, gwp: str | None) -> Prepared:
     return prepare(model, load_catalog(), gwp)
 
 
+_reused: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("qala_reused_results", default=None)
+
+
+@contextmanager
+def reuse() -> Iterator[None]:
+    """Within the block, a model's base year and its standard runs are computed once and then reused.
+
+    For work that reads the store many times without writing to it (the report asks for the six standard
+    scenarios for its pathways and again for the co-benefits, and for the base year in every one of them and
+    in the MACC): the same inputs, so the same numbers, computed once.
+    """
+    token = _reused.set({})
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
 def base_year(engine: Engine, model: CityModel, gwp: str | None) -> BaseYear:
+    memo = _reused.get()
+    key = ("base", id(engine), model.city, model.base_year, gwp)
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[return-value]
     inv = inventory_from_store(engine, model.city, model.base_year, InventoryOptions(gwp=gwp))
-    return base_year_from(inv)
+    base = base_year_from(inv)
+    if memo is not None:
+        memo[key] = base
+    return base
 
 
 def run(
@@ -109,7 +136,14 @@ def standard(
     gwp: str | None = None,
 ) -> ScenarioResult:
     """The scenario as every surface shows it (web, API, report, exports): the standard draws and seed."""
-    return run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp)
+    memo = _reused.get()
+    key = ("run", id(engine), id(model), scenario, draws, seed, gwp)
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[return-value]
+    result = run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp)
+    if memo is not None:
+        memo[key] = result
+    return result
 
 
 def summarise(

@@ -19,6 +19,7 @@ from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
+PAGE_BASIS = "basic"  # the page opens on BASIC: a measure saving grid electricity or district heat shows its abatement
 BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
 
 
@@ -33,6 +34,7 @@ def economics_page(
     """The MACC and, for a typed limit, the least-cost portfolio; the form takes the locale's numbers
     ("5 576 311", "5576311,5") and a bad value is said next to its field, with what was typed kept."""
     engine, city, lang = request.app.state.engine, current_city(request), request.state.lang
+    basis = basis or PAGE_BASIS
     errors: dict[str, str] = {}
     _ = i18n.translations(lang).gettext
     try:
@@ -76,6 +78,7 @@ def economics_page(
     if errors and fmt == "json":
         raise HTTPException(status_code=422, detail=errors)
     context = {"macc": curve, "portfolio": chosen, "year": year_value, "limit": limit_value, "basis": curve["basis"]}
+    context["axis"] = econ.macc_axis(curve["steps"])  # where the drawn curve's cost axis stops, and what is above
     context["_measures"] = labels.measure_names(city, engine)  # names for the page (not in the JSON twin)
     context["_errors"] = errors
     context["_typed"] = {"year": year, "limit": limit or ""}
@@ -87,7 +90,7 @@ def macc_csv(
     request: Request, year: Annotated[int, Query(ge=1990, le=2100)] = 2030, basis: BasisParam = None
 ) -> Response:
     try:
-        curve = econ.macc_data(request.app.state.engine, current_city(request), year, basis=basis)
+        curve = econ.macc_data(request.app.state.engine, current_city(request), year, basis=basis or PAGE_BASIS)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     buf = io.StringIO()

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from qala.jobs import queue, tasks
 from qala.jobs.queue import QueueFull
 from qala.report import FORMATS, LANGS, MEDIA_TYPES, REPORT_DRAWS
+from qala.report import cache as report_cache
 from qala.report.build import file_name
-from qala.store import records
 from qala.web import jobs
 from qala.web.i18n import LANG_NAMES
 from qala.web.routes.pages import Fmt, page
@@ -47,16 +47,20 @@ async def report_download(
     lang: Annotated[str, Form(max_length=2)] = "kk",
     kind: Annotated[str, Form(alias="format", max_length=4)] = "pdf",
 ) -> Response:
-    """The report is built as a job, once per city, language, format, day and state of the data (then kept)."""
+    """The report is built as a job, once per city, published version and state of the data, language, format and
+    Qala version (then kept in the report cache, ``qala.report.cache``, and answered at once)."""
     check_csrf(request, csrf_token)
     if lang not in LANGS or kind not in FORMATS:
         raise HTTPException(
             status_code=400, detail=f"language one of {', '.join(LANGS)}; format one of {', '.join(FORMATS)}"
         )
-    city, today = _city(request), date.today()
-    version = await run_in_threadpool(records.state_version, request.app.state.engine)
-    kwargs = {"url": jobs.database_url(request), "city": city, "lang": lang, "fmt": kind, "today": today}
-    key = f"report:{city}:{lang}:{kind}:{today.isoformat()}:{version}"
+    city = _city(request)
+    data = await run_in_threadpool(report_cache.data_key, request.app.state.engine, city)
+    found = None if request.headers.get("hx-request") else report_cache.get(data, lang, kind)
+    if found is not None:  # built before for this version of the data: at once, without a job
+        return _download(found.body, city, lang, kind, found.built)
+    kwargs = {"url": jobs.database_url(request), "city": city, "lang": lang, "fmt": kind}
+    key = f"report:{report_cache.key(data, lang, kind)}"
     try:
         job_id = await jobs.submit(request, "report", tasks.build_report, kwargs, cache_key=key)
     except QueueFull as exc:
@@ -73,5 +77,13 @@ async def report_download(
     return Response(
         full["file"],
         media_type=MEDIA_TYPES[kind],
-        headers={"Content-Disposition": f'attachment; filename="{file_name(city, lang, kind, today)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{full["file_name"] or file_name(city, lang, kind)}"'},
+    )
+
+
+def _download(body: bytes, city: str, lang: str, kind: str, built: date) -> Response:
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{file_name(city, lang, kind, built)}"'},
     )
