@@ -18,8 +18,9 @@ sides alike; the median over the rounds is reported. This process runs its numpy
 worker does (OMP/OpenBLAS/MKL threads = 1), so one core is compared with one core.
 
 CPU time is measured too, because wall time on a shared machine measures the other jobs as much as
-this one: the single process's CPU seconds per run against the cluster's (every worker's, read by
-``client.run``, plus this process's — which holds the client and, for a LocalCluster, the scheduler).
+this one: the single process's CPU seconds per run (its computing thread's) against the cluster's (every
+worker process's, read by ``client.run``, plus this process's — which holds the client and, for a
+LocalCluster, the scheduler).
 **CPU efficiency = single-process CPU / cluster CPU** is what the distribution costs whatever the load;
 the wall-clock efficiency on n idle cores cannot be better. Per chunk: the CPU seconds each chunk took in
 its worker (thread time, noted by the task) against a chunk's in this process. The load average is noted
@@ -123,6 +124,17 @@ def _job_cpu(clear: bool = False) -> list[tuple[int, float]]:
     return out
 
 
+def _worker_settings() -> dict[str, Any]:
+    """In a worker: the settings that change its speed (``qala.scale.cluster``; docs/deployment.md, section 7)."""
+    import dask
+
+    return {
+        "profiler": dask.config.get("distributed.worker.profile.enabled"),
+        "MALLOC_MMAP_THRESHOLD_": os.environ.get("MALLOC_MMAP_THRESHOLD_"),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+    }
+
+
 def _median(xs: list[float]) -> float:
     xs = sorted(xs)
     mid = len(xs) // 2
@@ -164,9 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     chunks = -(-args.draws // args.chunk)
 
     def single() -> tuple[float, float, Any]:
-        c0, t0 = _cpu(), time.perf_counter()
+        # this thread's CPU only: while a cluster is up, its scheduler and client threads live in this process too
+        c0, t0 = time.thread_time(), time.perf_counter()
         result = run_reduced(prep, SCENARIO, base, **common)
-        return time.perf_counter() - t0, _cpu() - c0, result
+        return time.perf_counter() - t0, time.thread_time() - c0, result
 
     single()  # warm-up: caches, imports
     t0 = time.perf_counter()
@@ -201,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             runner = DaskRunner(client)
             run_reduced(prep, SCENARIO, base, **common, runner=runner)  # warm: model on the workers, caches filled
             client.run(_job_cpu, True)
+            settings = next(iter(client.run(_worker_settings).values()))
             rounds = []
             before = single()
             for _ in range(args.repeats):
@@ -243,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                 "single_cpu_per_run": _median([r["single_cpu"] for r in rounds]),
                 "chunk_cpu_worker": _median(per_chunk) if per_chunk else None,
                 "identical": same,
+                "worker_settings": settings,
             }
         )
         loads.append(os.getloadavg())
