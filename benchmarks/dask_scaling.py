@@ -14,8 +14,18 @@ cluster: the workers are started, and the model scattered and one full run done,
 single process is warmed up by a run too). The single process and the cluster then take turns
 (single, cluster, single, cluster, …, single): each cluster run is set against the mean of the single
 runs just before and after it, so that a change of the machine's load during the run counts against both
-sides alike; the median over the rounds is reported. This process runs its numpy single-threaded, as each
-worker does (OMP/OpenBLAS/MKL threads = 1), so one core is compared with one core.
+sides alike; the median over the rounds is reported.
+
+Linux with autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled`` = 1, the default of many
+distributions) shares the CPU fairly between *sessions*, not processes: on a machine busy with other
+sessions, LocalCluster workers — which start in this process's session — share one session's CPU, so 2
+workers get what 1 process gets and the efficiency reads about 50 % whatever Qala does. The benchmark
+therefore moves each LocalCluster worker process into a session of its own (``os.setsid`` through
+``client.run``), so that each worker, like the single process, gets one session's share; ``--shared-session``
+leaves them where they are. On an idle machine this changes nothing.
+
+This process runs its numpy single-threaded, as each worker does (OMP/OpenBLAS/MKL threads = 1), so one
+core is compared with one core.
 
 CPU time is measured too, because wall time on a shared machine measures the other jobs as much as
 this one: the single process's CPU seconds per run (its computing thread's) against the cluster's (every
@@ -135,6 +145,22 @@ def _worker_settings() -> dict[str, Any]:
     }
 
 
+def _new_session() -> bool:
+    """In a worker: a session of its own, so that Linux's autogroup scheduling gives it a CPU share of its own."""
+    try:
+        os.setsid()
+    except OSError:
+        return False
+    return True
+
+
+def _autogroup() -> bool:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 def _median(xs: list[float]) -> float:
     xs = sorted(xs)
     mid = len(xs) // 2
@@ -149,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", help="a running scheduler's address (tcp://host:8786) instead of LocalClusters")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of (single process, cluster) per cluster")
     parser.add_argument("--threads", action="store_true", help="LocalCluster workers as threads of this process")
+    parser.add_argument(
+        "--shared-session",
+        action="store_true",
+        help="leave LocalCluster workers in this process's session (see 'autogroup' in benchmarks/README.md)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -170,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     from qala.scenario.run import run_scenario
 
     console = Console(width=150)
+    autogroup = _autogroup()
     loads = [os.getloadavg()]
     prep, base = _setup()
     common = {"draws": args.draws, "seed": SEED, "chunk_size": args.chunk}
@@ -211,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
                 cluster = stack.enter_context(local_cluster(n, 1, processes=not args.threads))
                 client = stack.enter_context(Client(cluster))
                 setup = f"LocalCluster, {n} worker{'s' if n > 1 else ''}"
+            own_sessions = False
+            if not args.scheduler and not args.threads and not args.shared_session and autogroup:
+                own_sessions = all(client.run(_new_session).values())
             runner = DaskRunner(client)
             run_reduced(prep, SCENARIO, base, **common, runner=runner)  # warm: model on the workers, caches filled
             client.run(_job_cpu, True)
@@ -258,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                 "chunk_cpu_worker": _median(per_chunk) if per_chunk else None,
                 "identical": same,
                 "worker_settings": settings,
+                "workers_in_own_sessions": own_sessions,
             }
         )
         loads.append(os.getloadavg())
@@ -300,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         "chunk": args.chunk,
         "repeats": args.repeats,
         "workers_as": "scheduler" if args.scheduler else kind,
+        "autogroup": autogroup,  # Linux shares the CPU between sessions, not processes
         "load_average": loads,  # other work on the machine: at the start and after each cluster
         "single_cpu_per_chunk": single_cpu_chunk,
         "kept_seconds": kept_s,
