@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from qala.inventory.engine import InventoryOptions
 from qala.scale import synth
 from qala.scale.cities import run_cities
-from qala.scale.dask_runner import DaskRunner
+from qala.scale.dask_runner import TASKS_PER_WORKER, DaskRunner, blocks
+from qala.scenario.chunks import Merger
 from qala.scenario.run import ScenarioResult
 from qala.scenario.sensitivity import sobol
 from qala.scenario.sketch import REL_ERROR
@@ -106,6 +107,44 @@ def test_sensitivity_is_the_same_on_any_number_of_workers(engine: Engine, client
     dask = sobol(prep, "low-carbon", base, n=32, years=(2030,), seed=3, chunk_size=300, runner=DaskRunner(client))
     assert serial.evaluations > 300 * 2  # several chunks
     assert serial.to_dict() == dask.to_dict()
+
+
+def test_blocks_are_whole_subtrees_of_the_serial_merge_tree() -> None:
+    """A task computes an aligned block of 2^k chunks and merges it; the blocks' results merged one level up
+    give exactly the serial tree: shown with a merge that writes its tree, ``(a b)``, for every count."""
+    tree = lambda a, b: f"({a} {b})"  # noqa: E731
+    for jobs in range(1, 70):
+        serial = Merger(tree)
+        for j in range(jobs):
+            serial.push(str(j))
+        for workers in range(1, 6):
+            cuts = blocks(jobs, workers)
+            assert [a for a, _ in cuts] == list(range(0, jobs, cuts[0][1])) and cuts[-1][1] == jobs
+            size = cuts[0][1]
+            assert size & (size - 1) == 0  # a power of two, so each full block is aligned
+            assert len(cuts) >= min(jobs, TASKS_PER_WORKER * workers)
+            outer = Merger(tree)
+            for a, b in cuts:
+                inner = Merger(tree)
+                for j in range(a, b):
+                    inner.push(str(j))
+                outer.push(inner.result())
+            assert outer.result() == serial.result(), (jobs, workers)
+    assert blocks(20, 2) == [(a, a + 2) for a in range(0, 20, 2)]  # 100,000 draws in chunks of 5,000: 10 tasks
+    assert len(blocks(100, 2)) == 13 and blocks(100, 2)[-1] == (96, 100)  # blocks of 8, the busiest worker 52 %
+
+
+def test_the_model_is_scattered_once_per_runner(engine: Engine, client: Client) -> None:
+    from qala.scenario.reduced import run_reduced
+
+    model, _ = svc.resolve("bau", "astana")
+    prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+    runner = DaskRunner(client)
+    first = run_reduced(prep, "low-carbon", base, draws=800, seed=4, chunk_size=200, runner=runner)
+    keys = {k: f.key for k, f in runner.scattered.items()}
+    second = run_reduced(prep, "bau", base, draws=800, seed=4, chunk_size=200, runner=runner)
+    assert keys == {k: f.key for k, f in runner.scattered.items()} and len(keys) == 2  # the model and the base year
+    assert first.to_dict()["scenario"] == "low-carbon" and second.to_dict()["scenario"] == "bau"
 
 
 @pytest.mark.slow
