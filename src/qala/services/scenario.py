@@ -10,13 +10,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
-from qala.inventory.engine import InventoryOptions
 from qala.scenario.chunks import Runner, serial
 from qala.scenario.engine import BaseYear, Prepared, prepare
 from qala.scenario.reduced import CHUNK, ScenarioSummary, run_reduced
 from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
 from qala.scenario.spec import CityModel, ModelError, load_model
-from qala.services.inventory import inventory_from_store
 
 # One answer everywhere: the web pages, the API, the report and the exports all run a scenario through
 # ``standard`` with these draws and this seed unless the user asks for others, so they show the same numbers.
@@ -75,9 +73,12 @@ def _prepared(model: CityModel, gwp: str | None) -> Prepared:
     return prepare(model, load_catalog(), gwp)
 
 
-def base_year(engine: Engine, model: CityModel, gwp: str | None) -> BaseYear:
-    inv = inventory_from_store(engine, model.city, model.base_year, InventoryOptions(gwp=gwp))
-    return base_year_from(inv)
+def base_year(engine: Engine, model: CityModel, gwp: str | None, working: bool = False) -> BaseYear:
+    """The base year every run starts from: its published version (what the public sees; a provider's accepted
+    data enter it only when an editor publishes), or the working records (``working``: editors, the CLI)."""
+    from qala.services.published import public_inventory  # noqa: PLC0415
+
+    return base_year_from(public_inventory(engine, model.city, model.base_year, gwp, working=working))
 
 
 def run(
@@ -91,9 +92,10 @@ def run(
     chunk_size: int = 2000,
     on_chunk: Callable[[int], None] | None = None,
     runner: Runner = serial,
+    working: bool = False,
 ) -> ScenarioResult:
     prep: Prepared = _prepared(model, gwp)
-    base = base_year(engine, model, gwp)
+    base = base_year(engine, model, gwp, working)
     return run_scenario(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
@@ -107,9 +109,10 @@ def standard(
     draws: int = STANDARD_DRAWS,
     seed: int = STANDARD_SEED,
     gwp: str | None = None,
+    working: bool = False,
 ) -> ScenarioResult:
     """The scenario as every surface shows it (web, API, report, exports): the standard draws and seed."""
-    return run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp)
+    return run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp, working=working)
 
 
 def summarise(
@@ -123,11 +126,12 @@ def summarise(
     chunk_size: int = CHUNK,
     on_chunk: Callable[[int], None] | None = None,
     runner: Runner = serial,
+    working: bool = False,
 ) -> ScenarioSummary:
     """A run reduced where its chunks are computed (any number of draws in bounded memory): the JSON of
     ``run``, with quantiles from mergeable histograms (``qala.scenario.sketch``)."""
     prep: Prepared = _prepared(model, gwp)
-    base = base_year(engine, model, gwp)
+    base = base_year(engine, model, gwp, working)
     return run_reduced(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
