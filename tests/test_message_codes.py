@@ -191,3 +191,27 @@ def test_role_matrix_of_the_roadmap_api(web: Web, role: str | None, status: int)
         assert store.events(web.engine, "astana", code)[-1]["who"] == role
     else:
         assert progress != 42.5
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_template_speaks_the_providers_language_without_cli_flags(tmp_path: Path, lang: str) -> None:
+    from openpyxl import load_workbook
+
+    from qala.catalog import load_catalog
+    from qala.ingest.template import write_template
+
+    path = tmp_path / "t.xlsx"
+    write_template("gas_utility", path, catalog=load_catalog(), lang=lang)
+    wb = load_workbook(path)
+    notes = [c.comment.text for c in wb["data"][1] if c.comment]
+    texts = notes + [str(c.value) for row in wb["instructions"].iter_rows() for c in row if c.value is not None]
+    texts += [dv.error or "" for dv in wb["data"].data_validations.dataValidation]
+    assert not [t for t in texts if "--" in t or "qala import" in t]  # no command line in a provider's file
+    city_note = next(n for n in notes if n.startswith("city"))
+    expected = {"kk": "файл жүктелгенде", "ru": "при загрузке файла", "en": "when the file is uploaded"}[lang]
+    assert expected in city_note
+    if lang != "en":  # every column's note in the language (codes and examples aside)
+        for note in notes:
+            assert re.search("[а-яәғқңөұүһі]{4}", note.split(":", 1)[1], re.I), note
+        first = wb["instructions"]["A3"].value
+        assert re.search("[а-яәғқңөұүһі]{4}", first, re.I), first  # the provider's own language comes first

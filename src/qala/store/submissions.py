@@ -107,10 +107,12 @@ def get(engine: Engine, sid: int, threshold: float | None = None) -> dict[str, A
             return None
         out = dict(head._mapping)
         out["report"] = json.loads(out["report"]) if out["report"] else None
-        rows = []
+        rows, pending = [], []
         for r in conn.execute(select(R).where(R.c.submission_id == sid).order_by(R.c.source_row)):
             row = dict(r._mapping)
             data = json.loads(row.pop("data"))
+            if row["status"] == PENDING:
+                pending.append(data)
             row.update(
                 {
                     k: data.get(k)
@@ -132,6 +134,10 @@ def get(engine: Engine, sid: int, threshold: float | None = None) -> dict[str, A
             rows.append(row)
     out["rows_detail"] = rows
     out["threshold_percent"] = threshold
+    from qala.store.review_cells import cell_changes  # noqa: PLC0415
+
+    # what the pending rows do to each inventory cell (GPC reference and gas), flagged past the threshold
+    out["cells"] = cell_changes(engine, out["city_code"], pending, threshold)
     return out
 
 
