@@ -517,6 +517,10 @@ def test_reconciliation_on_the_inventory_page_and_the_api(tmp_path: Path) -> Non
     data = read_inventory_file(write(tmp_path / "consultant.csv", IMPORTED_CSV), load_catalog(), None)
     import_inventory(w.engine, data, "astana", who="editor")
     c = w.client()
+    assert c.get("/api/v1/reconciliation?year=2023").json()["cells"] == []  # the public reads the published year
+    from qala.store import publications
+
+    publications.publish(w.engine, "astana", 2023, "with the consultant's inventory", "editor")
     twin = c.get("/inventory?year=2023&fmt=json").json()
     api = c.get("/api/v1/reconciliation?year=2023").json()
     assert twin["reconciliation"]["cells"] == api["cells"]

@@ -8,6 +8,7 @@ tests/artifacts/.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -175,7 +176,7 @@ def test_public_figures_change_only_when_the_department_publishes(server: str) -
 
     from qala.web import i18n
 
-    gas = HEADER + "2024,I.1.1,natural_gas,2500,TJ,gas utility,house-1\n"
+    gas = HEADER + "2024,I.1.1,natural_gas,9489.7232,TJ,gas utility,\n"  # the base year's gas: +3,500 TJ
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -190,6 +191,12 @@ def test_public_figures_change_only_when_the_department_publishes(server: str) -
                 expect(visitor.locator("main")).to_contain_text(i18n.number(basic, "en"))  # what the page shows
                 return basic
 
+            def chart_start() -> float:
+                """The pathway chart's first point, as the page hands it to the chart."""
+                visitor.goto(server + "/")
+                data = json.loads(visitor.locator("#trend-data").text_content() or "{}")
+                return data["bau"]["total"]["mean"][0]
+
             def sign_in(name: str):  # type: ignore[no-untyped-def]
                 page = browser.new_context(locale="en-GB").new_page()
                 page.goto(server + "/login")
@@ -200,6 +207,7 @@ def test_public_figures_change_only_when_the_department_publishes(server: str) -
                 return page
 
             before = public_total()
+            start = chart_start()
             expect(visitor.locator("#version-notice")).to_contain_text("Published version 1 of 2024")
 
             provider = sign_in("provider")
@@ -218,6 +226,7 @@ def test_public_figures_change_only_when_the_department_publishes(server: str) -
             editor.click("#accept")
             expect(editor.locator("#submission-status")).to_have_text("accepted")
             assert public_total() == before  # accepted, not published
+            assert chart_start() == start  # the chart's first point too
             expect(visitor.locator("#stale-notice")).to_be_visible()
 
             editor.goto(server + "/publications")
@@ -227,6 +236,7 @@ def test_public_figures_change_only_when_the_department_publishes(server: str) -
             editor.wait_for_url(server + "/publications")
             after = public_total()
             assert after > before
+            assert chart_start() > start + 150_000  # published: the chart starts from the new base year
             expect(visitor.locator("#version-notice")).to_contain_text("Published version 2 of 2024")
             expect(visitor.locator("#stale-notice")).to_have_count(0)
         finally:

@@ -54,7 +54,7 @@ def test_editor_changes_and_the_history_keeps_it(web: Web) -> None:
     assert ev[-1]["who"] == "editor" and ev[-1]["after"]["progress"] == 70.0 and ev[-1]["comment"] == "checked on site"
     # a broken rule: a clear message and nothing changed
     r = post_form(ed, f"/roadmap/{code}", {"progress": "150", "comment": "typo"})
-    assert r.status_code == 400 and "between 0 and 100" in r.text
+    assert r.status_code == 400 and "0 мен 100 % аралығында" in r.text and "roadmap.progress_range" in r.text
     assert 'value="150"' in r.text and ">typo</textarea>" in r.text  # what was typed stays in the form
     assert store.load_roadmap(web.engine, "astana").activity(code).progress == 70.0
 

@@ -98,7 +98,7 @@ def update(
     except ValueError as exc:
         if isinstance(exc, RoadmapError):
             raise
-        raise RoadmapError(f"dates such as 2025-01-31 ({exc})") from exc
+        raise RoadmapError("roadmap.cli_dates", detail=str(exc)) from exc
     console.print(f"{a.code}: {a.status}, {a.progress:g} %, {a.start} – {a.due}")
 
 

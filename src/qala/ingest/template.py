@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - translated instructions and column notes, one sentence a line
 """Data-collection workbooks (XLSX) for one kind of data provider, ready for ``qala import``.
 
 The ``data`` sheet has exactly the activity-data columns of DESIGN.md §5, drop-downs fed from the
@@ -163,8 +164,8 @@ _TEXT = {
         """\
 Fill the 'data' sheet, one figure per row, for {year}: year, gpc_ref, activity, amount, unit are required.
 Pick gpc_ref, activity, unit and data_quality from the drop-down lists; the codes are explained below.
-Enter amount as a number (not text), >= 0, without units or spaces.
-Blank rows are ignored. Leave 'city' blank: the city is set on import (qala import FILE --city {city}).
+Enter amount as a number of at least 0, without units: 1234.5 or 1234,5; thousands may be split by spaces (5 576 311).
+Blank rows are ignored. Leave 'city' blank: the city ({city}) is set when the file is uploaded.
 heat_output and electricity_output need the plant code in the 'facility' column.
 ef_co2, ef_ch4, ef_n2o: only your own factors, in kg per one unit of the row; else leave them blank.
 For an estimate write 'ESTIMATE: how it was derived' in the 'note' column.""",
@@ -174,8 +175,8 @@ For an estimate write 'ESTIMATE: how it was derived' in the 'note' column.""",
         """\
 Заполните лист 'data', одна строка — один показатель за {year} год; year, gpc_ref, activity, amount, unit обязательны.
 Выбирайте gpc_ref, activity, unit и data_quality из раскрывающихся списков; коды пояснены ниже.
-Количество (amount) вводите числом (не текстом), не меньше 0, без единиц измерения и пробелов.
-Пустые строки игнорируются. Столбец 'city' оставьте пустым: город задаётся при импорте (--city {city}).
+Количество (amount) вводите числом не меньше 0, без единиц измерения: 1234,5 или 1234.5; тысячи можно отделять пробелом (5 576 311).
+Пустые строки игнорируются. Столбец 'city' оставьте пустым: город ({city}) задаётся при загрузке файла.
 Для heat_output и electricity_output укажите код станции в столбце 'facility'.
 ef_co2, ef_ch4, ef_n2o — только собственные коэффициенты, кг на единицу строки; иначе оставьте пустыми.
 Для оценки напишите в столбце 'note': 'ESTIMATE: как получено'.""",
@@ -185,8 +186,8 @@ ef_co2, ef_ch4, ef_n2o — только собственные коэффици�
         """\
 'data' парағын толтырыңыз, бір жолға {year} жылғы бір көрсеткіш; year, gpc_ref, activity, amount, unit міндетті.
 gpc_ref, activity, unit және data_quality мәндерін ашылмалы тізімнен таңдаңыз; кодтар төменде түсіндірілген.
-Мөлшерді (amount) мәтін емес, сан түрінде енгізіңіз: 0-ден кем емес, өлшем бірлігінсіз және бос орынсыз.
-Бос жолдар ескерілмейді. 'city' бағанын бос қалдырыңыз: қала импорт кезінде беріледі (--city {city}).
+Мөлшерді (amount) 0-ден кем емес сан түрінде, өлшем бірлігінсіз енгізіңіз: 1234,5 немесе 1234.5; мыңдықтарды бос орынмен бөлуге болады (5 576 311).
+Бос жолдар ескерілмейді. 'city' бағанын бос қалдырыңыз: қала ({city}) файл жүктелгенде беріледі.
 heat_output және electricity_output үшін 'facility' бағанында станция кодын көрсетіңіз.
 ef_co2, ef_ch4, ef_n2o — тек өз коэффициенттеріңіз, жолдың бір бірлігіне кг; әйтпесе бос қалдырыңыз.
 Мән бағалау болса, 'note' бағанына 'ESTIMATE: қалай есептелді' деп жазыңыз.""",
@@ -279,6 +280,73 @@ SHEET_TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# what each column holds, in the provider's language (cols.DESCRIPTIONS is the CLI's English, with its options)
+COLUMN_NOTES: dict[str, dict[str, str]] = {
+    "year": {"en": "calendar year of the activity", "ru": "календарный год деятельности", "kk": "қызметтің күнтізбелік жылы"},
+    "gpc_ref": {
+        "en": "GPC reference with scope, e.g. I.1.1, I.4.4, II.1.1",
+        "ru": "код GPC с охватом, например I.1.1, I.4.4, II.1.1",
+        "kk": "аумағы көрсетілген GPC коды, мысалы I.1.1, I.4.4, II.1.1",
+    },
+    "activity": {
+        "en": "fuel or activity code, e.g. natural_gas, other_bituminous_coal, district_heat",
+        "ru": "код топлива или вида деятельности, например natural_gas, other_bituminous_coal, district_heat",
+        "kk": "отын немесе қызмет түрінің коды, мысалы natural_gas, other_bituminous_coal, district_heat",
+    },
+    "amount": {
+        "en": "a number of at least 0 (1234.5, 1234,5 or 5 576 311)",
+        "ru": "число не меньше 0 (1234,5, 1234.5 или 5 576 311)",
+        "kk": "0-ден кем емес сан (1234,5, 1234.5 немесе 5 576 311)",
+    },
+    "unit": {
+        "en": "a unit: t, kt, TJ, GJ, Gcal, MWh, tce, toe, thousand m3 ...",
+        "ru": "единица: т, тыс. т, ТДж, ГДж, Гкал, МВт·ч, т у.т., тыс. м3 ...",
+        "kk": "өлшем бірлігі: т, мың т, ТДж, ГДж, Гкал, МВт·сағ, т ш.о., мың м3 ...",
+    },
+    "source": {"en": "where the figure came from", "ru": "откуда взят показатель", "kk": "көрсеткіш қайдан алынды"},
+    "data_quality": {
+        "en": "high, medium or low",
+        "ru": "high, medium или low (высокое, среднее, низкое)",
+        "kk": "high, medium немесе low (жоғары, орташа, төмен)",
+    },
+    "ef_co2": {
+        "en": "own CO2 factor, kg per one unit of the row (blank = catalog factors)",
+        "ru": "собственный коэффициент CO2, кг на единицу строки (пусто — коэффициенты каталога)",
+        "kk": "өз CO2 коэффициенті, жолдың бір бірлігіне кг (бос — каталог коэффициенттері)",
+    },
+    "ef_ch4": {
+        "en": "own CH4 factor, kg per one unit of the row",
+        "ru": "собственный коэффициент CH4, кг на единицу строки",
+        "kk": "өз CH4 коэффициенті, жолдың бір бірлігіне кг",
+    },
+    "ef_n2o": {
+        "en": "own N2O factor, kg per one unit of the row",
+        "ru": "собственный коэффициент N2O, кг на единицу строки",
+        "kk": "өз N2O коэффициенті, жолдың бір бірлігіне кг",
+    },
+    "ncv": {
+        "en": "own net calorific value of a fuel given in mass or volume, e.g. 18.4 GJ/t (blank = catalog NCV)",
+        "ru": "собственная низшая теплота сгорания топлива в единицах массы или объёма, например 18.4 GJ/t (пусто — из каталога)",
+        "kk": "массамен не көлеммен берілген отынның өз төменгі жану жылуы, мысалы 18.4 GJ/t (бос — каталогтағы мән)",
+    },
+    "city": {
+        "en": "leave blank: the city is set when the file is uploaded",
+        "ru": "оставьте пустым: город задаётся при загрузке файла",
+        "kk": "бос қалдырыңыз: қала файл жүктелгенде беріледі",
+    },
+    "facility": {
+        "en": "plant or site code (required for a plant's heat_output / electricity_output)",
+        "ru": "код станции или объекта (обязателен для heat_output / electricity_output станции)",
+        "kk": "станция немесе нысан коды (станцияның heat_output / electricity_output үшін міндетті)",
+    },
+    "note": {
+        "en": "derivation, caveats; write ESTIMATE: ... for an estimate, PROJECTION: ... for a figure of a future year",
+        "ru": "как получено, оговорки; для оценки пишите ESTIMATE: ..., для будущего года — PROJECTION: ...",
+        "kk": "қалай алынды, ескертулер; бағалау үшін ESTIMATE: ..., болашақ жыл үшін PROJECTION: ... деп жазыңыз",
+    },
+}
+
+
 def _data_sheet(ws: Worksheet, refs: dict[str, str], lang: str = "en") -> None:
     def say(key: str, **values: object) -> str:
         return SHEET_TEXT[key][lang].format(**values)
@@ -288,7 +356,7 @@ def _data_sheet(ws: Worksheet, refs: dict[str, str], lang: str = "en") -> None:
         cell = ws.cell(1, j, name)
         cell.font, cell.fill = BOLD, HEADER_FILL
         required = say("required") if name in cols.REQUIRED else say("optional")
-        cell.comment = Comment(f"{name} ({required}): {cols.DESCRIPTIONS[name]}", "Qala", width=260, height=90)
+        cell.comment = Comment(f"{name} ({required}): {COLUMN_NOTES[name][lang]}", "Qala", width=260, height=90)
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(name) + 4)
     ws.freeze_panes = "A2"
 

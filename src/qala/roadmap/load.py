@@ -24,7 +24,7 @@ LANGS = ("en", "ru", "kk")
 
 def _names(where: str, value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or any(not str(value.get(lang, "")).strip() for lang in LANGS):
-        raise RoadmapError(f"{where}: text in en, ru and kk")
+        raise RoadmapError("roadmap.names", field=where)
     return {lang: str(value[lang]) for lang in LANGS}
 
 
@@ -36,7 +36,7 @@ def _date(where: str, value: Any) -> date:
     except ValueError as exc:
         if isinstance(exc, RoadmapError):
             raise
-        raise RoadmapError(f"{where}: a date such as 2019-06-30, got {value!r}") from exc
+        raise RoadmapError("roadmap.date_invalid", field=where, value=repr(value)) from exc
 
 
 def parse_roadmap(data: dict[str, Any], where: str = "roadmap") -> Roadmap:
@@ -70,14 +70,14 @@ def parse_roadmap(data: dict[str, Any], where: str = "roadmap") -> Roadmap:
             w = f"{where}: activity {a.get('code')}"
             status = a.get("status", "planned")
             if status not in STATUSES:
-                raise RoadmapError(f"{w}: status one of {', '.join(STATUSES)}")
+                raise RoadmapError("roadmap.seed_status", field=w, allowed=STATUSES)
             if a.get("owner") not in org_codes:
-                raise RoadmapError(f"{w}: owner must be an organisation code")
+                raise RoadmapError("roadmap.owner", field=w)
             for p in a.get("partners") or []:
                 if p not in org_codes:
-                    raise RoadmapError(f"{w}: unknown partner '{p}'")
+                    raise RoadmapError("roadmap.partner", field=w, partner=p)
             if a.get("responsible") and a["responsible"] not in person_ids:
-                raise RoadmapError(f"{w}: unknown responsible person '{a['responsible']}'")
+                raise RoadmapError("roadmap.responsible", field=w, person=a["responsible"])
             act = Activity(
                 code=str(a["code"]),
                 section=str(s["code"]),

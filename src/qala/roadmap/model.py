@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from qala.messages import CodedError
+
 STATUSES = ("planned", "in_progress", "done", "cancelled")  # stored; "overdue" is computed from the dates
 SHOWN_STATUSES = (*STATUSES, "overdue")
 # allowed changes: work starts before it is done; a cancelled activity is reinstated as planned
@@ -21,12 +23,13 @@ DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)
 
 def check_date(where: str, value: date) -> date:
     if not DATE_MIN <= value <= DATE_MAX:
-        raise RoadmapError(f"{where}: a date between {DATE_MIN} and {DATE_MAX}, not {value}")
+        raise RoadmapError("roadmap.date_range", field=where, min=str(DATE_MIN), max=str(DATE_MAX), value=str(value))
     return value
 
 
-class RoadmapError(ValueError):
-    """A change that breaks the roadmap's rules; nothing is changed."""
+class RoadmapError(CodedError):
+    """A change that breaks the roadmap's rules; nothing is changed. A code with its parameters
+    (``roadmap/messages.py``); ``str()`` is the English sentence."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Roadmap:
             if a.code == code:
                 return a
         known = ", ".join(a.code for a in self.activities)
-        raise RoadmapError(f"unknown activity code '{code}'; the roadmap has {known}")
+        raise RoadmapError("roadmap.unknown_activity", 404, activity=code, known=known)
 
 
 def check_change(
@@ -119,24 +122,24 @@ def check_change(
     """The activity's new (status, progress, start, due), or RoadmapError saying which rule is broken."""
     new_status = activity.status if status is None else status
     if new_status not in STATUSES:
-        hint = " ('overdue' is computed from the due date, not set)" if new_status == "overdue" else ""
-        raise RoadmapError(f"status must be one of {', '.join(STATUSES)}{hint}, not '{new_status}'")
+        which = "roadmap.status_overdue" if new_status == "overdue" else "roadmap.status_unknown"
+        raise RoadmapError(which, allowed=STATUSES, status=new_status)
     if new_status != activity.status and new_status not in TRANSITIONS[activity.status]:
-        allowed = ", ".join(TRANSITIONS[activity.status])
-        raise RoadmapError(f"an activity that is {activity.status} can become {allowed}, not {new_status}")
+        allowed = TRANSITIONS[activity.status]
+        raise RoadmapError("roadmap.transition", **{"from": activity.status, "allowed": allowed, "to": new_status})
     new_progress = activity.progress if progress is None else float(progress)
     if not 0 <= new_progress <= 100:  # nan and infinities fail this too
-        raise RoadmapError(f"progress must be between 0 and 100 %, not {new_progress:g}")
+        raise RoadmapError("roadmap.progress_range", value=new_progress)
     if status == "done" and progress is None:
         new_progress = 100.0
     if status == "planned" and progress is None:
         new_progress = 0.0
     if new_status == "done" and new_progress != 100:
-        raise RoadmapError("a done activity has progress 100 %")
+        raise RoadmapError("roadmap.done_progress")
     if new_status == "planned" and new_progress != 0:
-        raise RoadmapError("a planned activity has progress 0 %; set it in progress first")
+        raise RoadmapError("roadmap.planned_progress")
     new_start = check_date("start", start or activity.start)
     new_due = check_date("due", due or activity.due)
     if new_due < new_start:
-        raise RoadmapError(f"the due date {new_due} is before the start {new_start}")
+        raise RoadmapError("roadmap.due_before_start", due=str(new_due), start=str(new_start))
     return new_status, new_progress, new_start, new_due

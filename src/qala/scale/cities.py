@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.inventory.engine import InventoryError
 from qala.scenario.chunks import Batch, OnChunk, Runner, serial
 from qala.scenario.reduced import CHUNK, ScenarioSummary, reduced_batch, summarise
 from qala.scenario.spec import CityModel, ModelError
 from qala.services import scenario as svc
-from qala.services.inventory import inventory_from_store
+from qala.services.published import public_inventory
 from qala.store.models import City
 
 COMPARE_YEAR = 2030
@@ -80,7 +80,7 @@ def run_cities(
         model = _model(engine, code)
         row.basis = model.basis if model else "territorial"
         try:
-            inv = inventory_from_store(engine, code, model.base_year if model else None, InventoryOptions())
+            inv = public_inventory(engine, code, model.base_year if model else None)
         except InventoryError as exc:
             row.problem = "; ".join(exc.problems)
             continue

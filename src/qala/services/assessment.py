@@ -12,10 +12,10 @@ from qala.assessment.alignment import DocTarget, align, load_registry
 from qala.assessment.cobenefits import inventory_pollutants, scenario_pollutants
 from qala.assessment.indicators import Indicator, assessment, load_indicators
 from qala.catalog import load_catalog
-from qala.inventory.engine import InventoryError, InventoryOptions
+from qala.inventory.engine import InventoryError
 from qala.scenario.spec import ModelError
 from qala.services import scenario as scenario_svc
-from qala.services.inventory import inventory_from_store
+from qala.services.published import public_inventory
 
 COBENEFIT_YEARS = (2030, 2060)
 RATINGS = ("green", "amber", "red", "not_rated", "unknown")
@@ -56,7 +56,7 @@ def assess(
     indicators = assessment(list(city_indicators(city)), lang)
     out: dict[str, Any] = {"city": city, "indicators": indicators, "rating_counts": rating_counts(indicators)}
     try:
-        inv = inventory_from_store(engine, city, None, InventoryOptions())
+        inv = public_inventory(engine, city, None)  # the published version, as the public pages show it
         out["cobenefits"] = {
             "inventory_year": inv.year,
             "inventory": inventory_pollutants(catalog, inv.rows.to_dicts()),

@@ -17,13 +17,18 @@ from sqlalchemy import Engine
 from qala.catalog import load_catalog
 from qala.inventory.engine import InventoryOptions, compute_inventory, emission_gas
 from qala.inventory.layers import PLANTS, is_imported
-from qala.store import records
 
 
-def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None) -> dict[str, Any]:
+def reconciliation(
+    engine: Engine, city: str, year: int, gwp: str | None = None, *, working: bool = True
+) -> dict[str, Any]:
+    """The cells of ``year``: of the working records (the department's import and CLI), or of the published
+    version (``working=False``: the public inventory page and API, beside the figures they show)."""
+    from qala.services.published import public_records  # noqa: PLC0415
+
     catalog = load_catalog()
     gwp_set = catalog.gwp_set(gwp)
-    frame = records.activity_frame(engine, city, year)
+    frame, keys = public_records(engine, city, year, working=working)
     imported = frame.filter(is_imported()) if "method" in frame.columns else frame.head(0)
     if imported.is_empty():
         return {"city": city, "year": year, "gwp": gwp_set.code, "cells": [], "totals": None}
@@ -40,7 +45,7 @@ def reconciliation(engine: Engine, city: str, year: int, gwp: str | None = None)
     for ref, act, amount, source in imported.select("gpc_ref", "activity", "amount", "source").iter_rows():
         mine[ref] = mine.get(ref, 0.0) + amount * gwp_set.gwp(emission_gas(act))
         sources.setdefault(ref, set()).add(source or "")
-    ie = {ref for ref, nk in records.notation_keys(engine, city, year).items() if nk.key == "IE"}
+    ie = {ref for ref, nk in keys.items() if nk.key == "IE"}
     cells = []
     for ref in (r for r in catalog.cells if r in mine or r in activity):
         a, i = activity.get(ref), mine.get(ref)

@@ -12,13 +12,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from qala.catalog import load_catalog
-from qala.inventory.engine import InventoryOptions
 from qala.scenario.chunks import Runner, serial
 from qala.scenario.engine import BaseYear, Prepared, prepare
 from qala.scenario.reduced import CHUNK, ScenarioSummary, run_reduced
 from qala.scenario.run import ScenarioResult, base_year_from, run_scenario
 from qala.scenario.spec import CityModel, ModelError, load_model
-from qala.services.inventory import inventory_from_store
 
 # One answer everywhere: the web pages, the API, the report and the exports all run a scenario through
 # ``standard`` with these draws and this seed unless the user asks for others, so they show the same numbers.
@@ -95,13 +93,16 @@ def reuse() -> Iterator[None]:
         _reused.reset(token)
 
 
-def base_year(engine: Engine, model: CityModel, gwp: str | None) -> BaseYear:
+def base_year(engine: Engine, model: CityModel, gwp: str | None, working: bool = False) -> BaseYear:
+    """The base year every run starts from: its published version (what the public sees; a provider's accepted
+    data enter it only when an editor publishes), or the working records (``working``: editors, the CLI)."""
+    from qala.services.published import public_inventory  # noqa: PLC0415
+
     memo = _reused.get()
-    key = ("base", id(engine), model.city, model.base_year, gwp)
+    key = ("base", id(engine), model.city, model.base_year, gwp, working)
     if memo is not None and key in memo:
         return memo[key]  # type: ignore[return-value]
-    inv = inventory_from_store(engine, model.city, model.base_year, InventoryOptions(gwp=gwp))
-    base = base_year_from(inv)
+    base = base_year_from(public_inventory(engine, model.city, model.base_year, gwp, working=working))
     if memo is not None:
         memo[key] = base
     return base
@@ -118,9 +119,10 @@ def run(
     chunk_size: int = 2000,
     on_chunk: Callable[[int], None] | None = None,
     runner: Runner = serial,
+    working: bool = False,
 ) -> ScenarioResult:
     prep: Prepared = _prepared(model, gwp)
-    base = base_year(engine, model, gwp)
+    base = base_year(engine, model, gwp, working)
     return run_scenario(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )
@@ -134,13 +136,14 @@ def standard(
     draws: int = STANDARD_DRAWS,
     seed: int = STANDARD_SEED,
     gwp: str | None = None,
+    working: bool = False,
 ) -> ScenarioResult:
     """The scenario as every surface shows it (web, API, report, exports): the standard draws and seed."""
     memo = _reused.get()
-    key = ("run", id(engine), id(model), scenario, draws, seed, gwp)
+    key = ("run", id(engine), id(model), scenario, draws, seed, gwp, working)
     if memo is not None and key in memo:
         return memo[key]  # type: ignore[return-value]
-    result = run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp)
+    result = run(engine, model, scenario, draws=draws, seed=seed, gwp=gwp, working=working)
     if memo is not None:
         memo[key] = result
     return result
@@ -157,11 +160,12 @@ def summarise(
     chunk_size: int = CHUNK,
     on_chunk: Callable[[int], None] | None = None,
     runner: Runner = serial,
+    working: bool = False,
 ) -> ScenarioSummary:
     """A run reduced where its chunks are computed (any number of draws in bounded memory): the JSON of
     ``run``, with quantiles from mergeable histograms (``qala.scenario.sketch``)."""
     prep: Prepared = _prepared(model, gwp)
-    base = base_year(engine, model, gwp)
+    base = base_year(engine, model, gwp, working)
     return run_reduced(
         prep, scenario, base, draws=draws, seed=seed, chunk_size=chunk_size, on_chunk=on_chunk, runner=runner
     )

@@ -84,10 +84,10 @@ _BASE_YEARS: dict[tuple[Any, ...], Any] = {}
 
 
 def _base_year(engine: Engine, model: CityModel) -> Any:
-    """The model's base-year inventory, kept per version of the data (every import bumps it)."""
-    from qala.store import records  # noqa: PLC0415
+    """The model's base-year inventory (its published version), kept per version of the data and publications."""
+    from qala.store import publications, records  # noqa: PLC0415
 
-    key = (id(engine), records.data_version(engine), id(model))
+    key = (id(engine), records.data_version(engine), publications.marker(engine), id(model))
     if key not in _BASE_YEARS:
         if len(_BASE_YEARS) >= 16:
             _BASE_YEARS.clear()

@@ -31,9 +31,9 @@ RECORD_SCHEMA = records.ACTIVITY_SCHEMA
 
 
 class PublicationError(ValueError):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    def __init__(self, message: str, status: int = 409, code: str | None = None, **params: Any):
+        super().__init__(message)  # the English sentence (the CLI prints it); code and params for the pages
+        self.status, self.code, self.params = status, code, params
 
 
 def canonical(data: Any) -> str:
@@ -82,9 +82,11 @@ def publish(
     """Freeze the working state of ``city``'s ``year`` as its next version; audited."""
     note = (note or "").strip()
     if not note:
-        raise PublicationError("a note that says what this version is", 422)
+        raise PublicationError("a note that says what this version is", 422, code="form.note_required")
     if year not in records.years_with_data(engine, city):
-        raise PublicationError(f"no activity data for {city} in {year}", 404)
+        raise PublicationError(
+            f"no activity data for {city} in {year}", 404, code="form.no_data", city=city, year=str(year)
+        )
     now = now or datetime.now(UTC)
     frozen = frozen_records(engine, city, year)
     inventory_json = canonical(inventory_of(frozen, gwp).to_dict())
@@ -115,14 +117,14 @@ def withdraw(engine: Engine, pid: int, who: str, reason: str, now: datetime | No
     """Withdraw a version (it stays, with who, when and why); the public sees the previous one again."""
     reason = (reason or "").strip()
     if not reason:
-        raise PublicationError("a reason for withdrawing this version", 422)
+        raise PublicationError("a reason for withdrawing this version", 422, code="form.reason_required")
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         head = conn.execute(select(P.c.id, P.c.withdrawn_at).where(P.c.id == pid)).first()
         if head is None:
-            raise PublicationError("no such publication", 404)
+            raise PublicationError("no such publication", 404, code="form.not_found")
         if head.withdrawn_at is not None:
-            raise PublicationError("this version is already withdrawn", 409)
+            raise PublicationError("this version is already withdrawn", 409, code="form.already_withdrawn")
         conn.execute(update(P).where(P.c.id == pid).values(withdrawn_at=now, withdrawn_by=who, withdrawn_reason=reason))
         from qala.store.users import audit  # noqa: PLC0415
 

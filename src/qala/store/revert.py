@@ -22,21 +22,21 @@ COPIED = [c.name for c in T.columns if c.name not in ("id", "batch_id", "superse
 
 
 class RevertError(ValueError):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    def __init__(self, message: str, status: int = 409, code: str | None = None, **params: Any):
+        super().__init__(message)  # the English sentence (the CLI prints it); code and params for the pages
+        self.status, self.code, self.params = status, code, params
 
 
 def revert_batch(engine: Engine, batch_id: int, who: str, reason: str, now: datetime | None = None) -> dict[str, Any]:
     """Revert the current records of ``batch_id``; audited. Returns what was done."""
     reason = (reason or "").strip()
     if not reason:
-        raise RevertError("a reason for reverting this batch", 422)
+        raise RevertError("a reason for reverting this batch", 422, code="form.reason_required")
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         head = conn.execute(select(B).where(B.c.id == batch_id)).first()
         if head is None:
-            raise RevertError("no such import batch", 404)
+            raise RevertError("no such import batch", 404, code="form.not_found")
         live = (
             conn.execute(select(T.c.id).where(T.c.batch_id == batch_id, T.c.superseded_by.is_(None)).order_by(T.c.id))
             .scalars()
@@ -46,7 +46,7 @@ def revert_batch(engine: Engine, batch_id: int, who: str, reason: str, now: date
             conn.execute(select(T.c.id).where(T.c.batch_id == batch_id, T.c.superseded_by.is_not(None))).scalars().all()
         )
         if not live:
-            raise RevertError("nothing of this batch is current any more", 409)
+            raise RevertError("nothing of this batch is current any more", 409, code="form.nothing_current")
         # retire first (pointing at themselves), so the figures they replaced may be current again
         conn.execute(update(T).where(T.c.id.in_(live)).values(superseded_by=T.c.id, superseded_at=now))
         predecessors = conn.execute(

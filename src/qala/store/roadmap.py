@@ -61,7 +61,7 @@ def load_roadmap(engine: Engine, city: str) -> Roadmap:
     with engine.connect() as conn:
         head_raw = conn.execute(select(RoadmapRecord.data).where(RoadmapRecord.city_code == city)).scalar()
         if head_raw is None:
-            raise RoadmapError(f"city '{city}' has no roadmap")
+            raise RoadmapError("roadmap.no_roadmap", 404, city=city)
         rows = conn.execute(select(A).where(A.c.city_code == city).order_by(A.c.position)).all()
     head = json.loads(head_raw)
     acts: dict[str, list[Activity]] = {}
@@ -117,7 +117,7 @@ def update_activity(
     roadmap = load_roadmap(engine, city)
     act = roadmap.activity(code)
     if status is None and progress is None and start is None and due is None:
-        raise RoadmapError("nothing to change: give a status, a progress or dates")
+        raise RoadmapError("roadmap.nothing_to_change")
     new_status, new_progress, new_start, new_due = check_change(
         act, status=status, progress=progress, start=start, due=due
     )
@@ -157,9 +157,9 @@ def add_comment(engine: Engine, city: str, code: str, text: str, who: str) -> No
     load_roadmap(engine, city).activity(code)  # unknown codes are refused
     body = text.strip()
     if not body:
-        raise RoadmapError("a comment needs text")
+        raise RoadmapError("roadmap.comment_empty")
     if len(body) > 5000:
-        raise RoadmapError("a comment of at most 5,000 characters")
+        raise RoadmapError("roadmap.comment_too_long", max=5000)
     now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(

@@ -29,9 +29,9 @@ S, R, A = Submission.__table__, SubmissionRow.__table__, ActivityRecord.__table_
 class SubmissionError(ValueError):
     """A decision that cannot be made (unknown submission, row already decided, no reason given)."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    def __init__(self, message: str, status: int = 409, code: str | None = None, **params: Any):
+        super().__init__(message)  # the English sentence (the CLI prints it); code and params for the pages
+        self.status, self.code, self.params = status, code, params
 
 
 def review_threshold() -> float:
@@ -107,10 +107,12 @@ def get(engine: Engine, sid: int, threshold: float | None = None) -> dict[str, A
             return None
         out = dict(head._mapping)
         out["report"] = json.loads(out["report"]) if out["report"] else None
-        rows = []
+        rows, pending = [], []
         for r in conn.execute(select(R).where(R.c.submission_id == sid).order_by(R.c.source_row)):
             row = dict(r._mapping)
             data = json.loads(row.pop("data"))
+            if row["status"] == PENDING:
+                pending.append(data)
             row.update(
                 {
                     k: data.get(k)
@@ -132,6 +134,10 @@ def get(engine: Engine, sid: int, threshold: float | None = None) -> dict[str, A
             rows.append(row)
     out["rows_detail"] = rows
     out["threshold_percent"] = threshold
+    from qala.store.review_cells import cell_changes  # noqa: PLC0415
+
+    # what the pending rows do to each inventory cell (GPC reference and gas), flagged past the threshold
+    out["cells"] = cell_changes(engine, out["city_code"], pending, threshold)
     return out
 
 
@@ -206,22 +212,27 @@ def decide(
         raise SubmissionError(f"unknown action '{action}'", 400)
     reason = (reason or "").strip()
     if action == "reject" and not reason:
-        raise SubmissionError("a reason the provider will read", 422)
+        raise SubmissionError("a reason the provider will read", 422, code="form.reason_required")
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         head = conn.execute(select(S).where(S.c.id == sid).with_for_update()).first()
         if head is None:
-            raise SubmissionError("no such submission", 404)
+            raise SubmissionError("no such submission", 404, code="form.not_found")
         if head.submitted_by == who:
-            raise SubmissionError("a submission is decided by someone other than its author", 403)
+            raise SubmissionError(
+                "a submission is decided by someone other than its author", 403, code="form.own_submission"
+            )
         stmt = select(R.c.id, R.c.source_row, R.c.data).where(R.c.submission_id == sid, R.c.status == PENDING)
         pending = {row.source_row: row for row in conn.execute(stmt.order_by(R.c.source_row))}
         chosen = sorted(pending) if rows is None else sorted(set(rows))
         unknown = [r for r in chosen if r not in pending]
         if unknown:
-            raise SubmissionError(f"rows not pending in this submission: {', '.join(map(str, unknown))}", 409)
+            rows = ", ".join(map(str, unknown))
+            raise SubmissionError(
+                f"rows not pending in this submission: {rows}", 409, code="form.not_pending", rows=rows
+            )
         if not chosen:
-            raise SubmissionError("nothing pending in this submission", 409)
+            raise SubmissionError("nothing pending in this submission", 409, code="form.nothing_pending")
         batch_id, report = None, None
         if action == "accept":
             frame = pl.DataFrame([json.loads(pending[r].data) for r in chosen], schema=RECORD_SCHEMA, orient="row")

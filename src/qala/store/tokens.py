@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from qala.messages import CodedError
 from qala.store.models import ApiToken, User
 
 SCOPES = ("read", "import")
@@ -18,8 +19,8 @@ MAX_DAYS = 730
 TOUCH_EVERY = timedelta(hours=1)  # how often a token's last use is written (not on every request)
 
 
-class TokenError(ValueError):
-    pass
+class TokenError(CodedError):
+    """Scopes a token cannot have: a message code (``qala.messages.FORMS``); ``str()`` is English."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def check_scopes(scopes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(s.strip().lower() for s in scopes if s.strip()))
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown or not chosen:
-        raise TokenError(f"scopes among {', '.join(SCOPES)} (got {', '.join(unknown) or 'none'})")
+        raise TokenError("token.scopes", scopes=SCOPES, got=", ".join(unknown) or "none")
     return chosen
 
 
@@ -54,13 +55,13 @@ def new_token(
 
     chosen = check_scopes(list(scopes))
     if not 1 <= days <= MAX_DAYS:
-        raise UserError(f"a token's life of 1 to {MAX_DAYS} days, not {days}")
+        raise UserError("token.days", max=str(MAX_DAYS), days=str(days))
     token = "qala_" + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with engine.begin() as conn:
         uid = conn.execute(select(User.id).where(User.username == username)).scalar()
         if uid is None:
-            raise UserError(f"no user '{username}'")
+            raise UserError("user.unknown", username=username)
         tid = conn.execute(
             insert(ApiToken)
             .values(
@@ -143,7 +144,7 @@ def revoke_token(engine: Engine, token_id: int, who: str) -> None:
             .where(ApiToken.id == token_id)
         ).first()
         if row is None:
-            raise UserError(f"no token {token_id}")
+            raise UserError("token.unknown", id=str(token_id))
         if row.revoked_at is None:
             conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=datetime.now(UTC)))
             audit(conn, who, "revoke", "api_token", f"{row.username}:{token_id}")

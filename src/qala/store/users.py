@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from qala.messages import CodedError
 from qala.store import throttle
 from qala.store.locks import locked
 from qala.store.models import AuditEntry, Meta, PasswordReset, User
@@ -34,8 +35,8 @@ RESET_LIFE = timedelta(hours=24)
 _hasher = PasswordHasher()
 
 
-class UserError(ValueError):
-    pass
+class UserError(CodedError):
+    """A refusal of an account form: a message code (``qala.messages.FORMS``); ``str()`` is English."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _sha(text: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"a password of at least {MIN_PASSWORD} characters")
+        raise UserError("user.password_short", min=MIN_PASSWORD)
 
 
 def audit(
@@ -79,9 +80,9 @@ def audit(
 
 def _check_new_user(username: str, password: str, role: str) -> None:
     if not USERNAME_RE.match(username):
-        raise UserError("a user name of 2-40 lowercase letters, digits, '.', '_' or '-'")
+        raise UserError("user.name_invalid")
     if role not in ROLES:
-        raise UserError(f"a role among {', '.join(ROLES)}")
+        raise UserError("user.role_invalid", roles=ROLES)
     check_password_rules(password)
 
 
@@ -89,7 +90,7 @@ def _insert_user(
     conn: Connection, username: str, password_hash: str, role: str, full_name: str | None, who: str
 ) -> int:
     if conn.execute(select(User.id).where(User.username == username)).first():
-        raise UserError(f"user '{username}' exists already")
+        raise UserError("user.exists", username=username)
     uid = conn.execute(
         insert(User)
         .values(
@@ -186,7 +187,7 @@ def use_setup_token(engine: Engine, token: str, username: str, password: str) ->
     """Create the first admin; the token is checked and spent in the same locked transaction."""
     _check_new_user(username, password, "admin")
     digest = _hasher.hash(password)
-    invalid = UserError("this setup link is not valid (it works once, before any admin exists)")
+    invalid = UserError("user.setup_link_invalid")
     with locked(engine, "users") as conn:
         stored = conn.execute(select(Meta.value).where(Meta.key == SETUP_KEY)).scalar()
         if not stored or not secrets.compare_digest(stored, _sha(token)):
@@ -214,7 +215,7 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
 def _user_row(conn: Connection, username: str) -> Any:
     row = conn.execute(select(User).where(User.username == username)).first()
     if row is None:
-        raise UserError(f"no user '{username}'")
+        raise UserError("user.unknown", username=username)
     return row
 
 
@@ -250,13 +251,13 @@ def set_password(engine: Engine, username: str, password: str, who: str) -> None
 
 def set_role(engine: Engine, username: str, role: str, who: str) -> None:
     if role not in ROLES:
-        raise UserError(f"a role among {', '.join(ROLES)}")
+        raise UserError("user.role_invalid", roles=ROLES)
     with locked(engine, "users") as conn:
         row = _user_row(conn, username)
         if row.role == role:
             return
         if row.role == "admin" and row.active and not _other_active_admins(conn, username):
-            raise UserError("the last active administrator keeps the role: make another administrator first")
+            raise UserError("user.last_admin_role")
         conn.execute(update(User).where(User.username == username).values(role=role))
         audit(conn, who, "role", "user", username, {"role": row.role}, {"role": role})
 
@@ -268,7 +269,7 @@ def set_active(engine: Engine, username: str, active: bool, who: str) -> None:
         if row.active == active:
             return
         if not active and row.role == "admin" and not _other_active_admins(conn, username):
-            raise UserError("the last active administrator cannot be deactivated")
+            raise UserError("user.last_admin_active")
         conn.execute(
             update(User)
             .where(User.username == username)
@@ -290,7 +291,7 @@ def check_display_name(text: str) -> str | None:
     if not name:
         return None
     if len(name) > MAX_DISPLAY_NAME or any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise UserError(f"a display name of at most {MAX_DISPLAY_NAME} printable characters")
+        raise UserError("user.display_name", max=MAX_DISPLAY_NAME)
     return name
 
 
@@ -346,7 +347,7 @@ def use_reset(engine: Engine, token: str, password: str) -> str:
     """Set the new password; the link is spent in the same transaction. Returns the user name."""
     check_password_rules(password)
     digest = _hasher.hash(password)
-    invalid = UserError("this link to set a password is not valid (it works once, for 24 hours)")
+    invalid = UserError("user.reset_link_invalid")
     now = datetime.now(UTC)
     with locked(engine, "users") as conn:
         row = conn.execute(

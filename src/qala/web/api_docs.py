@@ -15,6 +15,16 @@ class Error(BaseModel):
     problems: list[str] | None = None
 
 
+class CodedRefusal(BaseModel):
+    """A refusal by a rule: English ``detail``, a message ``code`` (``qala.messages.catalog()``), its ``params``
+    and the ``message`` in the request's language (?lang=, Accept-Language)."""
+
+    detail: str
+    code: str
+    params: dict[str, Any] = {}
+    message: str
+
+
 class FieldError(BaseModel):
     loc: list[str | int]
     msg: str
@@ -131,4 +141,8 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _json(ImportRefused | InvalidRequest, "The importer's named problems, or no file; nothing stored"),
     429: _json(Busy, "Too many jobs waiting; nothing stored"),
     503: _json(ImportRefused, "The server running the job stopped; nothing stored"),
+}
+RULE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _json(CodedRefusal, "A rule refuses the change (a message code with kk/ru/en text); nothing changed"),
+    422: _json(InvalidRequest, "The body is malformed"),
 }

@@ -194,5 +194,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(review.router)
     app.include_router(publish.api)
     app.include_router(publish.router)
+    app.include_router(roadmap.api)
     app.include_router(variants.router)
     return app

@@ -18,12 +18,15 @@ def standard_dict(
     name: str,
     draws: int = scenario_svc.STANDARD_DRAWS,
     seed: int = scenario_svc.STANDARD_SEED,
+    working: bool = False,
 ) -> dict[str, Any]:
-    """The scenario's JSON (without the per-flow means), computed once per version of the data."""
+    """The scenario's JSON (without the per-flow means), computed once per version of the data and publications:
+    from the published base year, or the working one for an editor's ``?state=working``."""
 
     def build() -> dict[str, Any]:
-        data = scenario_svc.standard(request.app.state.engine, model, name, draws=draws, seed=seed).to_dict()
+        engine = request.app.state.engine
+        data = scenario_svc.standard(engine, model, name, draws=draws, seed=seed, working=working).to_dict()
         data.pop("flows_mean", None)
         return data
 
-    return cached(request, ("api-scenario", city, name, draws, seed, id(model)), build)
+    return cached(request, ("api-scenario", city, name, draws, seed, id(model), working), build)

@@ -23,6 +23,7 @@ SCOPE_FOR = {
     "import_inventory": "import",
     "variant_write": "import",
     "promote_variant": "import",
+    "edit_roadmap": "import",
 }
 # what each role may do (the public, signed out, may only read published results)
 PERMISSIONS: dict[str, set[str]] = {

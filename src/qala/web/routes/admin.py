@@ -51,7 +51,7 @@ def _act(request: Request, action, shown=None) -> Response:  # type: ignore[no-u
     try:
         result = action()
     except (users.UserError, tokens.TokenError) as exc:
-        context = _admin_context(request, error=str(exc))
+        context = _admin_context(request, error=exc.message(request.state.lang))
         return render(request, "admin_users.html", context, status_code=400)
     if shown is None:
         return RedirectResponse("/admin/users", status_code=303)
@@ -167,7 +167,12 @@ def change_display_name(
     try:
         users.set_display_name(request.app.state.engine, me.username, display_name, who=me.username)
     except users.UserError as exc:
-        context = {"username": me.username, "role": me.role, "display_name": display_name, "error": str(exc)}
+        context = {
+            "username": me.username,
+            "role": me.role,
+            "display_name": display_name,
+            "error": exc.message(request.state.lang),
+        }
         return render(request, "account.html", context, status_code=400)
     return RedirectResponse("/account", status_code=303)
 

@@ -87,7 +87,9 @@ def setup(
     try:
         use_setup_token(request.app.state.engine, token, username.strip().lower(), password)
     except UserError as exc:
-        return render(request, "setup.html", {"token": token, "error": str(exc)}, status_code=400)
+        return render(
+            request, "setup.html", {"token": token, "error": exc.message(request.state.lang)}, status_code=400
+        )
     return RedirectResponse("/login", status_code=303)
 
 
@@ -110,6 +112,6 @@ def reset(
     try:
         use_reset(engine, token, password)
     except UserError as exc:
-        context = {"token": token, "who": reset_target(engine, token), "error": str(exc)}
+        context = {"token": token, "who": reset_target(engine, token), "error": exc.message(request.state.lang)}
         return render(request, "reset.html", context, status_code=400)
     return RedirectResponse("/login", status_code=303)

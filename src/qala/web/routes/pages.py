@@ -81,7 +81,7 @@ def _overview_context(request: Request, working: bool = False) -> dict[str, Any]
         model, _ = scenario_svc.resolve("bau", current_city(request), request.app.state.engine)
         for name in ("bau", "low-carbon"):
             if name in model.scenarios:
-                d = standard_dict(request, current_city(request), model, name)
+                d = standard_dict(request, current_city(request), model, name, working=working)
                 scenarios[name] = {
                     "years": d["years"],
                     "total": d["total"],
@@ -150,7 +150,9 @@ def inventory_page(
         "years": shown_years(request, current_city(request), working),
         "working": working,
         # an imported inventory beside Qala's own figures, per cell (empty when the year has none)
-        "reconciliation": reconciliation(request.app.state.engine, current_city(request), inv["year"]),
+        "reconciliation": reconciliation(
+            request.app.state.engine, current_city(request), inv["year"], working=working
+        ),
     }
     return page(request, "inventory.html", context, fmt)
 

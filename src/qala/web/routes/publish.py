@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from qala.cities import DEFAULT_CITY
-from qala.ingest.messages import classify, form_error
+from qala.messages import error_body, message_of
 from qala.store import publications, records
 from qala.store.publications import PublicationError
 from qala.store.revert import RevertError, revert_batch
@@ -47,7 +47,7 @@ def _done(request: Request, action) -> Response:  # type: ignore[no-untyped-def]
     try:
         action()
     except (PublicationError, RevertError) as exc:
-        error = form_error(str(exc), request.state.lang)
+        error = message_of(exc, request.state.lang)
         return page(request, "publications.html", _context(request, error), "html", exc.status)
     return RedirectResponse("/publications", status_code=303)
 
@@ -96,9 +96,7 @@ def _answer(request: Request, action, status: int = 200) -> Response:  # type: i
     try:
         body = action()
     except (PublicationError, RevertError) as exc:
-        code = classify(str(exc))[0]
-        out = {"detail": str(exc), "code": code, "message": form_error(str(exc), request.state.lang)}
-        return JSONResponse(out, status_code=exc.status)
+        return JSONResponse(error_body(exc, request.state.lang), status_code=exc.status)
     return JSONResponse(jsonable(body), status_code=status)
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from qala.ingest.messages import classify, form_error
+from qala.messages import error_body, message_of
 from qala.store import submissions
 from qala.store.users import Account
 from qala.web.api_docs import DECISION_ERRORS, FORBIDDEN, NOT_FOUND, READ_ERRORS, SIGNED_IN
@@ -80,7 +80,7 @@ def decide_form(
         if exc.status == 404:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         sub = _visible(request, sid)
-        error = form_error(str(exc), request.state.lang)
+        error = message_of(exc, request.state.lang)
         return page(request, "submission.html", {"submission": sub, "error": error}, "html", exc.status)
     return RedirectResponse(f"/submissions/{sid}", status_code=303)
 
@@ -111,9 +111,7 @@ def _decide(request: Request, sid: int, action: str, body: DecisionIn) -> Respon
             request.app.state.engine, sid, action, who=user.username, reason=body.reason, rows=body.rows
         )
     except submissions.SubmissionError as exc:
-        code = classify(str(exc))[0]
-        body = {"detail": str(exc), "code": code, "message": form_error(str(exc), request.state.lang)}
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(error_body(exc, request.state.lang), status_code=exc.status)
     return JSONResponse(decision.to_dict())
 
 

@@ -6,26 +6,30 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from qala.roadmap import export
 from qala.roadmap.model import TRANSITIONS, RoadmapError
 from qala.store import roadmap as store
 from qala.store.users import public_names
 from qala.web import labels
+from qala.web.api_docs import FORBIDDEN, NOT_FOUND, RULE_ERRORS, SIGNED_IN
 from qala.web.city import current_city
 from qala.web.render import render
 from qala.web.routes.pages import Fmt, page
 from qala.web.security import check_csrf, require
 
 router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["roadmap"])
 
 
 def _roadmap(request: Request) -> Any:
     try:
         return store.load_roadmap(request.app.state.engine, current_city(request))
     except RoadmapError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+        raise HTTPException(status_code=404, detail=exc.message(request.state.lang)) from exc
 
 
 def gantt(data: dict[str, Any], width: int = 1100, row: int = 22, label: int = 300) -> dict[str, Any]:
@@ -97,7 +101,7 @@ def activity_page(
     try:
         rm.activity(code)
     except RoadmapError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+        raise HTTPException(status_code=404, detail=exc.message(request.state.lang)) from exc
     data = export.to_dict(rm, date.today(), request.state.lang)
     act = next(a for s in data["sections"] for a in s["activities"] if a["code"] == code)
     history = store.events(request.app.state.engine, rm.city, code)
@@ -117,6 +121,46 @@ def activity_page(
     return page(request, "activity.html", context, fmt)
 
 
+def parse_change(progress: str | None, due: str | None) -> tuple[float | None, date | None]:
+    """The form's progress (``75,5``, ``75.5``, ``75 %``) and due date, or a RoadmapError with its code."""
+    text = (progress or "").replace(",", ".").replace("\u00a0", "").replace(" ", "").rstrip("%")
+    try:
+        new_progress = float(text) if text else None
+    except ValueError as exc:
+        raise RoadmapError("roadmap.progress_invalid", value=progress) from exc
+    try:
+        new_due = date.fromisoformat(due) if due else None
+    except ValueError as exc:
+        raise RoadmapError("roadmap.date_invalid", field="due", value=due) from exc
+    return new_progress, new_due
+
+
+def change(
+    request: Request,
+    code: str,
+    who: str,
+    status: str | None,
+    progress: str | None,
+    due: str | None,
+    comment: str | None,
+) -> Any:
+    """The change by the rules (the store audits it), or a RoadmapError with its code and parameters."""
+    rm = _roadmap(request)
+    if not (comment or "").strip():  # the rules keep why each change was made: no reason, no change
+        raise RoadmapError("roadmap.reason_required")
+    new_progress, new_due = parse_change(progress, due)
+    return store.update_activity(
+        request.app.state.engine,
+        rm.city,
+        code,
+        who=who,
+        status=status or None,
+        progress=new_progress,
+        due=new_due,
+        comment=comment,
+    )
+
+
 @router.post("/roadmap/{code}")
 def update_activity(
     request: Request,
@@ -129,26 +173,11 @@ def update_activity(
 ) -> Response:
     check_csrf(request, csrf_token)
     user = require(request, "edit_roadmap")
-    rm = _roadmap(request)
     typed = {"status": status or "", "progress": progress or "", "due": due or "", "comment": comment or ""}
-    if not (comment or "").strip():  # the rules keep why each change was made: no reason, no change
-        return _activity_with_error(request, code, "reason", typed)
     try:
-        progress = (progress or "").replace(",", ".").replace("\u00a0", "").replace(" ", "").rstrip("%")
-        new_progress = float(progress) if progress not in (None, "") else None
-        new_due = date.fromisoformat(due) if due else None
-        store.update_activity(
-            request.app.state.engine,
-            rm.city,
-            code,
-            who=user.username,
-            status=status or None,
-            progress=new_progress,
-            due=new_due,
-            comment=comment,
-        )
-    except (RoadmapError, ValueError) as exc:
-        return _activity_with_error(request, code, str(exc), typed)
+        change(request, code, user.username, status, progress, due, comment)
+    except RoadmapError as exc:
+        return _activity_with_error(request, code, exc, typed)
     return RedirectResponse(f"/roadmap/{code}?saved=1", status_code=303)
 
 
@@ -165,11 +194,37 @@ def comment_activity(
     try:
         store.add_comment(request.app.state.engine, rm.city, code, text, who=user.username)
     except RoadmapError as exc:
-        return _activity_with_error(request, code, str(exc))
+        return _activity_with_error(request, code, exc)
     return RedirectResponse(f"/roadmap/{code}", status_code=303)
 
 
-def _activity_with_error(request: Request, code: str, message: str, typed: dict[str, str] | None = None) -> Response:
-    response = activity_page(request, code, "html", error=message, typed=typed)
+def _activity_with_error(
+    request: Request, code: str, exc: RoadmapError, typed: dict[str, str] | None = None
+) -> Response:
+    """The activity page again with the refusal in the page's language (its code in ``error.code``)."""
+    if exc.status == 404:
+        raise HTTPException(status_code=404, detail=exc.message(request.state.lang))
+    response = activity_page(request, code, "html", error=exc.to_dict(request.state.lang), typed=typed)
     response.status_code = 400
     return response
+
+
+# --- API -----------------------------------------------------------------------------------------
+class ChangeIn(BaseModel):
+    status: str | None = Field(None, max_length=20, description="planned, in_progress, done or cancelled")
+    progress: str | None = Field(None, max_length=10, description="Percent: 75.5, 75,5 or 75 %")
+    due: str | None = Field(None, max_length=10, description="The new due date, such as 2026-06-30")
+    comment: str = Field("", max_length=5000, description="Why the change is made (required; the history keeps it)")
+
+
+@api.post("/roadmap/{code}", responses={**SIGNED_IN, **FORBIDDEN, **NOT_FOUND, **RULE_ERRORS})
+def change_activity(request: Request, code: str, body: ChangeIn) -> Response:
+    """Change a roadmap activity by the rules (editors). A refusal carries ``code``, ``params`` and ``message``
+    in the request's language; nothing is changed then."""
+    user = require(request, "edit_roadmap")
+    try:
+        act = change(request, code, user.username, body.status, body.progress, body.due, body.comment)
+    except RoadmapError as exc:
+        return JSONResponse(exc.to_dict(request.state.lang), status_code=exc.status)
+    out = {"code": act.code, "status": act.status, "progress": act.progress, "start": act.start, "due": act.due}
+    return JSONResponse(jsonable_encoder(out))

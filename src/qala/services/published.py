@@ -1,0 +1,48 @@
+"""The data every public figure is computed from: the latest published version, not the working records.
+
+A provider's accepted submission changes the working records at once; the public sees it only when an
+editor publishes (issue 14). The inventory pages read ``web.published``; the figures computed *from* an
+inventory elsewhere (a scenario's base year, so the pathway chart's first point; the co-benefits of the
+assessment; the reconciliation beside the published figures) read here. ``working=True`` is the editor's
+``?state=working`` and the department's command line. A city that has never published shows its working
+records (a new city before its first publication), as the inventory pages do; a year that has no published
+version of its own (a model's base year the city never published) falls back to the working records too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qala.inventory.engine import InventoryOptions
+from qala.inventory.result import Inventory, NotationKey
+from qala.services.inventory import inventory_from_store
+from qala.store import publications, records
+
+
+def public_inventory(
+    engine: Engine, city: str, year: int | None, gwp: str | None = None, *, working: bool = False
+) -> Inventory:
+    """The published version of ``year`` (default: the latest published year), or the working records."""
+    if not working:
+        pub = publications.current(engine, city, year)
+        if pub is not None:
+            return publications.inventory_of(pub["records_json"], gwp)
+    return inventory_from_store(engine, city, year, InventoryOptions(gwp=gwp))
+
+
+def public_records(
+    engine: Engine, city: str, year: int, *, working: bool = False
+) -> tuple[pl.DataFrame, dict[str, NotationKey]]:
+    """The records and notation keys of ``year`` as published (or the working ones, as above)."""
+    pub = None if working else publications.current(engine, city, year)
+    if pub is None:
+        return records.activity_frame(engine, city, year), records.notation_keys(engine, city, year)
+    data = json.loads(pub["records_json"])
+    schema = publications.RECORD_SCHEMA
+    frame = (
+        pl.DataFrame(data["records"], schema=schema, orient="row") if data["records"] else pl.DataFrame(schema=schema)
+    )
+    return frame, {ref: NotationKey(key, why) for ref, key, why in data["notation_keys"]}

@@ -1,0 +1,217 @@
+"""Issue 14: every message code (importer, roadmap rules, forms) has kk, ru and en text, and the roadmap's rules
+speak the editor's language on the page and in the API (code, params and the message)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from qala import messages
+from qala.roadmap.model import RoadmapError, check_change
+from qala.store import roadmap as store
+
+from .test_roadmap import small
+from .test_web import Web
+from .test_web_roadmap import in_progress_code, post_form
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "qala"
+CATALOG = messages.catalog()
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_every_code_has_kk_ru_and_en_with_the_same_placeholders(code: str) -> None:
+    texts = CATALOG[code]
+    assert set(texts) == {"kk", "ru", "en"}, code
+    names = {lang: sorted(re.findall(r"\{(\w+)\}", t)) for lang, t in texts.items()}
+    assert set(names["kk"]) == set(names["ru"]) == set(names["en"]), code
+    assert texts["kk"] != texts["en"] and texts["ru"] != texts["en"], code  # translated, not copied
+    assert re.search("[а-яәғқңөұүһі]", texts["kk"], re.I) and re.search("[а-я]", texts["ru"], re.I), code
+
+
+def test_the_catalog_walks_importer_roadmap_and_form_codes() -> None:
+    prefixes = {c.split(".")[0] for c in CATALOG}
+    assert {"number", "unit", "roadmap", "form", "user", "token"} <= prefixes
+
+
+def codes_raised_in_the_source() -> set[str]:
+    """Every literal code given to a coded error in src/ (``RoadmapError("roadmap.x"``, ``code="form.y"``)."""
+    found: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        body = path.read_text(encoding="utf-8")
+        found |= set(
+            re.findall(
+                r'(?:Roadmap|Submission|Publication|Revert|User|Token|Coded)Error\(\s*"([a-z_]+\.[a-z_]+)"', body
+            )
+        )
+        found |= set(re.findall(r'\bcode="([a-z_]+\.[a-z_]+)"', body))
+    return found
+
+
+def test_every_code_the_source_raises_is_in_the_catalog() -> None:
+    raised = codes_raised_in_the_source()
+    assert len(raised) >= 20, raised  # the roadmap's rules and the forms' refusals are found
+    assert raised <= set(CATALOG), raised - set(CATALOG)
+
+
+def test_no_roadmap_error_is_raised_as_an_english_sentence() -> None:
+    for path in SRC.rglob("*.py"):
+        body = path.read_text(encoding="utf-8")
+        assert not re.search(r'RoadmapError\(\s*f?"[^"]* ', body), path  # a code has no space; a sentence has
+
+
+@pytest.mark.parametrize(
+    ("code", "change", "expected", "kk", "ru"),
+    [
+        (
+            "2.1",
+            {"status": "done"},
+            "roadmap.transition",
+            "«жоспарланған» мәртебесіндегі іс-шара мынаған ауыса алады: орындалуда, тоқтатылды, бірақ «орындалды» емес",
+            "мероприятие в статусе «запланировано» может стать: выполняется, отменено, но не «выполнено»",
+        ),
+        (
+            "1.2",
+            {"progress": 120.5},
+            "roadmap.progress_range",
+            "орындалуы 0 мен 100 % аралығында болуы керек, 120,5 емес",
+            "выполнение должно быть от 0 до 100 %, а не 120,5",
+        ),
+        ("1.2", {"status": "overdue"}, "roadmap.status_overdue", None, None),
+        ("1.2", {"status": "paused"}, "roadmap.status_unknown", None, None),
+        (
+            "1.2",
+            {"due": date(2023, 12, 31)},
+            "roadmap.due_before_start",
+            "2023-12-31 мерзімі 2024-01-01 басталу күнінен ерте",
+            "срок 2023-12-31 раньше начала 2024-01-01",
+        ),
+        (
+            "1.2",
+            {"due": date(2200, 1, 1)},
+            "roadmap.date_range",
+            None,
+            "срок: дата от 1990-01-01 до 2100-12-31, а не 2200-01-01",
+        ),
+        ("1.2", {"status": "done", "progress": 90.0}, "roadmap.done_progress", None, None),
+        ("2.1", {"progress": 5.0}, "roadmap.planned_progress", None, None),
+    ],
+)
+def test_each_rule_raises_its_code_in_three_languages(code, change, expected, kk, ru) -> None:
+    act = small().activity(code)
+    with pytest.raises(RoadmapError) as exc:
+        check_change(act, status=change.get("status"), progress=change.get("progress"), due=change.get("due"))
+    err = exc.value
+    assert err.code == expected and err.status == 400
+    assert err.message("en") == str(err)  # the English sentence the CLI prints
+    assert err.message("kk") != str(err) and err.message("ru") != str(err)
+    if kk:
+        assert err.message("kk") == kk
+    if ru:
+        assert err.message("ru") == ru
+
+
+def test_the_start_of_an_activity_is_in_a_range_too() -> None:
+    assert small().activity("1.2").start == date(2024, 1, 1)  # the hand-made examples above rely on it
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Web:
+    w = Web(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    for role in ("admin", "editor", "expert", "provider"):
+        w.add(role, role)
+    return w
+
+
+@pytest.mark.parametrize(
+    ("lang", "progress", "comment", "expected", "text"),
+    [
+        ("kk", "150", "typo", "roadmap.progress_range", "орындалуы 0 мен 100 % аралығында болуы керек, 150 емес"),
+        ("ru", "150", "typo", "roadmap.progress_range", "выполнение должно быть от 0 до 100 %, а не 150"),
+        ("ru", "abc", "typo", "roadmap.progress_invalid", "выполнение числом от 0 до 100, например 75,5, а не «abc»"),
+        ("kk", "50", " ", "roadmap.reason_required", "өзгеріс не үшін енгізілетінін жазыңыз"),
+        ("en", "150", "typo", "roadmap.progress_range", "progress must be between 0 and 100 %, not 150"),
+    ],
+)
+def test_the_activity_form_refuses_in_the_pages_language(web: Web, lang, progress, comment, expected, text) -> None:
+    code = in_progress_code(web)
+    ed = web.signed_in("editor")
+    ed.get(f"/roadmap/{code}?lang={lang}")
+    r = post_form(ed, f"/roadmap/{code}", {"progress": progress, "comment": comment})
+    assert r.status_code == 400
+    assert f'data-code="{expected}"' in r.text and text in r.text
+    assert 'lang="en"' not in r.text.split('id="change-error"')[1].split("</p>")[0]
+
+
+def test_the_activity_form_refuses_a_bad_due_date(web: Web) -> None:
+    code = in_progress_code(web)
+    ed = web.signed_in("editor")
+    ed.get(f"/roadmap/{code}?lang=ru")
+    r = post_form(ed, f"/roadmap/{code}", {"due": "31.12.2026", "comment": "moved"})
+    assert r.status_code == 400 and 'data-code="roadmap.date_invalid"' in r.text
+    assert "срок: дата вида 2019-06-30, а указано 31.12.2026" in r.text
+
+
+def test_the_api_refusal_carries_code_params_and_the_message(web: Web) -> None:
+    code = in_progress_code(web)
+    before = store.load_roadmap(web.engine, "astana").activity(code)
+    c = web.client()
+    r = c.post(f"/api/v1/roadmap/{code}?lang=ru", headers=web.token("editor"), json={"progress": "150", "comment": "x"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == "roadmap.progress_range" and body["params"] == {"value": 150.0}
+    assert body["message"] == "выполнение должно быть от 0 до 100 %, а не 150"
+    assert body["detail"] == "progress must be between 0 and 100 %, not 150"
+    headers = {**web.token("editor"), "Accept-Language": "kk"}
+    c = web.client()  # a new client: the first one keeps ?lang=ru in a cookie
+    r = c.post(f"/api/v1/roadmap/{code}", headers=headers, json={"status": "planned", "progress": "5", "comment": "x"})
+    assert r.status_code == 400 and r.json()["code"] == "roadmap.planned_progress"
+    assert r.json()["message"].startswith("жоспарланған іс-шараның орындалуы 0 %")
+    r = c.post("/api/v1/roadmap/99.9?lang=kk", headers=web.token("editor"), json={"progress": "5", "comment": "x"})
+    assert r.status_code == 404 and r.json()["code"] == "roadmap.unknown_activity"
+    assert r.json()["message"].startswith("«99.9» іс-шара коды белгісіз")
+    assert store.load_roadmap(web.engine, "astana").activity(code) == before  # nothing changed by a refusal
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 401), ("provider", 403), ("expert", 403), ("editor", 200), ("admin", 200)]
+)
+def test_role_matrix_of_the_roadmap_api(web: Web, role: str | None, status: int) -> None:
+    code = in_progress_code(web)
+    headers = {} if role is None else web.token(role)
+    r = web.client().post(
+        f"/api/v1/roadmap/{code}", headers=headers, json={"progress": "42,5", "comment": "site visit"}
+    )
+    assert r.status_code == status, r.text
+    progress = store.load_roadmap(web.engine, "astana").activity(code).progress
+    if status == 200:
+        assert r.json()["progress"] == 42.5 and progress == 42.5
+        assert store.events(web.engine, "astana", code)[-1]["who"] == role
+    else:
+        assert progress != 42.5
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_template_speaks_the_providers_language_without_cli_flags(tmp_path: Path, lang: str) -> None:
+    from openpyxl import load_workbook
+
+    from qala.catalog import load_catalog
+    from qala.ingest.template import write_template
+
+    path = tmp_path / "t.xlsx"
+    write_template("gas_utility", path, catalog=load_catalog(), lang=lang)
+    wb = load_workbook(path)
+    notes = [c.comment.text for c in wb["data"][1] if c.comment]
+    texts = notes + [str(c.value) for row in wb["instructions"].iter_rows() for c in row if c.value is not None]
+    texts += [dv.error or "" for dv in wb["data"].data_validations.dataValidation]
+    assert not [t for t in texts if "--" in t or "qala import" in t]  # no command line in a provider's file
+    city_note = next(n for n in notes if n.startswith("city"))
+    expected = {"kk": "файл жүктелгенде", "ru": "при загрузке файла", "en": "when the file is uploaded"}[lang]
+    assert expected in city_note
+    if lang != "en":  # every column's note in the language (codes and examples aside)
+        for note in notes:
+            assert re.search("[а-яәғқңөұүһі]{4}", note.split(":", 1)[1], re.I), note
+        first = wb["instructions"]["A3"].value
+        assert re.search("[а-яәғқңөұүһі]{4}", first, re.I), first  # the provider's own language comes first
