@@ -258,7 +258,8 @@ def _import_one(
         )
     from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
 
-    out.estimates_replaced = estimates_step_aside(conn, batch_id, now)
+    years = rows.select("city_code", "year").unique().iter_rows()
+    out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
 
 
 def _chunks(items: list, size: int):
