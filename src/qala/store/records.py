@@ -12,7 +12,7 @@ from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
-from qala.store.bulk import insert_frame, read_frame
+from qala.store.bulk import insert_frame, read_frame, read_rows
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
 RECORD_COLUMNS = (
@@ -315,6 +315,9 @@ ACTIVITY_SCHEMA = {
     "method": pl.String,
     "inputs": pl.String,
 }  # the columns of activity_frame (and of a published version's frozen records)
+# Columns that are NULL in most records (and a status that is mostly "reported"): fetched only for the records
+# where they are not (bulk.read_rows).
+USUAL = dict.fromkeys(("ef_co2", "ef_ch4", "ef_n2o", "ncv", "data_quality", "method", "inputs")) | {"status": REPORTED}
 
 
 def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
@@ -323,9 +326,10 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
     where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
         where, params = where + " AND year = ?", [city, year]
-    sql = f"SELECT {', '.join(schema)} FROM {T.name} WHERE {where} ORDER BY id"
     with engine.connect() as conn:
-        frame = read_frame(conn, sql, params, schema)  # the driver's rows straight into polars
+        frame = read_rows(
+            conn, T.name, schema, where, params, USUAL | ({} if year is None else {"year": year})
+        )  # the driver's rows straight into polars
     return frame.with_columns(pl.col("facility").replace("", None))
 
 
