@@ -21,7 +21,7 @@ from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import ROW, RawTable, _read_csv, _too_many_rows, fast_csv
 
 STREAM_BYTES = 64 * 2**20  # `qala import` streams a plain CSV file larger than this
-CHUNK_BYTES = 48 * 2**20  # about 500,000 lines of the activity format per chunk
+CHUNK_BYTES = 24 * 2**20  # about 250,000 lines of the activity format per chunk
 READ_BYTES = 8 * 2**20
 
 
