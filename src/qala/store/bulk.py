@@ -199,11 +199,8 @@ def read_rows(
 
 
 def _copy_out(conn: Connection, sql: str, params: Sequence[object], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """The rows as one JSON text built by the server, a list per column, parsed by polars: one value on the
-    wire, not a message per row (COPY TO sends each row as its own message, a Python object each in the
-    driver). PostgreSQL writes a double as the shortest text that reads back the same (extra_float_digits
-    1, the default since version 12), and every column's list follows the rows in the same order (one pass
-    of the aggregates over the query's sorted rows)."""
+    """COPY (query) TO STDOUT as CSV with every value quoted, so that an unquoted empty field is NULL and a
+    quoted one an empty text; PostgreSQL writes a double as the shortest text that reads back the same."""
     from psycopg import sql as pgsql  # noqa: PLC0415
 
     dbapi = conn.connection.driver_connection
@@ -214,19 +211,18 @@ def _copy_out(conn: Connection, sql: str, params: Sequence[object], schema: dict
         [pgsql.SQL(parts[0])]
         + [piece for p, text in zip(params, parts[1:], strict=True) for piece in (pgsql.Literal(p), pgsql.SQL(text))]
     )
-    lists = pgsql.SQL(", ").join(
-        pgsql.SQL("{}, coalesce(json_agg(q.{}), '[]')").format(pgsql.Literal(c), pgsql.Identifier(c)) for c in schema
-    )
-    json_sql = pgsql.SQL("SELECT json_build_object({})::text FROM ({}) AS q").format(lists, query)
+    copy_sql = pgsql.SQL("COPY ({}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)").format(query)
+    buf = io.BytesIO()
     cursor = dbapi.cursor()
     try:
-        cursor.execute("SET LOCAL extra_float_digits = 1")  # shortest exact text of a double, whatever the server's
-        cursor.execute(json_sql)
-        text = cursor.fetchone()[0]
+        with cursor.copy(copy_sql) as copy:
+            for block in copy:
+                buf.write(block)
     finally:
         cursor.close()
-    frame = pl.read_json(io.StringIO(text), schema={c: pl.List(t) for c, t in schema.items()})
-    del text
-    if not frame[next(iter(schema))].list.len().item():
+    if not buf.tell():
         return pl.DataFrame(schema=schema)
-    return frame.explode(list(schema))
+    frame = pl.read_csv(
+        buf.getvalue(), has_header=False, new_columns=list(schema), infer_schema=False, empty_string_is_null=True
+    )
+    return frame.cast(schema)  # type: ignore[arg-type]
