@@ -18,7 +18,7 @@ from qala.catalog import load_catalog
 from qala.ingest.read import parse_bytes
 from qala.ingest.validate import validate_table
 from qala.store import bulk
-from qala.store.records import activity_frame, import_tables, record_provenance
+from qala.store.records import ACTIVITY_SCHEMA, activity_frame, import_tables, record_provenance
 from qala.store.seed import open_database
 
 TEXTS = [
@@ -120,4 +120,27 @@ def test_the_unique_index_still_holds_after_a_rebuild(store_url: str, small_rebu
                 "facility, amount, unit, batch_id, source_row FROM activity_records WHERE facility = 'site-0'"
             )
         )
+    engine.dispose()
+
+
+def test_usual_columns_are_filled_in_exactly_as_read(store_url: str) -> None:
+    """activity_frame fetches the mostly-NULL columns (factors, NCV, method, inputs) and a status other than
+    "reported" only for the records that have them: the frame equals a plain read of every column."""
+    engine = open_database(store_url)
+    table = validate_table(parse_bytes(activity_csv(60), "usual.csv"), load_catalog(), "astana")
+    import_tables(engine, [table], who="bulk-test")
+    schema = ACTIVITY_SCHEMA
+    for year in (2023, None):  # the seed's estimates (status, method, inputs set) and the imported figures
+        got = activity_frame(engine, "astana", year)
+        where, params = ("city_code = ? AND superseded_by IS NULL", ["astana"])
+        if year is not None:
+            where, params = where + " AND year = ?", [*params, year]
+        with engine.connect() as conn:
+            sql = f"SELECT {', '.join(schema)} FROM {TABLE} WHERE {where} ORDER BY id"
+            plain = bulk.read_frame(conn, sql, params, schema)
+        plain = plain.with_columns(pl.col("facility").replace("", None))
+        assert got.height == plain.height > 60
+        assert got.filter(pl.col("status") != "reported").height > 0, "estimates are among them"
+        assert got.filter(pl.col("ef_co2").is_not_null()).height >= 20
+        assert got.equals(plain), year
     engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,9 @@ from qala.commands.common import (
 )
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import read_table
+from qala.ingest.stream import csv_chunks, streamable
 from qala.ingest.validate import ValidatedTable, validate_table
-from qala.store.records import ImportReport, import_tables
+from qala.store.records import ImportReport, import_stream, import_tables
 from qala.store.seed import open_database
 
 
@@ -40,6 +42,21 @@ def validate_files(files: list[Path], city: str | None) -> list[ValidatedTable]:
     return tables
 
 
+def validated_chunks(
+    path: Path, sha256: str, city: str | None
+) -> Iterator[tuple[ValidatedTable | None, list[Problem]]]:
+    """Each chunk of a large CSV file, validated: the table, or the chunk's problems."""
+    catalog = load_catalog()
+    for chunk in csv_chunks(path, path.name, sha256):
+        if chunk.table is None:
+            yield None, list(chunk.problems)
+            continue
+        try:
+            yield validate_table(chunk.table, catalog, city), []
+        except ValidationFailed as exc:
+            yield None, exc.problems
+
+
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files in the activity-data format.")],
     city: CityOpt = DEFAULT_CITY,
@@ -51,9 +68,15 @@ def import_command(
     database: DatabaseOpt = None,
 ) -> None:
     """Import activity data (CSV or XLSX) into the technical information base, all-or-nothing."""
-    tables = validate_files(files, city)
-    engine = open_database(database)
-    report = import_tables(engine, tables, who=current_user(user), dry_run=dry_run)
+    sha256 = streamable(files[0]) if len(files) == 1 else None
+    if sha256 is not None:  # one large plain CSV: read, validated and written in chunks (bounded memory)
+        engine = open_database(database)
+        chunks = validated_chunks(files[0], sha256, city)
+        report = import_stream(engine, files[0].name, sha256, chunks, who=current_user(user), dry_run=dry_run)
+    else:
+        tables = validate_files(files, city)
+        engine = open_database(database)
+        report = import_tables(engine, tables, who=current_user(user), dry_run=dry_run)
     if fmt is TableOrJson.json:
         print_json(report.to_dict())
     else:

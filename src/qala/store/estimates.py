@@ -14,11 +14,12 @@ So an estimate never adds to a reported figure in the same cell.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
 from qala.catalog import load_catalog
 from qala.estimate.model import Estimate
@@ -30,34 +31,46 @@ def _emission_codes() -> frozenset[str]:
     return frozenset(a.code for a in load_catalog().activities.values() if a.kind == "emission")
 
 
-def estimates_step_aside(conn: Connection, batch_id: int, now: datetime) -> int:
+def estimates_step_aside(
+    conn: Connection, batch_id: int, now: datetime, years: Iterable[tuple[str, int]] | None = None
+) -> int:
     """After reported figures of ``batch_id`` are written: retire the estimates of whole cells they fill.
 
+    ``years``: the (city, year) pairs the batch wrote, when the caller knows them (else read from the batch).
+    The current estimates of those years are found first (usually none: then nothing else is read); only the
+    cells that hold one are looked at, through the index of current figures, never the whole batch.
     Returns how many estimates stepped aside (same-key estimates are superseded by the import itself)."""
+    pairs = sorted(set(years)) if years is not None else None
+    if pairs is None:
+        written = select(T.c.city_code, T.c.year).where(T.c.batch_id == batch_id).distinct()
+        pairs = [(city, year) for city, year in conn.execute(written)]
+    estimates: dict[tuple[str, int, str], list[tuple[int, str]]] = {}
+    for city, year in pairs:
+        for rid, ref, act in conn.execute(
+            select(T.c.id, T.c.gpc_ref, T.c.activity).where(
+                T.c.city_code == city, T.c.year == year, T.c.status == ESTIMATED, T.c.superseded_by.is_(None)
+            )
+        ):
+            estimates.setdefault((city, year, ref), []).append((rid, act))
+    if not estimates:
+        return 0
     emission = _emission_codes()
-    new = conn.execute(
-        select(T.c.id, T.c.city_code, T.c.year, T.c.gpc_ref, T.c.activity)
-        .where(T.c.batch_id == batch_id, T.c.status == REPORTED)
-        .order_by(T.c.id)
-    ).all()
-    first_in_cell: dict[tuple[str, int, str], int] = {}
-    reported_emissions: set[tuple[str, int, str]] = set()
-    for rid, city, year, ref, act in new:
-        first_in_cell.setdefault((city, year, ref), rid)
-        if act in emission:
-            reported_emissions.add((city, year, ref))
+    is_emission = case((T.c.activity.in_(sorted(emission)), 1), else_=0)
     retired = 0
-    for (city, year, ref), successor in first_in_cell.items():
-        rows = conn.execute(
-            select(T.c.id, T.c.activity).where(
+    for (city, year, ref), held in sorted(estimates.items()):
+        successor, reported_emissions = conn.execute(
+            select(func.min(T.c.id), func.max(is_emission)).where(
                 T.c.city_code == city,
                 T.c.year == year,
                 T.c.gpc_ref == ref,
-                T.c.status == ESTIMATED,
                 T.c.superseded_by.is_(None),
+                T.c.batch_id == batch_id,
+                T.c.status == REPORTED,
             )
-        ).all()
-        ids = [rid for rid, act in rows if act in emission or (city, year, ref) in reported_emissions]
+        ).one()
+        if successor is None:
+            continue
+        ids = [rid for rid, act in held if act in emission or reported_emissions]
         if ids:
             conn.execute(update(T).where(T.c.id.in_(ids)).values(superseded_by=successor, superseded_at=now))
             retired += len(ids)

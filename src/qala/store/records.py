@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from qala.ingest import columns as cols
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
-from qala.store.bulk import insert_frame, read_frame
+from qala.store.bulk import insert_frame, read_frame, read_rows
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
 RECORD_COLUMNS = (
@@ -34,6 +35,7 @@ RECORD_COLUMNS = (
     "source_row",
 )
 T = ActivityRecord.__table__
+KEY_COLUMNS = ["city_code", "year", "gpc_ref", "activity", "facility"]
 REPORTED, ESTIMATED = "reported", "estimated"
 
 
@@ -143,6 +145,148 @@ def import_into(
     return ImportReport(outcomes, dry_run)
 
 
+def import_stream(
+    engine: Engine,
+    file: str,
+    sha256: str,
+    chunks: Iterable[tuple[ValidatedTable | None, Sequence[Problem]]],
+    *,
+    who: str,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportReport:
+    """One large file, validated chunk by chunk (``chunks``: each a validated table, or its problems) and
+    written as it comes, in one transaction and one import batch: all or nothing, as ``import_tables``.
+
+    The same key in two chunks is found without keeping the rows: a hash of each key seen so far is kept
+    (8 bytes a row), and a key seen before is compared with the figure already written in this batch:
+    identical is a duplicate (counted once), different is the problem ``validate_table`` reports within a
+    file. After the first problem nothing more is written, but every chunk is still checked; a dry run
+    writes everything and rolls it back."""
+    now = now or datetime.now(UTC)
+    out = FileOutcome(file, sha256, 0)
+    problems: list[Problem] = []
+    told: set[Problem] = set()
+    with engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            cities = known_cities(conn)
+            before = conn.execute(select(func.max(T.c.id))).scalar() or 0
+            batch_id = conn.execute(
+                insert(ImportBatch)
+                .values(
+                    file_name=file,
+                    sha256=sha256,
+                    imported_by=who,
+                    imported_at=now,
+                    rows_read=0,
+                    rows_new=0,
+                    rows_superseding=0,
+                    rows_duplicate=0,
+                )
+                .returning(ImportBatch.id)
+            ).scalar_one()
+            seen = pl.Series("h", [], pl.UInt64)
+            years: set[tuple[str, int]] = set()
+            for table, found in chunks:
+                fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
+                told.update(fresh)
+                problems.extend(fresh)
+                if table is None:
+                    continue
+                out.rows_read += table.records.height + len(table.duplicates)
+                out.duplicates.extend(
+                    Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in table.duplicates
+                )
+                records = table.records
+                unknown = records.filter(~pl.col("city").is_in(cities)).select("city", "source_row")
+                problems.extend(
+                    Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
+                    for city, row in unknown.iter_rows()
+                )
+                hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"]
+                again = hashes.is_in(seen)
+                if again.any():
+                    records = _seen_before(conn, batch_id, file, records, again, out, problems)
+                seen = pl.concat([seen, hashes.filter(~again)], rechunk=False)
+                if problems:
+                    continue  # check the rest, write nothing more
+                new_rows, superseding = _classify(conn, records, out, who=who, before=before)
+                years.update(_write(conn, batch_id, new_rows, superseding, now))
+            if problems:
+                raise ValidationFailed(problems)
+            conn.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch_id)
+                .values(
+                    rows_read=out.rows_read,
+                    rows_new=out.new,
+                    rows_superseding=out.superseding,
+                    rows_duplicate=len(out.duplicates),
+                )
+            )
+            from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
+            from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
+
+            out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
+            out.batch_id = None if dry_run else batch_id
+            audit(conn, who, "import", "import_batch", str(batch_id), None, out.to_dict())
+        except BaseException:
+            tx.rollback()
+            raise
+        if dry_run:
+            tx.rollback()
+        else:
+            tx.commit()
+    return ImportReport([out], dry_run)
+
+
+def _seen_before(
+    conn: Connection,
+    batch_id: int,
+    file: str,
+    records: pl.DataFrame,
+    again: pl.Series,
+    out: FileOutcome,
+    problems: list[Problem],
+) -> pl.DataFrame:
+    """Rows whose key hash was seen in an earlier chunk: compared with the figure this batch wrote for the key
+    (a hash shared by two keys finds none, and the row stays)."""
+    drop = []
+    for rec in records.filter(again).iter_rows(named=True):
+        first = conn.execute(
+            select(T.c.source_row, T.c.amount, T.c.unit, T.c.ef_co2, T.c.ef_ch4, T.c.ef_n2o, T.c.ncv).where(
+                T.c.batch_id == batch_id,
+                T.c.city_code == rec["city"],
+                T.c.year == rec["year"],
+                T.c.gpc_ref == rec["gpc_ref"],
+                T.c.activity == rec["activity"],
+                T.c.facility == (rec["facility"] or ""),
+            )
+        ).first()
+        if first is None:
+            continue
+        if all(rec[c] == first._mapping[c] for c in cols.VALUE):
+            drop.append(rec["source_row"])
+            out.duplicates.append(
+                Notice(file, rec["source_row"], f"exact duplicate of row {first.source_row}; counted once")
+            )
+        else:
+            amount = f"{rec['amount']:g}"
+            problems.append(
+                Problem(
+                    file,
+                    rec["source_row"],
+                    "amount",
+                    amount,
+                    f"one figure per year, gpc_ref, activity and facility: row {first.source_row} gives "
+                    f"{first.amount:g} {first.unit} for the same key; give each a distinct "
+                    "facility, sum them, or remove one",
+                )
+            )
+    return records.filter(~pl.col("source_row").is_in(drop)) if drop else records
+
+
 def _cross_file(tables: list[ValidatedTable], problems: list[Problem]) -> list[pl.DataFrame]:
     """The same key in two files of one import: identical is a duplicate, different is an error."""
     seen: dict[tuple, tuple[str, int, tuple]] = {}
@@ -183,8 +327,43 @@ def _import_one(
     dry_run: bool,
     own_only: bool = False,
 ) -> None:
+    new_rows, superseding = _classify(conn, records, out, who=who, own_only=own_only)
+    if dry_run:
+        return
+    batch_id = conn.execute(
+        insert(ImportBatch)
+        .values(
+            file_name=out.file,
+            sha256=out.sha256,
+            imported_by=who,
+            imported_at=now,
+            rows_read=out.rows_read,
+            rows_new=out.new,
+            rows_superseding=out.superseding,
+            rows_duplicate=len(out.duplicates),
+        )
+        .returning(ImportBatch.id)
+    ).scalar_one()
+    out.batch_id = batch_id
+    years = _write(conn, batch_id, new_rows, superseding, now)
+    from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
+
+    out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
+
+
+def _classify(
+    conn: Connection,
+    records: pl.DataFrame,
+    out: FileOutcome,
+    *,
+    who: str,
+    own_only: bool = False,
+    before: int | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """New figures and figures superseding a current one (with its id_old); notices of duplicates and
+    supersessions added to ``out``. ``before``: only records with an id up to it count as held."""
     recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
-    existing = _current_for(conn, recs)
+    existing = _current_for(conn, recs, before)
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
     existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
     joined = recs.join(existing, on=key, how="left")
@@ -224,24 +403,15 @@ def _import_one(
             f"{rec['amount']:g} {rec['unit']}); the old figure is kept in the history"
         )
         out.superseded.append(Notice(out.file, rec["source_row"], msg))
-    out.new, out.superseding = new_rows.height, superseding.height
-    if dry_run:
-        return
-    batch_id = conn.execute(
-        insert(ImportBatch)
-        .values(
-            file_name=out.file,
-            sha256=out.sha256,
-            imported_by=who,
-            imported_at=now,
-            rows_read=out.rows_read,
-            rows_new=out.new,
-            rows_superseding=out.superseding,
-            rows_duplicate=len(out.duplicates),
-        )
-        .returning(ImportBatch.id)
-    ).scalar_one()
-    out.batch_id = batch_id
+    out.new += new_rows.height
+    out.superseding += superseding.height
+    return new_rows, superseding
+
+
+def _write(
+    conn: Connection, batch_id: int, new_rows: pl.DataFrame, superseding: pl.DataFrame, now: datetime
+) -> list[tuple[str, int]]:
+    """Insert the figures of a batch, retiring those they supersede; the (city, year) pairs written."""
     old_ids = superseding["id_old"].to_list()
     if old_ids:
         # The partial unique index allows one current figure per key: retire the old ones first
@@ -249,16 +419,16 @@ def _import_one(
         for chunk in _chunks(old_ids, 500):
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
     rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
+    last = conn.execute(select(func.max(T.c.id))).scalar() or 0
     insert_frame(conn, T.name, rows)
     if old_ids:
-        ids = dict(conn.execute(select(T.c.source_row, T.c.id).where(T.c.batch_id == batch_id)).all())
+        written = select(T.c.source_row, T.c.id).where(T.c.id > last, T.c.batch_id == batch_id)
+        ids = dict(conn.execute(written).all())
         conn.execute(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
             [{"old": old, "new": ids[row]} for old, row in superseding.select("id_old", "source_row").iter_rows()],
         )
-    from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
-
-    out.estimates_replaced = estimates_step_aside(conn, batch_id, now)
+    return [(c, y) for c, y in rows.select("city_code", "year").unique().iter_rows()]
 
 
 def _chunks(items: list, size: int):
@@ -266,7 +436,7 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
-def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
+def _current_for(conn: Connection, recs: pl.DataFrame, before: int | None = None) -> pl.DataFrame:
     schema = {
         "id": pl.Int64,
         "city_code": pl.String,
@@ -291,7 +461,11 @@ def _current_for(conn: Connection, recs: pl.DataFrame) -> pl.DataFrame:
             f"SELECT {names}, b.imported_by FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
             f"WHERE r.city_code = ? AND r.year IN ({marks}) AND r.superseded_by IS NULL"
         )
-        frames.append(read_frame(conn, sql, [city, *years], schema))
+        if before is None:
+            frames.append(read_frame(conn, sql, [city, *years], schema))
+        else:  # a chunk of a streamed file: held before the import began, and of this chunk's keys only
+            held = read_frame(conn, sql + " AND r.id <= ?", [city, *years, before], schema)
+            frames.append(held.join(recs.select(KEY_COLUMNS), on=KEY_COLUMNS, how="semi"))
     return pl.concat(frames)
 
 
@@ -314,6 +488,9 @@ ACTIVITY_SCHEMA = {
     "method": pl.String,
     "inputs": pl.String,
 }  # the columns of activity_frame (and of a published version's frozen records)
+# Columns that are NULL in most records (and a status that is mostly "reported"): fetched only for the records
+# where they are not (bulk.read_rows).
+USUAL = dict.fromkeys(("ef_co2", "ef_ch4", "ef_n2o", "ncv", "data_quality", "method", "inputs")) | {"status": REPORTED}
 
 
 def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.DataFrame:
@@ -322,9 +499,10 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
     where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
         where, params = where + " AND year = ?", [city, year]
-    sql = f"SELECT {', '.join(schema)} FROM {T.name} WHERE {where} ORDER BY id"
     with engine.connect() as conn:
-        frame = read_frame(conn, sql, params, schema)  # the driver's rows straight into polars
+        frame = read_rows(
+            conn, T.name, schema, where, params, USUAL | ({} if year is None else {"year": year})
+        )  # the driver's rows straight into polars
     return frame.with_columns(pl.col("facility").replace("", None))
 
 

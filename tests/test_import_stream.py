@@ -1,0 +1,119 @@
+"""A large plain CSV file is imported in chunks (``qala.ingest.stream``, ``records.import_stream``): the same
+records, notices, problems and row numbers as the whole file read at once, all or nothing. Chunks are made
+small here (a few hundred bytes) so that a small file crosses many of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from qala.catalog import load_catalog
+from qala.commands.import_cmd import validated_chunks
+from qala.ingest import stream
+from qala.ingest.problems import ValidationFailed
+from qala.ingest.read import read_table
+from qala.ingest.validate import validate_table
+from qala.store.models import ImportBatch
+from qala.store.records import activity_frame, import_stream, import_tables, record_provenance
+from qala.store.seed import open_database
+
+HEADER = "year,gpc_ref,activity,amount,unit,source,facility\n"
+
+
+def lines(n: int) -> list[str]:
+    return [f"2012,I.1.1,natural_gas,{i * 1.5 + 0.1!r},TJ,meter,site-{i}\n" for i in range(n)]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "STREAM_BYTES", 100)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 700)  # about 15 lines
+
+
+def both_ways(tmp_path: Path, body: list[str]) -> tuple:
+    """(stream report or problems, whole-file report or problems, the two engines)."""
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "".join(body))
+    sha = stream.streamable(path)
+    assert sha is not None
+    outcome = []
+    engines = []
+    for way in ("stream", "whole"):
+        engine = open_database(f"sqlite:///{tmp_path / way}.sqlite3")
+        engines.append(engine)
+        try:
+            if way == "stream":
+                chunks = validated_chunks(path, sha, "astana")
+                outcome.append(import_stream(engine, path.name, sha, chunks, who="t").to_dict())
+            else:
+                table = validate_table(read_table(path), load_catalog(), "astana")
+                outcome.append(import_tables(engine, [table], who="t").to_dict())
+        except ValidationFailed as exc:
+            outcome.append([str(p) for p in exc.problems])
+    return outcome[0], outcome[1], engines
+
+
+def test_a_streamed_file_gives_the_records_and_notices_of_the_whole_file(tmp_path: Path, small_chunks: None) -> None:
+    body = lines(200)
+    body.insert(150, body[3])  # an exact duplicate of row 5, far away (another chunk): counted once
+    body.insert(40, "\n")  # a blank line: skipped, the row numbers after it still the file's lines
+    streamed, whole, (a, b) = both_ways(tmp_path, body)
+    assert streamed["files"][0]["new"] == whole["files"][0]["new"] == 200
+    assert streamed["files"][0]["rows_read"] == whole["files"][0]["rows_read"] == 201
+    assert streamed["files"][0]["duplicates"] == whole["files"][0]["duplicates"]
+    assert streamed["files"][0]["duplicates"] == ["big.csv, row 153: exact duplicate of row 5; counted once"]
+    assert streamed["files"][0]["sha256"] == whole["files"][0]["sha256"]
+    got, want = (activity_frame(e, "astana", 2012).drop("id").sort("facility") for e in (a, b))
+    assert got.equals(want)
+    rows = [{(r["facility"], r["source_row"]) for r in record_provenance(e, "astana", 2012)} for e in (a, b)]
+    assert rows[0] == rows[1]
+    assert ("site-100", 103) in rows[0]  # header line 1, site-0 on line 2, blank line 42
+
+
+def test_a_second_figure_for_a_key_in_another_chunk_is_the_same_problem(tmp_path: Path, small_chunks: None) -> None:
+    body = lines(120)
+    body.append(body[2].replace(",3.1,", ",9.0,"))  # site-2 again with another amount, on line 122
+    streamed, whole, (a, _) = both_ways(tmp_path, body)
+    assert streamed == whole
+    assert streamed == [
+        "big.csv, row 122, column 'amount': got '9' - one figure per year, gpc_ref, activity and facility: "
+        "row 4 gives 3.1 TJ for the same key; give each a distinct facility, sum them, or remove one"
+    ]
+    with a.connect() as conn:
+        assert (
+            conn.execute(
+                select(func.count()).select_from(ImportBatch).where(ImportBatch.file_name == "big.csv")
+            ).scalar()
+            == 0
+        )
+    assert activity_frame(a, "astana", 2012).is_empty(), "nothing of the earlier chunks was kept"
+
+
+def test_problems_in_several_chunks_are_all_reported_with_the_files_row_numbers(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    body = lines(100)
+    body[10] = body[10].replace("2012,", "20x2,")
+    body[90] = body[90].replace(",TJ,", ",furlongs,")
+    streamed, whole, (a, _) = both_ways(tmp_path, body)
+    assert streamed == whole
+    assert [p.split(" - ")[0] for p in streamed] == [
+        "big.csv, row 12, column 'year': got '20x2'",
+        "big.csv, row 92, column 'unit': got 'furlongs'",
+    ]
+    assert activity_frame(a, "astana", 2012).is_empty()
+
+
+def test_a_file_with_a_quote_or_a_small_file_is_read_whole(tmp_path: Path, small_chunks: None) -> None:
+    quoted = tmp_path / "q.csv"
+    quoted.write_text(HEADER + '2012,I.1.1,natural_gas,1,TJ,"a, b",x\n' * 20)
+    assert stream.streamable(quoted) is None
+    plain = tmp_path / "p.csv"
+    plain.write_text(HEADER + "2012,I.1.1,coal,1,t\n")
+    assert plain.stat().st_size <= stream.STREAM_BYTES
+    assert stream.streamable(plain) is None
+    lone_cr = tmp_path / "cr.csv"
+    lone_cr.write_bytes((HEADER + "".join(lines(5))).replace("\n", "\r").encode())
+    assert stream.streamable(lone_cr) is None
