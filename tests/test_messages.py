@@ -147,3 +147,33 @@ def test_the_template_speaks_the_providers_language(tmp_path, lang: str, word: s
 def test_the_forms_refusals_have_codes_too(english: str, code: str) -> None:
     assert messages.classify(english)[0] == code
     assert messages.form_error(english, "kk") != messages.form_error(english, "en")
+
+
+def test_every_refusal_of_the_importers_cases_has_its_own_code() -> None:
+    """Each bad file of the import tests (units of the wrong kind, calorific values, ragged rows, …) gets a
+    specific code, never the catch-all ``invalid`` that keeps the English detail on a kk or ru page."""
+    from tests.test_import_validation import CASES
+
+    found: dict[str, set[str]] = {}
+    for name, (body, _) in CASES.items():
+        found[name] = {p.to_dict()["code"] for p in problems_of(body)}
+    assert not [name for name, codes in found.items() if "invalid" in codes], found
+    assert "unit.kind" in found["wrong_dimension"]
+    assert "row.fields" in found["ragged_row"]
+    assert "ncv.per_mass" in found["ncv_wrong_dimension"]
+    assert "ncv.amount_unit" in found["ncv_on_energy"]
+
+
+@pytest.mark.parametrize(
+    ("expected", "code", "kk"),
+    [
+        ("unit 'TJ' is an energy; landfilled_msw needs a mass (e.g. t, kt)", "unit.needs_mass", "«TJ» масса емес"),
+        ("a calorific value applies to fuels only, not to grid_electricity", "ncv.fuel_only", "тек отынға"),
+        ("a calorific value greater than 0", "ncv.positive", "0-ден үлкен"),
+        ("a number before the unit in 'x GJ/t'", "ncv.quantity", "«x GJ/t» емес"),
+    ],
+)
+def test_the_units_refusals_read_in_kazakh(expected: str, code: str, kk: str) -> None:
+    got, params = messages.classify(expected)
+    assert got == code
+    assert kk in messages.text(got, params, "kk")

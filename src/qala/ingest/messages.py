@@ -195,6 +195,78 @@ CODES: dict[str, tuple[str, dict[str, str]]] = {
             "kk": "Qala білетін өлшем бірлігі (т, ТДж, Гкал, МВт·сағ, мың м3 ...)",
         },
     ),
+    "unit.needs_mass": (
+        r"unit '(?P<unit>[^']+)' is an? [a-z ]+; (?P<activity>\S+) needs a mass \(e\.g\. t, kt\)",
+        {
+            "en": "a mass (e.g. t, kt) for {activity}; '{unit}' is not one",
+            "ru": "масса (например, т, тыс. т) для {activity}; «{unit}» ею не является",
+            "kk": "{activity} үшін масса (мысалы, т, мың т); «{unit}» масса емес",
+        },
+    ),
+    "unit.kind": (
+        r"unit '(?P<unit>[^']+)' is an? [a-z ]+[;,] .*",
+        {
+            "en": "a unit this activity is measured in: energy (TJ, GJ, Gcal, MWh), or the mass or volume of a fuel whose calorific value the catalog holds; '{unit}' cannot be used here",
+            "ru": "единица, в которой измеряется этот вид деятельности: энергия (ТДж, ГДж, Гкал, МВт·ч) или масса либо объём топлива, теплотворная способность которого есть в каталоге; «{unit}» здесь не подходит",
+            "kk": "осы қызмет түрі өлшенетін бірлік: энергия (ТДж, ГДж, Гкал, МВт·сағ) немесе жылу бергіштігі каталогта бар отынның массасы не көлемі; «{unit}» бұл жерде жарамайды",
+        },
+    ),
+    "ncv.fuel_only": (
+        r"a calorific value applies to fuels only, not to (?P<activity>\S+)",
+        {
+            "en": "no calorific value: it applies to fuels only, not to {activity}",
+            "ru": "пустая ячейка: теплотворная способность указывается только для топлива, не для {activity}",
+            "kk": "бос ұяшық: жылу бергіштік тек отынға беріледі, {activity} үшін емес",
+        },
+    ),
+    "ncv.amount_unit": (
+        r"a calorific value applies to an amount in mass or volume units, not '(?P<unit>[^']+)'",
+        {
+            "en": "an amount in mass or volume units when a calorific value is given, not '{unit}'",
+            "ru": "количество в единицах массы или объёма, когда указана теплотворная способность, а не «{unit}»",
+            "kk": "жылу бергіштік берілгенде масса не көлем бірлігіндегі мөлшер, «{unit}» емес",
+        },
+    ),
+    "ncv.per_mass": (
+        r"a calorific value per unit of mass, e\.g\. .*'(?P<unit>[^']+)'",
+        {
+            "en": "a calorific value per unit of mass, e.g. 18.4 GJ/t, to match the amount's unit '{unit}'",
+            "ru": "теплотворная способность на единицу массы, например 18.4 GJ/t, под единицу количества «{unit}»",
+            "kk": "масса бірлігіне шаққандағы жылу бергіштік, мысалы 18.4 GJ/t, мөлшер бірлігіне («{unit}») сай",
+        },
+    ),
+    "ncv.per_volume": (
+        r"a calorific value per unit of volume, e\.g\. .*'(?P<unit>[^']+)'",
+        {
+            "en": "a calorific value per unit of volume, e.g. 33.5 MJ/m3, to match the amount's unit '{unit}'",
+            "ru": "теплотворная способность на единицу объёма, например 33.5 MJ/m3, под единицу количества «{unit}»",
+            "kk": "көлем бірлігіне шаққандағы жылу бергіштік, мысалы 33.5 MJ/m3, мөлшер бірлігіне («{unit}») сай",
+        },
+    ),
+    "ncv.positive": (
+        r"a calorific value greater than 0",
+        {
+            "en": "a calorific value greater than 0",
+            "ru": "теплотворная способность больше 0",
+            "kk": "0-ден үлкен жылу бергіштік",
+        },
+    ),
+    "ncv.quantity": (
+        r"(a quantity such as '18\.4 GJ/t' \(value, unit per unit\)|a number before the unit in|a finite number in),? (not )?'(?P<text>.*)'",
+        {
+            "en": "a quantity such as 18.4 GJ/t (a number, then a unit per unit), not '{text}'",
+            "ru": "величина вида 18.4 GJ/t (число, затем единица на единицу), а не «{text}»",
+            "kk": "18.4 GJ/t сияқты шама (алдымен сан, сосын бірлікке шаққандағы бірлік), «{text}» емес",
+        },
+    ),
+    "row.fields": (
+        r"(?P<n>[\d,]+) fields as in the header, found (?P<found>[\d,]+)",
+        {
+            "en": "{n} fields as in the header, found {found}",
+            "ru": "{n} полей, как в строке заголовков; найдено {found}",
+            "kk": "тақырып жолындағыдай {n} өріс; табылғаны {found}",
+        },
+    ),
     "unit.conversion": (
         r".*(cannot convert|no conversion|net calorific|NCV|ncv|dimension).*",
         {
