@@ -33,7 +33,7 @@ def test_every_code_has_kk_ru_and_en_with_the_same_placeholders(code: str) -> No
 
 def test_the_catalog_walks_importer_roadmap_and_form_codes() -> None:
     prefixes = {c.split(".")[0] for c in CATALOG}
-    assert {"number", "unit", "roadmap", "form", "user", "token"} <= prefixes
+    assert {"number", "unit", "roadmap", "form", "user", "token", "variant", "model", "dist"} <= prefixes
 
 
 def codes_raised_in_the_source() -> set[str]:
@@ -47,6 +47,9 @@ def codes_raised_in_the_source() -> set[str]:
             )
         )
         found |= set(re.findall(r'\bcode="([a-z_]+\.[a-z_]+)"', body))
+        found |= set(re.findall(r'(?:Problem|DistributionError)\(\s*f?"[^"]*",\s*"([a-z_]+\.[a-z_]+)"', body))
+        found |= set(re.findall(r'DistributionError\(\s*"([a-z_]+\.[a-z_]+)"', body))
+        found |= set(re.findall(r'\.coded\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', body))
     return found
 
 
@@ -215,3 +218,102 @@ def test_the_template_speaks_the_providers_language_without_cli_flags(tmp_path: 
             assert re.search("[а-яәғқңөұүһі]{4}", note.split(":", 1)[1], re.I), note
         first = wb["instructions"]["A3"].value
         assert re.search("[а-яәғқңөұүһі]{4}", first, re.I), first  # the provider's own language comes first
+
+
+# ---- the scenario variants (issue 16 names them too) -------------------------------------------------------
+def test_every_variant_model_and_distribution_code_is_raised_somewhere() -> None:
+    raised = codes_raised_in_the_source()
+    ours = {c for c in CATALOG if c.split(".")[0] in ("variant", "model", "dist")}
+    assert ours <= raised, ours - raised  # no code in the catalog that nothing raises
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "en", "kk", "ru"),
+    [
+        (
+            {"parameter": "nope", "value": 1},
+            "variant.parameter_unknown",
+            "variant: changes[0].parameter: unknown parameter 'nope'",
+            "нұсқа, 1-өзгеріс, параметр: «nope» параметрі белгісіз",
+            "вариант, изменение 1, параметр: неизвестный параметр «nope»",
+        ),
+        (
+            {"parameter": "grid_ef", "path": {2024: 797, 2075: 0}},
+            "model.horizon",
+            "variant: changes[0].path.2075: a year within the horizon 2024-2060, got 2075",
+            "нұсқа, 1-өзгеріс, траектория, 2075: 2024–2060 көкжиегіндегі жыл, көрсетілгені 2075",
+            "вариант, изменение 1, траектория, 2075: год в горизонте 2024–2060, указано 2075",
+        ),
+        (
+            {"parameter": "hp_cop", "dist": {"type": "uniform", "low": 3, "high": 2}},
+            "dist.uniform",
+            "variant: changes[0].dist: uniform: needs low < high",
+            "нұсқа, 1-өзгеріс, үлестірім: біркелкі үлестірім: low < high болуы керек",
+            "вариант, изменение 1, распределение: равномерное распределение: нужно low < high",
+        ),
+        (
+            {"measure": "lrt", "start": 2030, "full": 2026},
+            "variant.full_before_start",
+            "variant: changes[0].full: full adoption cannot come before the start",
+            "нұсқа, 1-өзгеріс, толық енгізу: толық енгізу басталуынан ерте бола алмайды",
+            "вариант, изменение 1, полное внедрение: полное внедрение не может наступить раньше начала",
+        ),
+    ],
+)
+def test_a_variants_problem_has_a_code_and_three_languages(change, code, en, kk, ru) -> None:
+    from qala.scenario.variants import VariantError, apply
+    from qala.services import scenario as svc
+
+    model, _ = svc.resolve("bau", "astana")
+    with pytest.raises(VariantError) as exc:
+        apply(model, "low-carbon", [change])
+    (problem,) = exc.value.problems
+    assert problem == en and problem.code == code  # the English line the CLI and scripts see is unchanged
+    assert (problem.message("en"), problem.message("kk"), problem.message("ru")) == (en, kk, ru)
+
+
+@pytest.mark.parametrize(
+    ("lang", "form", "code", "text"),
+    [
+        ("kk", {"parameter": "nope", "path": "3"}, "variant.parameter_unknown", "«nope» параметрі белгісіз"),
+        ("ru", {"parameter": "nope", "path": "3"}, "variant.parameter_unknown", "неизвестный параметр «nope»"),
+        ("ru", {"path": "2030=5"}, "variant.path_form", "ГОД:ЗНАЧЕНИЕ, ГОД:ЗНАЧЕНИЕ или одно значение"),
+        ("kk", {"measure": "lrt", "start": "2090"}, "model.horizon", "2024–2060 көкжиегіндегі жыл"),
+        ("kk", {"measure": "lrt", "start": "soon"}, "variant.year_form", "жыл бүтін санмен, «soon» емес"),
+    ],
+)
+def test_the_variant_form_refuses_in_the_pages_language(web: Web, lang, form, code, text) -> None:
+    from .test_web import csrf
+
+    c = web.signed_in("expert")
+    token = csrf(c, f"/scenarios/variants?lang={lang}")
+    data = {"csrf_token": token, "scenario": "low-carbon", "parameter": "grid_ef", **form}
+    r = c.post("/scenarios/variants/preview", data=data)
+    assert r.status_code == 422
+    assert f'data-code="{code}"' in r.text and text in r.text
+    assert 'lang="en"' not in r.text.split('role="alert"')[1].split("</div>")[0]
+    r = c.post("/scenarios/variants", data={**data, "name": "v1", "comment": "x"})
+    assert r.status_code == 422 and text in r.text
+
+
+def test_the_variant_api_refusal_carries_code_params_and_the_message(web: Web) -> None:
+    body = {"name": "bau", "scenario": "low-carbon", "changes": [{"parameter": "nope", "value": 1}], "comment": ""}
+    r = web.client().post("/api/v1/variants?lang=ru", json=body, headers=web.token("expert"))
+    assert r.status_code == 422, r.text
+    out = r.json()
+    assert out["problems"] == [
+        "variant: comment: say what the variant changes and why",
+        "variant: name: 'bau' is a scenario of the model",
+    ]  # the English lines as before (the changes are checked once the name and comment pass)
+    assert out["code"] == "variant.comment_required" and out["params"] == {}
+    assert out["message"] == "вариант, комментарий: напишите, что меняет вариант и почему"
+    assert out["items"][1] == {
+        "where": "variant: name",
+        "code": "variant.name_is_scenario",
+        "params": {"name": "'bau'"},
+        "message": "вариант, название: «bau» — это сценарий модели",
+    }
+    body = {**body, "name": "ok", "comment": "why"}
+    r = web.client().post("/api/v1/variants", json=body, headers={**web.token("expert"), "Accept-Language": "kk"})
+    assert r.status_code == 422 and r.json()["code"] == "variant.parameter_unknown"
+    assert r.json()["message"] == "нұсқа, 1-өзгеріс, параметр: «nope» параметрі белгісіз"

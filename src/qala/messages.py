@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from qala.roadmap.messages import NAMED_PARAMS, PARAM_NAMES, ROADMAP
+from qala.scenario.messages import VARIANT, place
 
 LANGS = ("kk", "ru", "en")
 
@@ -89,7 +90,7 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every message code (importer, roadmap, forms) with its kk, ru and en text."""
     from qala.ingest.messages import CODES  # noqa: PLC0415 - the importer's table, loaded when asked for
 
-    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS}
+    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS, **VARIANT}
 
 
 def _value(name: str, value: Any, lang: str) -> str:
@@ -107,7 +108,7 @@ def _value(name: str, value: Any, lang: str) -> str:
 
 def text(code: str, params: dict[str, Any], lang: str) -> str:
     """The message of ``code`` in ``lang`` (English for another language), its placeholders filled."""
-    texts = ROADMAP.get(code) or FORMS.get(code)
+    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code)
     if texts is None:
         from qala.ingest import messages as importer  # noqa: PLC0415
 
@@ -115,6 +116,8 @@ def text(code: str, params: dict[str, Any], lang: str) -> str:
     template = texts.get(lang) or texts["en"]
     values = dict.fromkeys(re.findall(r"\{(\w+)\}", template), "")
     values.update({k: _value(k, v, lang) for k, v in params.items()})
+    if code in VARIANT and lang in ("kk", "ru"):  # a quoted name ('nope', as Python shows it) in «» quotes
+        values = {k: re.sub(r"^'(.*)'$", r"«\1»", v) for k, v in values.items()}
     return template.format(**values)
 
 
@@ -149,3 +152,36 @@ def error_body(exc: Exception, lang: str) -> dict[str, Any]:
 
 def message_of(exc: Exception, lang: str) -> str:
     return error_body(exc, lang)["message"]
+
+
+class Problem(str):
+    """One problem of a list (a model, a variant): the English line ``where: sentence`` as it always was, with a
+    ``code``, ``params`` and the line in another language (``message(lang)``)."""
+
+    code: str
+    params: dict[str, Any]
+    where: str
+
+    def __new__(cls, where: str, code: str, /, **params: Any) -> Problem:
+        self = super().__new__(cls, f"{where}: {text(code, params, 'en')}")
+        self.where, self.code, self.params = where, code, params
+        return self
+
+    def message(self, lang: str) -> str:
+        return f"{place(self.where, lang)}: {text(self.code, self.params, lang)}"
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {"where": self.where, "code": self.code, "params": self.params, "message": self.message(lang)}
+
+
+def problem_list(problems: list[str], lang: str) -> list[dict[str, Any]]:
+    """Each problem of a list as ``where``, ``code``, ``params`` and ``message`` (an uncoded line through the
+    importer's patterns, its message the English line)."""
+    out = []
+    for p in problems:
+        if isinstance(p, Problem):
+            out.append(p.to_dict(lang))
+        else:
+            body = error_body(ValueError(str(p)), lang)
+            out.append({"where": "", "code": body["code"], "params": body["params"], "message": str(p)})
+    return out
