@@ -33,7 +33,7 @@ def test_every_code_has_kk_ru_and_en_with_the_same_placeholders(code: str) -> No
 
 def test_the_catalog_walks_importer_roadmap_and_form_codes() -> None:
     prefixes = {c.split(".")[0] for c in CATALOG}
-    assert {"number", "unit", "roadmap", "form", "user", "token", "variant", "model", "dist"} <= prefixes
+    assert {"number", "unit", "roadmap", "form", "user", "token", "variant", "model", "dist", "document"} <= prefixes
 
 
 def codes_raised_in_the_source() -> set[str]:
@@ -48,7 +48,7 @@ def codes_raised_in_the_source() -> set[str]:
         )
         found |= set(re.findall(r'\bcode="([a-z_]+\.[a-z_]+)"', body))
         found |= set(re.findall(r'(?:Problem|DistributionError)\(\s*f?"[^"]*",\s*"([a-z_]+\.[a-z_]+)"', body))
-        found |= set(re.findall(r'DistributionError\(\s*"([a-z_]+\.[a-z_]+)"', body))
+        found |= set(re.findall(r'(?:Distribution|Document)Error\(\s*"([a-z_]+\.[a-z0-9_]+)"', body))
         found |= set(re.findall(r'\.coded\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', body))
     return found
 
@@ -221,9 +221,9 @@ def test_the_template_speaks_the_providers_language_without_cli_flags(tmp_path: 
 
 
 # ---- the scenario variants (issue 16 names them too) -------------------------------------------------------
-def test_every_variant_model_and_distribution_code_is_raised_somewhere() -> None:
+def test_every_variant_model_distribution_and_document_code_is_raised_somewhere() -> None:
     raised = codes_raised_in_the_source()
-    ours = {c for c in CATALOG if c.split(".")[0] in ("variant", "model", "dist")}
+    ours = {c for c in CATALOG if c.split(".")[0] in ("variant", "model", "dist", "document")}
     assert ours <= raised, ours - raised  # no code in the catalog that nothing raises
 
 
@@ -317,3 +317,86 @@ def test_the_variant_api_refusal_carries_code_params_and_the_message(web: Web) -
     r = web.client().post("/api/v1/variants", json=body, headers={**web.token("expert"), "Accept-Language": "kk"})
     assert r.status_code == 422 and r.json()["code"] == "variant.parameter_unknown"
     assert r.json()["message"] == "нұсқа, 1-өзгеріс, параметр: «nope» параметрі белгісіз"
+
+
+# ---- the strategic documents ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("meta", "code", "en", "kk", "ru"),
+    [
+        (
+            {"year": 2200},
+            "document.year",
+            "year 2200: use a year between 1900 and 2100",
+            "2200 жылы: 1900 бен 2100 аралығындағы жылды көрсетіңіз",
+            "год 2200: укажите год от 1900 до 2100",
+        ),
+        (
+            {"lang": "de"},
+            "document.lang",
+            "language 'de': use kk, ru or en",
+            "«de» тілі: kk, ru немесе en көрсетіңіз",
+            "язык «de»: укажите kk, ru или en",
+        ),
+        ({"title": " "}, "document.title", "a title is required (at most 500 characters)", None, None),
+    ],
+)
+def test_a_documents_details_are_refused_with_a_code(meta, code, en, kk, ru) -> None:
+    from qala.documents.read import DocumentError
+    from qala.store.documents import DocumentMeta
+
+    fields = {"code": "kz_ndc_2023", "lang": "ru", "title": "НДВ", "year": 2023, "source": None} | meta
+    with pytest.raises(DocumentError) as exc:
+        DocumentMeta(**fields).check()
+    err = exc.value
+    assert (err.code, str(err)) == (code, en)  # the English sentence `qala documents import` prints
+    assert err.message("kk") != en and err.message("ru") != en
+    if kk:
+        assert (err.message("kk"), err.message("ru")) == (kk, ru)
+
+
+def test_reading_a_file_is_refused_with_a_code() -> None:
+    from qala.documents.read import DocumentError, extract
+
+    with pytest.raises(DocumentError) as exc:
+        extract(b"caf\xe9", "a.txt")
+    assert exc.value.code == "document.not_utf8"
+    assert str(exc.value) == "a.txt: not UTF-8 text (byte 3); save it as UTF-8 and import it again"
+    assert (
+        exc.value.message("ru") == "a.txt: текст не в кодировке UTF-8 (байт 3); сохраните его в UTF-8 и загрузите снова"
+    )
+    with pytest.raises(DocumentError) as exc:
+        extract(b"x", "a.docx")
+    assert exc.value.code == "document.format" and "a.docx: пішімге қолдау жоқ (.docx)" in exc.value.message("kk")
+    assert DocumentError("x.txt: no such file").message("kk") == "x.txt: no such file"  # the CLI's own sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "form", "code", "text"),
+    [
+        ("kk", {"code": "bad code!"}, "document.code", "«bad code!» құжат коды: 80-ге дейін латын әрпі"),
+        ("ru", {"code": "bad code!"}, "document.code", "код документа «bad code!»: до 80 латинских букв"),
+        ("ru", {"year": "2024г"}, "document.year_form", "год «2024г»: нужен год целым числом, например 2023"),
+        ("kk", {"year": "1850"}, "document.year", "1850 жылы: 1900 бен 2100 аралығындағы жылды көрсетіңіз"),
+    ],
+)
+def test_the_document_form_refuses_in_the_pages_language(web: Web, lang, form, code, text) -> None:
+    from .test_documents_web import RU_TEXT, _form
+    from .test_web import csrf
+
+    ed = web.signed_in("editor")
+    token = csrf(ed, f"/documents?lang={lang}")
+    r = ed.post("/documents", data={**_form(**form), "csrf_token": token}, files={"file": ("ru.txt", RU_TEXT)})
+    assert r.status_code == 400
+    error = r.text.split('id="doc-error"')[1].split("</p>")[0]
+    assert f'data-code="{code}"' in error and text in error.replace("&#34;", '"')
+    assert 'lang="en"' not in error
+
+
+@pytest.mark.parametrize(("lang", "text"), [("kk", "іздеу сұрауында сөз жоқ"), ("ru", "в поисковом запросе нет слов")])
+def test_the_document_search_refuses_in_the_pages_language(web: Web, lang: str, text: str) -> None:
+    r = web.client().get("/documents", params={"q": "!!! ?", "lang": lang})
+    error = r.text.split('id="search-error"')[1].split("</p>")[0]
+    assert 'data-code="document.query_empty"' in error and text in error and 'lang="en"' not in error
+    twin = web.client().get("/documents", params={"q": "!!! ?", "lang": lang, "fmt": "json"}).json()
+    assert twin["search_error"]["code"] == "document.query_empty" and twin["search_error"]["message"] == text
+    assert twin["search_error"]["detail"] == "the search query has no words"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qala.documents.messages import DOCUMENTS
 from qala.roadmap.messages import NAMED_PARAMS, PARAM_NAMES, ROADMAP
 from qala.scenario.messages import VARIANT, place
 
@@ -90,7 +91,7 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every message code (importer, roadmap, forms) with its kk, ru and en text."""
     from qala.ingest.messages import CODES  # noqa: PLC0415 - the importer's table, loaded when asked for
 
-    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS, **VARIANT}
+    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS, **VARIANT, **DOCUMENTS}
 
 
 def _value(name: str, value: Any, lang: str) -> str:
@@ -108,7 +109,7 @@ def _value(name: str, value: Any, lang: str) -> str:
 
 def text(code: str, params: dict[str, Any], lang: str) -> str:
     """The message of ``code`` in ``lang`` (English for another language), its placeholders filled."""
-    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code)
+    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code) or DOCUMENTS.get(code)
     if texts is None:
         from qala.ingest import messages as importer  # noqa: PLC0415
 
