@@ -400,3 +400,52 @@ def test_the_document_search_refuses_in_the_pages_language(web: Web, lang: str, 
     twin = web.client().get("/documents", params={"q": "!!! ?", "lang": lang, "fmt": "json"}).json()
     assert twin["search_error"]["code"] == "document.query_empty" and twin["search_error"]["message"] == text
     assert twin["search_error"]["detail"] == "the search query has no words"
+
+
+# ---- the estimates page's pasted population series ------------------------------------------------------
+def test_the_population_series_problems_have_codes_and_the_same_english() -> None:
+    from qala.estimate.model import EstimateError
+    from qala.services.estimates import read_points
+
+    with pytest.raises(EstimateError) as exc:
+        read_points(b"year,value,source\n2015,-5,x\nabc,5,x\n2016,7,\n", "population", "persons")
+    assert exc.value.problems == [
+        "population, row 2, column value: a number of at least 0, not -5",
+        "population, row 3, column year: a calendar year, not 'abc'",
+        "population, row 4, column source: where the figure comes from",
+    ]  # what `qala estimate` prints, as before
+    assert [p.code for p in exc.value.problems] == ["estimate.row_negative", "estimate.row_year", "estimate.row_source"]
+    assert exc.value.problems[1].message("ru") == (
+        "численность населения, строка 3, столбец year: нужен календарный год, а не «abc»"
+    )
+    assert exc.value.problems[0].message("kk") == "халық саны, 2-жол, value бағаны: 0-ден кем емес сан керек, -5 емес"
+    with pytest.raises(EstimateError) as exc:
+        read_points(b"year,value\n", "population", "persons")
+    assert exc.value.problems == ["population: columns year, value and source (missing: source)"]
+    assert (
+        exc.value.problems[0].message("ru") == "численность населения: нужны столбцы year, value и source (нет: source)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "pasted", "code", "text"),
+    [
+        ("kk", "2015,-5,x\n", "estimate.row_negative", "халық саны, 2-жол, value бағаны: 0-ден кем емес сан керек"),
+        ("ru", "2015,-5,x\n", "estimate.row_negative", "численность населения, строка 2, столбец value: нужно число"),
+        ("ru", "2015,many,x\n", "estimate.row_value", "столбец value: нужно число, а не «many»"),
+    ],
+)
+def test_the_estimates_page_shows_the_problems_in_its_language(tmp_path: Path, lang, pasted, code, text) -> None:
+    from qala.store.seed import add_city
+
+    from .test_web import csrf
+
+    w = Web(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    w.add("editor", "editor")
+    add_city(w.engine, "kokshetau", {"en": "Kokshetau", "ru": "Кокшетау", "kk": "Көкшетау"}, "KZ")
+    c = w.signed_in("editor")
+    c.get(f"/?city=kokshetau&lang={lang}")
+    r = c.post("/estimates", data={"csrf_token": csrf(c, "/estimates"), "population": pasted, "action": "apply"})
+    assert r.status_code == 422
+    alert = r.text.split('role="alert"')[1].split("</div>")[0].replace("&#34;", '"')
+    assert f'data-code="{code}"' in alert and text in alert and 'lang="en"' not in alert

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from qala.documents.messages import DOCUMENTS
+from qala.estimate.messages import ESTIMATES
 from qala.roadmap.messages import NAMED_PARAMS, PARAM_NAMES, ROADMAP
 from qala.scenario.messages import VARIANT, place
 
@@ -91,7 +92,14 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every message code (importer, roadmap, forms) with its kk, ru and en text."""
     from qala.ingest.messages import CODES  # noqa: PLC0415 - the importer's table, loaded when asked for
 
-    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS, **VARIANT, **DOCUMENTS}
+    return {
+        **{code: texts for code, (_, texts) in CODES.items()},
+        **ROADMAP,
+        **FORMS,
+        **VARIANT,
+        **DOCUMENTS,
+        **ESTIMATES,
+    }
 
 
 def _value(name: str, value: Any, lang: str) -> str:
@@ -109,7 +117,7 @@ def _value(name: str, value: Any, lang: str) -> str:
 
 def text(code: str, params: dict[str, Any], lang: str) -> str:
     """The message of ``code`` in ``lang`` (English for another language), its placeholders filled."""
-    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code) or DOCUMENTS.get(code)
+    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code) or DOCUMENTS.get(code) or ESTIMATES.get(code)
     if texts is None:
         from qala.ingest import messages as importer  # noqa: PLC0415
 
@@ -117,7 +125,10 @@ def text(code: str, params: dict[str, Any], lang: str) -> str:
     template = texts.get(lang) or texts["en"]
     values = dict.fromkeys(re.findall(r"\{(\w+)\}", template), "")
     values.update({k: _value(k, v, lang) for k, v in params.items()})
-    if code in VARIANT and lang in ("kk", "ru"):  # a quoted name ('nope', as Python shows it) in «» quotes
+    if (code in VARIANT or code in ESTIMATES) and lang in (
+        "kk",
+        "ru",
+    ):  # a quoted name ('nope', as Python shows it) in «» quotes
         values = {k: re.sub(r"^'(.*)'$", r"«\1»", v) for k, v in values.items()}
     return template.format(**values)
 
@@ -163,26 +174,27 @@ class Problem(str):
     params: dict[str, Any]
     where: str
 
-    def __new__(cls, where: str, code: str, /, **params: Any) -> Problem:
-        self = super().__new__(cls, f"{where}: {text(code, params, 'en')}")
-        self.where, self.code, self.params = where, code, params
+    sep: str
+
+    def __new__(cls, where: str, code: str, sep: str = ": ", /, **params: Any) -> Problem:
+        self = super().__new__(cls, f"{where}{sep}{text(code, params, 'en')}" if where else text(code, params, "en"))
+        self.where, self.code, self.params, self.sep = where, code, params, sep
         return self
 
     def message(self, lang: str) -> str:
-        return f"{place(self.where, lang)}: {text(self.code, self.params, lang)}"
+        shown = text(self.code, self.params, lang)
+        return f"{place(self.where, lang)}{self.sep}{shown}" if self.where else shown
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         return {"where": self.where, "code": self.code, "params": self.params, "message": self.message(lang)}
 
 
 def problem_list(problems: list[str], lang: str) -> list[dict[str, Any]]:
-    """Each problem of a list as ``where``, ``code``, ``params`` and ``message`` (an uncoded line through the
-    importer's patterns, its message the English line)."""
-    out = []
-    for p in problems:
-        if isinstance(p, Problem):
-            out.append(p.to_dict(lang))
-        else:
-            body = error_body(ValueError(str(p)), lang)
-            out.append({"where": "", "code": body["code"], "params": body["params"], "message": str(p)})
-    return out
+    """Each problem of a list as ``where``, ``code``, ``params`` and ``message`` (a line without a code yet is
+    ``invalid``, its message the English line)."""
+    return [
+        p.to_dict(lang)
+        if isinstance(p, Problem)
+        else {"where": "", "code": "invalid", "params": {"detail": str(p)}, "message": str(p)}
+        for p in problems
+    ]
