@@ -449,3 +449,12 @@ def test_the_estimates_page_shows_the_problems_in_its_language(tmp_path: Path, l
     assert r.status_code == 422
     alert = r.text.split('role="alert"')[1].split("</div>")[0].replace("&#34;", '"')
     assert f'data-code="{code}"' in alert and text in alert and 'lang="en"' not in alert
+
+
+def test_a_coded_problem_survives_pickling_with_its_code() -> None:
+    import pickle
+
+    p = messages.Problem("population", "estimate.row_source", ", ", row="4")
+    back = pickle.loads(pickle.dumps(p))
+    assert back == p == "population, row 4, column source: where the figure comes from"
+    assert (back.code, back.message("ru")) == (p.code, p.message("ru"))

@@ -185,8 +185,15 @@ class Problem(str):
         shown = text(self.code, self.params, lang)
         return f"{place(self.where, lang)}{self.sep}{shown}" if self.where else shown
 
+    def __reduce__(self) -> tuple[Any, ...]:  # a problem crosses a process (pickle) with its code
+        return (_problem, (self.where, self.code, self.sep, self.params))
+
     def to_dict(self, lang: str) -> dict[str, Any]:
         return {"where": self.where, "code": self.code, "params": self.params, "message": self.message(lang)}
+
+
+def _problem(where: str, code: str, sep: str, params: dict[str, Any]) -> Problem:
+    return Problem(where, code, sep, **params)
 
 
 def problem_list(problems: list[str], lang: str) -> list[dict[str, Any]]:
