@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qala.documents.messages import DOCUMENTS
+from qala.estimate.messages import ESTIMATES
 from qala.roadmap.messages import NAMED_PARAMS, PARAM_NAMES, ROADMAP
+from qala.scenario.messages import VARIANT, place
 
 LANGS = ("kk", "ru", "en")
 
@@ -89,7 +92,14 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every message code (importer, roadmap, forms) with its kk, ru and en text."""
     from qala.ingest.messages import CODES  # noqa: PLC0415 - the importer's table, loaded when asked for
 
-    return {**{code: texts for code, (_, texts) in CODES.items()}, **ROADMAP, **FORMS}
+    return {
+        **{code: texts for code, (_, texts) in CODES.items()},
+        **ROADMAP,
+        **FORMS,
+        **VARIANT,
+        **DOCUMENTS,
+        **ESTIMATES,
+    }
 
 
 def _value(name: str, value: Any, lang: str) -> str:
@@ -107,7 +117,7 @@ def _value(name: str, value: Any, lang: str) -> str:
 
 def text(code: str, params: dict[str, Any], lang: str) -> str:
     """The message of ``code`` in ``lang`` (English for another language), its placeholders filled."""
-    texts = ROADMAP.get(code) or FORMS.get(code)
+    texts = ROADMAP.get(code) or FORMS.get(code) or VARIANT.get(code) or DOCUMENTS.get(code) or ESTIMATES.get(code)
     if texts is None:
         from qala.ingest import messages as importer  # noqa: PLC0415
 
@@ -115,6 +125,11 @@ def text(code: str, params: dict[str, Any], lang: str) -> str:
     template = texts.get(lang) or texts["en"]
     values = dict.fromkeys(re.findall(r"\{(\w+)\}", template), "")
     values.update({k: _value(k, v, lang) for k, v in params.items()})
+    if (code in VARIANT or code in ESTIMATES) and lang in (
+        "kk",
+        "ru",
+    ):  # a quoted name ('nope', as Python shows it) in «» quotes
+        values = {k: re.sub(r"^'(.*)'$", r"«\1»", v) for k, v in values.items()}
     return template.format(**values)
 
 
@@ -149,3 +164,44 @@ def error_body(exc: Exception, lang: str) -> dict[str, Any]:
 
 def message_of(exc: Exception, lang: str) -> str:
     return error_body(exc, lang)["message"]
+
+
+class Problem(str):
+    """One problem of a list (a model, a variant): the English line ``where: sentence`` as it always was, with a
+    ``code``, ``params`` and the line in another language (``message(lang)``)."""
+
+    code: str
+    params: dict[str, Any]
+    where: str
+
+    sep: str
+
+    def __new__(cls, where: str, code: str, sep: str = ": ", /, **params: Any) -> Problem:
+        self = super().__new__(cls, f"{where}{sep}{text(code, params, 'en')}" if where else text(code, params, "en"))
+        self.where, self.code, self.params, self.sep = where, code, params, sep
+        return self
+
+    def message(self, lang: str) -> str:
+        shown = text(self.code, self.params, lang)
+        return f"{place(self.where, lang)}{self.sep}{shown}" if self.where else shown
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a problem crosses a process (pickle) with its code
+        return (_problem, (self.where, self.code, self.sep, self.params))
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {"where": self.where, "code": self.code, "params": self.params, "message": self.message(lang)}
+
+
+def _problem(where: str, code: str, sep: str, params: dict[str, Any]) -> Problem:
+    return Problem(where, code, sep, **params)
+
+
+def problem_list(problems: list[str], lang: str) -> list[dict[str, Any]]:
+    """Each problem of a list as ``where``, ``code``, ``params`` and ``message`` (a line without a code yet is
+    ``invalid``, its message the English line)."""
+    return [
+        p.to_dict(lang)
+        if isinstance(p, Problem)
+        else {"where": "", "code": "invalid", "params": {"detail": str(p)}, "message": str(p)}
+        for p in problems
+    ]

@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
+from typing import Any
 
+from qala.documents.messages import DOCUMENTS
 from qala.documents.text import normalise, split_paragraphs
+from qala.messages import CodedError
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 MAX_DOCUMENT_BYTES = 100 * 2**20  # a document file as stored
@@ -20,8 +23,19 @@ MAX_PDF_PAGES = 5000
 PDF_LINE_END = re.compile(r"[.!?:;…»\"”)]$")
 
 
-class DocumentError(ValueError):
-    """A document cannot be imported or searched; the message says why in plain words."""
+class DocumentError(CodedError):
+    """A document cannot be imported or searched: a message code (``document.*``, qala.messages) and its values;
+    ``str()`` is the English sentence. An English sentence given instead of a code (the CLI's own) stays as it is."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        if code in DOCUMENTS:
+            super().__init__(code, 400, **params)
+        else:  # a sentence, not a code: English only
+            ValueError.__init__(self, code)
+            self.code, self.params, self.status = "document.sentence", {"detail": code}, 400
+
+    def message(self, lang: str) -> str:
+        return str(self) if self.code == "document.sentence" else super().message(lang)
 
 
 @dataclass(frozen=True)
@@ -34,7 +48,7 @@ def media_type(name: str) -> str:
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
         shown = suffix or "no extension"
-        raise DocumentError(f"{name}: unsupported format ({shown}); use .txt (UTF-8), .html/.htm or .pdf")
+        raise DocumentError("document.format", name=name, shown=shown)
     return FORMATS[suffix]
 
 
@@ -42,7 +56,7 @@ def extract(data: bytes, name: str) -> ExtractedText:
     """The paragraphs of a file's content; raises :class:`DocumentError` when there are none."""
     kind = media_type(name)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{name}: a file of at most {MAX_DOCUMENT_BYTES // 2**20} MiB")
+        raise DocumentError("document.too_large", name=name, mib=MAX_DOCUMENT_BYTES // 2**20)
     if kind == "txt":
         paragraphs = split_paragraphs(_decode_utf8(data, name))
     elif kind == "html":
@@ -50,7 +64,7 @@ def extract(data: bytes, name: str) -> ExtractedText:
     else:
         paragraphs = pdf_paragraphs(data, name)
     if not paragraphs:
-        raise DocumentError(f"{name}: no extractable text")
+        raise DocumentError("document.no_text", name=name)
     return ExtractedText(kind, paragraphs)
 
 
@@ -58,7 +72,7 @@ def _decode_utf8(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and import it again") from exc
+        raise DocumentError("document.not_utf8", name=name, byte=str(exc.start)) from exc
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -73,9 +87,9 @@ def _decode_html(data: bytes, name: str) -> str:
     try:
         return data.decode(charset)
     except LookupError as exc:
-        raise DocumentError(f"{name}: unknown character set '{charset}' in <meta charset>") from exc
+        raise DocumentError("document.charset_unknown", name=name, charset=charset) from exc
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"{name}: not valid {charset} text (byte {exc.start})") from exc
+        raise DocumentError("document.charset_invalid", name=name, charset=charset, byte=str(exc.start)) from exc
 
 
 # ------------------------------------------------------------------------------------------ HTML
@@ -139,25 +153,21 @@ def pdf_paragraphs(data: bytes, name: str) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"{name}: no extractable text (the PDF is encrypted; save an unprotected copy)")
+            raise DocumentError("document.pdf_encrypted", name=name)
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise DocumentError(
-                f"{name}: a PDF of at most {MAX_PDF_PAGES:,} pages (this one has {len(reader.pages):,})"
-            )
+            raise DocumentError("document.pdf_pages", name=name, max=MAX_PDF_PAGES, pages=len(reader.pages))
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
     except LimitReachedError as exc:  # pypdf stops inflating a stream at its limit (75 MB)
-        raise DocumentError(
-            f"{name}: no extractable text (a stream of the PDF unpacks past the limit: a decompression bomb?)"
-        ) from exc
+        raise DocumentError("document.pdf_bomb", name=name) from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
-        raise DocumentError(f"{name}: no extractable text (the PDF cannot be read: {exc})") from exc
+        raise DocumentError("document.pdf_unreadable", name=name, error=str(exc)) from exc
     finally:
         pypdf_log.setLevel(level)
     paragraphs = [p for page in pages for p in _page_paragraphs(page)]
     if not paragraphs:
-        raise DocumentError(f"{name}: no extractable text (an image-only or scanned PDF needs OCR first)")
+        raise DocumentError("document.pdf_scanned", name=name)
     return paragraphs
 
 

@@ -69,15 +69,15 @@ def search(
 ) -> list[Hit]:
     """Paragraphs holding every word of ``query`` in any inflection, best matches first."""
     if lang is not None and lang not in LANGS:
-        raise DocumentError(f"language '{lang}': use kk, ru or en")
+        raise DocumentError("document.lang", lang=lang)
     terms = query_terms(query, lang)
     if not terms:
-        raise DocumentError("the search query has no words")
+        raise DocumentError("document.query_empty")
     if not 1 <= limit <= MAX_LIMIT:
-        raise DocumentError(f"limit {limit}: use 1 to {MAX_LIMIT}")
+        raise DocumentError("document.limit", limit=str(limit), max=MAX_LIMIT)
     dialect = engine.dialect.name
     if dialect not in _DIALECTS:
-        raise DocumentError(f"full-text search is not available on {dialect}; use SQLite or PostgreSQL")
+        raise DocumentError("document.search_dialect", dialect=dialect)
     parts = _DIALECTS[dialect]
     sql = _SELECT.format(only_code=" AND d.code = :code" if code else "", **parts)
     params: dict[str, object] = {"q": match_expression(terms, dialect), "limit": limit}

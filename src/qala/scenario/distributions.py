@@ -12,12 +12,14 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtri
 
+from qala.messages import CodedError
+
 BLOCK = 1024
 KINDS = ("normal", "lognormal", "triangular", "uniform")
 
 
-class DistributionError(ValueError):
-    pass
+class DistributionError(CodedError):
+    """An impossible distribution: a message code (``dist.*``) with its parameters; ``str()`` is the English."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ class Distribution:
 def parse_distribution(spec: object) -> Distribution:
     """A distribution from its YAML mapping; DistributionError names what is impossible."""
     if not isinstance(spec, dict):
-        raise DistributionError("a mapping such as {type: normal, mean: 1, sd: 0.1}")
+        raise DistributionError("dist.mapping")
     kind = spec.get("type")
     if kind not in KINDS:
-        raise DistributionError(f"type must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise DistributionError("dist.type", kinds=", ".join(KINDS), kind=repr(kind))
     need = {
         "normal": ("mean", "sd"),
         "lognormal": ("median", "sigma"),
@@ -76,21 +78,21 @@ def parse_distribution(spec: object) -> Distribution:
     }[kind]
     extra = set(spec) - {"type", *need}
     if extra:
-        raise DistributionError(f"{kind} takes {', '.join(need)}; unknown key(s): {', '.join(sorted(extra))}")
+        raise DistributionError("dist.keys", kind=kind, need=", ".join(need), keys=", ".join(sorted(extra)))
     vals = []
     for key in need:
         v = spec.get(key)
         if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
-            raise DistributionError(f"{kind} needs a finite number for '{key}', got {v!r}")
+            raise DistributionError("dist.number", kind=kind, key=key, value=repr(v))
         vals.append(float(v))
     if kind == "normal" and vals[1] <= 0:
-        raise DistributionError("normal: sd must be greater than 0")
+        raise DistributionError("dist.normal_sd")
     if kind == "lognormal" and (vals[0] <= 0 or vals[1] <= 0):
-        raise DistributionError("lognormal: median and sigma must be greater than 0")
+        raise DistributionError("dist.lognormal")
     if kind == "triangular" and not (vals[0] <= vals[1] <= vals[2] and vals[0] < vals[2]):
-        raise DistributionError("triangular: needs low <= mode <= high and low < high")
+        raise DistributionError("dist.triangular")
     if kind == "uniform" and not vals[0] < vals[1]:
-        raise DistributionError("uniform: needs low < high")
+        raise DistributionError("dist.uniform")
     return Distribution(kind, *vals)
 
 

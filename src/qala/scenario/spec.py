@@ -10,6 +10,7 @@ from typing import Any
 
 from qala.catalog import Catalog
 from qala.catalog.units import UnitError, parse_unit, registry
+from qala.messages import Problem
 from qala.safe_yaml import YamlProblem, load_yaml
 from qala.scenario.adoption import SHAPES
 from qala.scenario.distributions import Distribution, DistributionError, parse_distribution
@@ -172,23 +173,27 @@ class _Reader:
     def err(self, key: str, msg: str) -> None:
         self.problems.append(f"{self.file}: {key}: {msg}")
 
+    def coded(self, key: str, code: str, /, **params: Any) -> None:
+        """A problem with a message code (qala.messages): the same English line, and its kk and ru text."""
+        self.problems.append(Problem(f"{self.file}: {key}", code, **params))
+
     def number(self, key: str, value: object, *, positive: bool = False) -> float:
         if isinstance(value, str):  # YAML 1.1 reads 5.5e11 as a number but 550e9 as text
             with contextlib.suppress(ValueError):
                 value = float(value.replace("_", ""))
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
-            self.err(key, f"a number, got {value!r}")
+            self.coded(key, "model.number", value=repr(value))
             return math.nan
         if positive and value <= 0:
-            self.err(key, "a number greater than 0")
+            self.coded(key, "model.positive")
         return float(value)
 
     def year(self, key: str, value: object, lo: int, hi: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.err(key, f"a whole year, got {value!r}")
+            self.coded(key, "model.year", value=repr(value))
             return lo
         if not lo <= value <= hi:
-            self.err(key, f"a year within the horizon {lo}-{hi}, got {value}")
+            self.coded(key, "model.horizon", lo=str(lo), hi=str(hi), value=str(value))
         return value
 
     def text(self, key: str, value: object, *, required: bool = True) -> str:
@@ -203,7 +208,7 @@ class _Reader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.err(key, "a mapping (key: value) is expected")
+            self.coded(key, "model.mapping")
             return {}
         return value
 
@@ -224,7 +229,7 @@ class _Reader:
         try:
             return parse_distribution(value)
         except DistributionError as exc:
-            self.err(key, str(exc))
+            self.coded(key, exc.code, **exc.params)
             return None
 
     def source(self, key: str, spec: dict[str, Any]) -> str:
@@ -239,7 +244,7 @@ class _Reader:
     def path(self, key: str, value: object, lo: int, hi: int) -> dict[int, float]:
         spec = self.mapping(key, value)
         if not spec:
-            self.err(key, "a path {year: value, ...} with at least one year")
+            self.coded(key, "model.path")
         return {self.year(f"{key}.{y}", y, lo, hi): self.number(f"{key}.{y}", v) for y, v in spec.items()}
 
     def names(self, key: str, value: object) -> dict[str, str]:

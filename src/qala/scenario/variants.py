@@ -37,10 +37,10 @@ def apply(model: CityModel, scenario: str, changes: list[dict[str, Any]], name: 
     """The model with one more scenario, ``name``: ``scenario`` with ``changes`` applied."""
     r = _Reader("variant", load_catalog())
     if scenario not in model.scenarios:
-        r.err("scenario", f"unknown scenario {scenario!r}: one of {', '.join(model.scenarios)}")
+        r.coded("scenario", "variant.scenario_unknown", scenario=repr(scenario), scenarios=", ".join(model.scenarios))
         raise VariantError(r.problems)
     if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
-        r.err("changes", f"a list of at most {MAX_CHANGES} changes")
+        r.coded("changes", "variant.too_many_changes", max=MAX_CHANGES)
         raise VariantError(r.problems)
     lo, hi = model.base_year, model.end_year
     params = dict(model.parameters)
@@ -49,14 +49,14 @@ def apply(model: CityModel, scenario: str, changes: list[dict[str, Any]], name: 
     for i, ch in enumerate(changes):
         key = f"changes[{i}]"
         if not isinstance(ch, dict):
-            r.err(key, "a mapping with 'parameter' or 'measure'")
+            r.coded(key, "variant.change_mapping")
             continue
         if "parameter" in ch:
             _parameter(r, key, ch, params, lo, hi)
         elif "measure" in ch:
             listed = _measure(r, key, ch, measures, listed, lo, hi)
         else:
-            r.err(key, "a change names a 'parameter' or a 'measure'")
+            r.coded(key, "variant.change_kind")
     if r.problems:
         raise VariantError(r.problems)
     keys = model.draw_keys or tuple(k for k, _ in model.uncertain())
@@ -74,14 +74,14 @@ def apply(model: CityModel, scenario: str, changes: list[dict[str, Any]], name: 
 def _parameter(r: _Reader, key: str, ch: dict[str, Any], params: dict[str, Parameter], lo: int, hi: int) -> None:
     name = ch.get("parameter")
     if name not in params:
-        r.err(f"{key}.parameter", f"unknown parameter {name!r}")
+        r.coded(f"{key}.parameter", "variant.parameter_unknown", name=repr(name))
         return
     extra = set(ch) - {"parameter", *PARAMETER_KEYS}
     if extra:
-        r.err(key, f"unknown key(s) {', '.join(sorted(extra))}: a parameter change takes {', '.join(PARAMETER_KEYS)}")
+        r.coded(key, "variant.parameter_keys", keys=", ".join(sorted(extra)), allowed=", ".join(PARAMETER_KEYS))
         return
     if not set(ch) & set(PARAMETER_KEYS):
-        r.err(key, f"a parameter change sets one of {', '.join(PARAMETER_KEYS)}")
+        r.coded(key, "variant.parameter_empty", allowed=", ".join(PARAMETER_KEYS))
         return
     p = params[name]
     path, dist, unc = p.path, p.dist, p.uncertainty
@@ -98,7 +98,7 @@ def _parameter(r: _Reader, key: str, ch: dict[str, Any], params: dict[str, Param
     if "dist" in ch:
         dist = r.dist(f"{key}.dist", ch["dist"])
         if len(path) > 1 and dist is not None:
-            r.err(f"{key}.dist", "'dist' draws a constant value; for a path use 'uncertainty' (a multiplier)")
+            r.coded(f"{key}.dist", "variant.dist_on_path")
     if "uncertainty" in ch:
         unc = r.dist(f"{key}.uncertainty", ch["uncertainty"])
     params[name] = replace(p, path=path, dist=dist, uncertainty=unc)
@@ -109,17 +109,17 @@ def _measure(
 ) -> list[str]:
     code = ch.get("measure")
     if code not in measures:
-        r.err(f"{key}.measure", f"unknown measure {code!r}")
+        r.coded(f"{key}.measure", "variant.measure_unknown", code=repr(code))
         return listed
     extra = set(ch) - {"measure", *MEASURE_KEYS}
     if extra:
-        r.err(key, f"unknown key(s) {', '.join(sorted(extra))}: a measure change takes {', '.join(MEASURE_KEYS)}")
+        r.coded(key, "variant.measure_keys", keys=", ".join(sorted(extra)), allowed=", ".join(MEASURE_KEYS))
         return listed
     m = measures[code]
     start = r.year(f"{key}.start", ch["start"], lo, hi) if "start" in ch else m.start
     full = r.year(f"{key}.full", ch["full"], lo, hi) if "full" in ch else m.full
     if full < start:
-        r.err(f"{key}.full", "full adoption cannot come before the start")
+        r.coded(f"{key}.full", "variant.full_before_start")
     max_effect = m.max_effect
     if "max_effect" in ch:
         if isinstance(ch["max_effect"], dict):
@@ -127,7 +127,7 @@ def _measure(
         else:
             max_effect = r.number(f"{key}.max_effect", ch["max_effect"])
             if not 0 <= max_effect <= 1:
-                r.err(f"{key}.max_effect", "a share between 0 and 1")
+                r.coded(f"{key}.max_effect", "variant.share")
     cost = dict(m.cost)
     for field in ("capex", "opex_per_year", "lifetime"):
         if field in ch:
@@ -135,7 +135,7 @@ def _measure(
     measures[code] = replace(m, start=start, full=full, max_effect=max_effect, cost=cost)
     if "in_scenario" in ch:
         if not isinstance(ch["in_scenario"], bool):
-            r.err(f"{key}.in_scenario", "true or false")
+            r.coded(f"{key}.in_scenario", "variant.bool")
         elif ch["in_scenario"] and code not in listed:
             listed = [*listed, code]
         elif not ch["in_scenario"]:

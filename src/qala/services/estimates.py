@@ -18,6 +18,7 @@ from qala.cities import BUNDLED, bundled
 from qala.estimate.model import Estimate, EstimateError
 from qala.estimate.run import run_spec
 from qala.estimate.spec import Spec, load_spec, parse_spec
+from qala.messages import Problem
 from qala.store.estimates import ApplyOutcome, apply_estimates
 from qala.store.models import EstimateSpec
 from qala.store.records import known_cities
@@ -68,7 +69,7 @@ def estimate(engine: Engine, city: str, source: SpecSource | None = None) -> tup
     with engine.connect() as conn:
         cities = known_cities(conn)
     if city not in cities:
-        raise EstimateError([f"unknown city '{city}'; known cities: {', '.join(cities) or 'none'}"])
+        raise EstimateError([Problem("", "estimate.city_unknown", city=city, cities=", ".join(cities) or "none")])
     source = source or spec_for(engine, city)
     return source, compute(source, city)[1]
 
@@ -103,28 +104,28 @@ def read_points(data: bytes, name: str, unit: str) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise EstimateError([f"{name}: UTF-8 text"]) from exc
+        raise EstimateError([Problem(name, "estimate.utf8")]) from exc
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("year", "value", "source") if c not in (reader.fieldnames or [])]
     if missing:
-        raise EstimateError([f"{name}: columns year, value and source (missing: {', '.join(missing)})"])
+        raise EstimateError([Problem(name, "estimate.columns", missing=", ".join(missing))])
     points, problems = [], []
     for n, row in enumerate(reader, start=2):
         try:
             year = int(str(row["year"]).strip())
         except ValueError:
-            problems.append(f"{name}, row {n}, column year: a calendar year, not {row['year']!r}")
+            problems.append(Problem(name, "estimate.row_year", ", ", row=str(n), value=repr(row["year"])))
             continue
         try:
             value = float(str(row["value"]).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
         except ValueError:
-            problems.append(f"{name}, row {n}, column value: a number, not {row['value']!r}")
+            problems.append(Problem(name, "estimate.row_value", ", ", row=str(n), value=repr(row["value"])))
             continue
         if value < 0:
-            problems.append(f"{name}, row {n}, column value: a number of at least 0, not {value:g}")
+            problems.append(Problem(name, "estimate.row_negative", ", ", row=str(n), value=f"{value:g}"))
             continue
         if not (row.get("source") or "").strip():
-            problems.append(f"{name}, row {n}, column source: where the figure comes from")
+            problems.append(Problem(name, "estimate.row_source", ", ", row=str(n)))
             continue
         point = {"year": year, "value": value, "source": row["source"].strip()}
         for extra in ("confidence", "note"):
@@ -134,7 +135,7 @@ def read_points(data: bytes, name: str, unit: str) -> dict:
     if problems:
         raise EstimateError(problems)
     if not points:
-        raise EstimateError([f"{name}: no rows"])
+        raise EstimateError([Problem(name, "estimate.no_rows")])
     return {"unit": unit, "fill": "linear", "points": points}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, insert, select, update
 
+from qala.messages import Problem
 from qala.scenario.engine import reprepare
 from qala.scenario.run import run_scenario
 from qala.scenario.spec import BASES, CityModel
@@ -42,7 +43,7 @@ def _check_basis(basis: str | None, model: CityModel) -> str:
     if basis is None:
         return model.basis
     if basis not in BASES:
-        raise VariantError([f"variant: basis: one of {', '.join(BASES)}, not {basis!r}"])
+        raise VariantError([Problem("variant: basis", "variant.basis", bases=", ".join(BASES), value=repr(basis))])
     return basis
 
 
@@ -129,15 +130,15 @@ def save(
     """Check the variant (a bad one is a VariantError and nothing is saved), then save it as the next version."""
     problems = []
     if not isinstance(name, str) or not NAME_RE.match(name):
-        problems.append("variant: name: 1-60 lowercase letters, digits, '-' or '_'")
+        problems.append(Problem("variant: name", "variant.name"))
     text = (comment or "").strip()
     if not text:
-        problems.append("variant: comment: say what the variant changes and why")
+        problems.append(Problem("variant: comment", "variant.comment_required"))
     elif len(text) > 5000:
-        problems.append("variant: comment: at most 5,000 characters")
+        problems.append(Problem("variant: comment", "variant.comment_long", max=5000))
     model, _ = svc.resolve("bau", city, engine)
     if isinstance(name, str) and name in model.scenarios:
-        problems.append(f"variant: name: {name!r} is a scenario of the model")
+        problems.append(Problem("variant: name", "variant.name_is_scenario", name=repr(name)))
     if problems:
         raise VariantError(problems)
     apply(model, scenario, changes)  # raises before anything is written
@@ -207,16 +208,16 @@ def comment(engine: Engine, city: str, variant_id: int, target: str, text: str, 
     body = (text or "").strip()
     problems = []
     if not body:
-        problems.append("comment: text is required")
+        problems.append(Problem("comment", "variant.comment_text"))
     elif len(body) > 5000:
-        problems.append("comment: at most 5,000 characters")
+        problems.append(Problem("comment", "variant.comment_long", max=5000))
     target = (target or "").strip()
     if target:
         kind, _, name = target.partition(":")
         model, _ = svc.resolve("bau", city, engine)
         known = model.parameters if kind == "parameter" else model.measures if kind == "measure" else None
         if known is None or name not in known:
-            problems.append(f"comment: target: 'parameter:NAME' or 'measure:CODE' of the model, not {target!r}")
+            problems.append(Problem("comment: target", "variant.comment_target", target=repr(target)))
     if problems:
         raise VariantError(problems)
     with engine.begin() as conn:
@@ -284,7 +285,7 @@ def compare(
     """Variants side by side: each one's total with its band, and its difference from the first (common random
     numbers: every run uses the same seed and the same random stream for each quantity)."""
     if not ids:
-        raise VariantError(["compare: at least one variant"])
+        raise VariantError([Problem("compare", "variant.compare_empty")])
     model, _ = svc.resolve("bau", city, engine)
     basis = _check_basis(basis, model)
     rows, totals = [], []

@@ -38,17 +38,15 @@ class DocumentMeta:
 
     def check(self) -> None:
         if not CODE.match(self.code or ""):
-            raise DocumentError(
-                f"document code '{self.code}': use up to 80 letters, digits, '_', '-' or '.', e.g. kz_ndc_2023"
-            )
+            raise DocumentError("document.code", code=self.code)
         if self.lang not in LANGS:
-            raise DocumentError(f"language '{self.lang}': use kk, ru or en")
+            raise DocumentError("document.lang", lang=self.lang)
         if not (self.title or "").strip() or len(self.title) > 500:
-            raise DocumentError("a title is required (at most 500 characters)")
+            raise DocumentError("document.title")
         if self.year is not None and not 1900 <= self.year <= 2100:
-            raise DocumentError(f"year {self.year}: use a year between 1900 and 2100")
+            raise DocumentError("document.year", year=str(self.year))
         if self.kind is not None and not re.match(r"^[a-z_]{1,40}$", self.kind):
-            raise DocumentError(f"kind '{self.kind}': one lower-case word ({KINDS_HINT})")
+            raise DocumentError("document.kind", kind=self.kind, hint=KINDS_HINT)
 
 
 @dataclass(frozen=True)

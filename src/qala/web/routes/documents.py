@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from qala.documents.duplicates import find_duplicates
 from qala.documents.read import DocumentError
 from qala.documents.search import search
+from qala.messages import error_body
 from qala.services.assessment import city_documents
 from qala.store.documents import DocumentMeta, import_documents, list_documents, read_file
 from qala.store.users import public_names
@@ -63,7 +64,7 @@ def _documents(
         try:
             hits = [h.__dict__ for h in search(engine, q, None, limit=50)]
         except DocumentError as exc:
-            error = str(exc)
+            error = exc.to_dict(request.state.lang)  # detail (English), code, params, message
     duplicates = [
         {"text": g.text, "chars": g.chars, "scope": g.scope, "occurrences": [o.__dict__ for o in g.occurrences]}
         for g in find_duplicates(engine)
@@ -110,13 +111,16 @@ async def add_document(
     data = await file.read(limit + 1)
     try:
         if len(data) > limit:
-            raise DocumentError(f"a file of at most {limit // 2**20} MiB")
-        year_value = int(year) if year.strip() else None
+            raise DocumentError("document.upload_too_large", mib=limit // 2**20)
+        try:
+            year_value = int(year) if year.strip() else None
+        except ValueError as exc:
+            raise DocumentError("document.year_form", year=year.strip()) from exc
         meta = DocumentMeta(code.strip(), doc_lang, title.strip(), year_value, source.strip() or None)
         read = read_file(file.filename or "document.txt", data)
         outcome = await run_in_threadpool(import_documents, request.app.state.engine, [read], meta, user.username)
     except (DocumentError, ValueError) as exc:
-        message = str(exc)
-        return await run_in_threadpool(lambda: _documents(request, add_error=message, typed=typed, status_code=400))
+        error = error_body(exc, request.state.lang)  # detail (English), code, params, message
+        return await run_in_threadpool(lambda: _documents(request, add_error=error, typed=typed, status_code=400))
     added = {"title": meta.title, "imported": outcome[0].imported, "paragraphs": outcome[0].paragraphs}
     return await run_in_threadpool(lambda: _documents(request, added=added))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from qala.estimate.model import EstimateError
+from qala.messages import problem_list
 from qala.services import estimates as svc
 from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
@@ -27,7 +28,7 @@ def _context(request: Request, year: int | None, source: svc.SpecSource | None, 
         "years": [],
         "year": year,
         "outcome": None,
-        "problems": problems,
+        "problems": problem_list(problems, request.state.lang),
         "population_text": "",
     }
     if problems:
@@ -38,7 +39,7 @@ def _context(request: Request, year: int | None, source: svc.SpecSource | None, 
     except EstimateError as exc:
         if source is None and not svc.stored_spec(engine, city) and not svc.bundled_spec(city):
             return context  # no spec yet: the page offers the generic one
-        context["problems"] = exc.problems
+        context["problems"] = problem_list(exc.problems, request.state.lang)
         return context
     years = sorted({e.year for e in made})
     shown = year if year in years else (years[-1] if years else None)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from qala.cities import DEFAULT_CITY
+from qala.messages import Problem, problem_list
 from qala.scenario.spec import ModelError
 from qala.scenario.variants import VariantError
 from qala.services import scenario as scenario_svc
@@ -33,6 +34,10 @@ class VariantRefused(BaseModel):
 
     detail: str
     problems: list[str] | None = None
+    items: list[dict[str, Any]] | None = None
+    code: str | None = None
+    params: dict[str, Any] | None = None
+    message: str | None = None
     errors: list[FieldError] | None = None
 
 
@@ -47,12 +52,21 @@ CityParam = Annotated[str, Query(pattern="^[a-z][a-z0-9_-]{0,39}$")]
 BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
 
 
-def _bad(exc: Exception) -> HTTPException:
+def _bad(exc: Exception, lang: str | None = None) -> HTTPException:
     if isinstance(exc, var.VariantNotFound):
         return HTTPException(status_code=404, detail=str(exc))
     if isinstance(exc, ModelError) and not isinstance(exc, VariantError):  # a city without a model
         return HTTPException(status_code=404, detail={"detail": "no model", "problems": exc.problems})
-    return HTTPException(status_code=422, detail={"detail": "bad variant", "problems": getattr(exc, "problems", [])})
+    problems = getattr(exc, "problems", [])
+    body: dict[str, Any] = {"detail": "bad variant", "problems": problems}
+    if lang and problems:  # each problem's code, params and message in the caller's language; the first on top
+        body["items"] = problem_list(problems, lang)
+        body.update({k: body["items"][0][k] for k in ("code", "params", "message")})
+    return HTTPException(status_code=422, detail=body)
+
+
+def _shown(exc: VariantError, lang: str) -> list[dict[str, Any]]:
+    return problem_list(exc.problems, lang)
 
 
 # ---- /api/v1 -----------------------------------------------------------------------------------------
@@ -77,7 +91,7 @@ def api_preview(
             request.app.state.engine, city, str(body.get("scenario", "")), body.get("changes", []), basis=basis
         )
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
 
 
 @api.post("/variants", status_code=201, responses=READ)
@@ -95,7 +109,7 @@ def api_create(request: Request, body: Annotated[dict[str, Any], Body()], city: 
             user.username,
         )
     except ModelError as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
 
 
 @api.get("/variants/compare", responses=READ)
@@ -110,7 +124,7 @@ def api_compare(
     try:
         return var.compare(request.app.state.engine, city, ids, basis=basis)
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
 
 
 @api.get("/variants/{variant_id}", responses=READ)
@@ -121,7 +135,7 @@ def api_show(request: Request, variant_id: int, city: CityParam = DEFAULT_CITY) 
         data = var.get(request.app.state.engine, city, variant_id)
         data["result"] = var.run_saved(request.app.state.engine, city, variant_id)
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
     return data
 
 
@@ -141,7 +155,7 @@ def api_comment(
             user.username,
         )
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
 
 
 @api.post("/variants/{variant_id}/promote", responses=READ)
@@ -151,7 +165,7 @@ def api_promote(request: Request, variant_id: int, city: CityParam = DEFAULT_CIT
     try:
         return var.promote(request.app.state.engine, city, variant_id, user.username)
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
 
 
 # ---- the page --------------------------------------------------------------------------------------------
@@ -167,7 +181,7 @@ def _form_changes(form: dict[str, str]) -> list[dict[str, Any]]:
             else:
                 out.append({"parameter": param, "value": float(path)})
         except ValueError as exc:
-            raise VariantError([f"variant: path: YEAR:VALUE, YEAR:VALUE or one value, not {path!r}"]) from exc
+            raise VariantError([Problem("variant: path", "variant.path_form", value=repr(path))]) from exc
     code = form.get("measure", "").strip()
     if code:
         change: dict[str, Any] = {"measure": code}
@@ -176,13 +190,17 @@ def _form_changes(form: dict[str, str]) -> list[dict[str, Any]]:
                 try:
                     change[key] = int(form[key])
                 except ValueError as exc:
-                    raise VariantError([f"variant: {key}: a whole year, not {form[key]!r}"]) from exc
+                    raise VariantError(
+                        [Problem(f"variant: {key}", "variant.year_form", value=repr(form[key]))]
+                    ) from exc
         for key in ("max_effect", "capex"):
             if form.get(key, "").strip():
                 try:
                     change[key] = float(form[key])
                 except ValueError as exc:
-                    raise VariantError([f"variant: {key}: a number, not {form[key]!r}"]) from exc
+                    raise VariantError(
+                        [Problem(f"variant: {key}", "variant.number_form", value=repr(form[key]))]
+                    ) from exc
         if len(change) > 1:
             out.append(change)
     return out
@@ -214,7 +232,7 @@ def variants_page(
     try:
         context = _context(request, compare or [])
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
     return page(request, "variants.html", context, fmt)
 
 
@@ -232,7 +250,9 @@ async def variants_preview(request: Request) -> Response:
     except VariantError as exc:
         # htmx swaps only 2xx answers: the page gets the named problems as a 200, any other client a 422
         status = 200 if request.headers.get("hx-request") else 422
-        return render(request, "_variant.html", {"problems": exc.problems, "shown": None}, status_code=status)
+        return render(
+            request, "_variant.html", {"problems": _shown(exc, request.state.lang), "shown": None}, status_code=status
+        )
     return render(request, "_variant.html", {"problems": [], "shown": shown})
 
 
@@ -254,7 +274,9 @@ async def variants_save(request: Request) -> Response:
             user.username,
         )
     except VariantError as exc:
-        return render(request, "_variant.html", {"problems": exc.problems, "shown": None}, status_code=422)
+        return render(
+            request, "_variant.html", {"problems": _shown(exc, request.state.lang), "shown": None}, status_code=422
+        )
     return RedirectResponse("/scenarios/variants", status_code=303)
 
 
@@ -271,7 +293,7 @@ def variants_comment(
     try:
         var.comment(request.app.state.engine, current_city(request), variant_id, target, text, user.username)
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
     return RedirectResponse("/scenarios/variants", status_code=303)
 
 
@@ -282,5 +304,5 @@ def variants_promote(request: Request, variant_id: int, csrf_token: Annotated[st
     try:
         var.promote(request.app.state.engine, current_city(request), variant_id, user.username)
     except (ModelError, var.VariantNotFound) as exc:
-        raise _bad(exc) from exc
+        raise _bad(exc, request.state.lang) from exc
     return RedirectResponse("/scenarios/variants", status_code=303)
