@@ -12,7 +12,7 @@ from qala.catalog import load_catalog
 from qala.ingest import columns as cols
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import read_table
-from qala.ingest.template import PROVIDERS, ProviderError, ProviderSpec, write_template
+from qala.ingest.template import COLUMN_NOTES, PROVIDERS, ProviderError, ProviderSpec, write_template
 from qala.ingest.validate import validate_table
 from qala.inventory.rules import placement_error
 
@@ -92,7 +92,7 @@ def test_workbook_structure(tmp_path: Path, code: str) -> None:
     assert data.freeze_panes == "A2"
     for cell in data[1]:
         assert cell.comment is not None
-        assert cols.DESCRIPTIONS[cell.value] in cell.comment.text
+        assert COLUMN_NOTES[cell.value]["en"] in cell.comment.text
 
     dvs = _validations(data)
     expected = {"gpc_ref": spec.gpc_refs, "activity": spec.activities, "unit": spec.units}
