@@ -50,6 +50,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def live_app(engine: object, secret: str) -> Iterator[str]:
+    """The web app on http://127.0.0.1:PORT in a thread (Chromium counts loopback as secure, so Secure cookies
+    work), until uvicorn listens or its thread ends (a failure); stopped and the engine disposed afterwards."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from qala.web.app import create_app
+    from qala.web.settings import WebSettings
+
+    settings = WebSettings(
+        secret_key=secret * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
+    )
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        if not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()  # type: ignore[attr-defined]
+
+
 def _pg_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if found:

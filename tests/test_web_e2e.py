@@ -7,11 +7,7 @@ tests/artifacts/.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +15,9 @@ import pytest
 
 from qala.store import users
 from qala.store.seed import open_database
-from qala.web.app import create_app
-from qala.web.settings import WebSettings
 from tests import needs
 from tests.bounded import HUNG
+from tests.conftest import live_app
 from tests.needs import CHROMIUM
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -41,36 +36,15 @@ GOOD = HEADER + "2023,II.1.1,diesel,250,t,transport department,fleet-a\n"
 JOB_TIMEOUT = 180_000  # ms: a job's worker process starts on the first upload (a busy machine is slow at it)
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """The app on http://127.0.0.1:PORT (Chromium counts loopback as secure, so Secure cookies work)."""
-    import uvicorn
-
     engine = open_database(f"sqlite:///{tmp_path / 'e2e.sqlite3'}")
     users.add_user(engine, "editor", PASSWORD, "editor")
     users.add_user(engine, "provider", PASSWORD, "provider")
-    settings = WebSettings(
-        secret_key="e" * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
-    )
-    port = _free_port()
-    config = uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:  # until uvicorn listens, or its thread ends (a failure)
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with live_app(engine, "e") as url:
+        yield url
 
 
 def test_sign_in_upload_switch_to_kazakh_chart_sign_out(server: str) -> None:

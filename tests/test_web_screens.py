@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests import needs
+from tests.conftest import live_app
 from tests.needs import CHROMIUM
-from tests.test_web_e2e import CHROMIUM_ARGS, PASSWORD, _free_port
+from tests.test_web_e2e import CHROMIUM_ARGS, PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -41,33 +42,13 @@ EDITOR = ["/data", "/roadmap/1.1", "/account"]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on loopback, once for the module (its pages' data are computed once, as on a real server)."""
-    import threading
-    import time
-
-    import uvicorn
-
     from qala.store import users
     from qala.store.seed import open_database
-    from qala.web.app import create_app
-    from qala.web.settings import WebSettings
 
     engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('screens') / 's.sqlite3'}")
     users.add_user(engine, "editor", PASSWORD, "editor")
-    settings = WebSettings(
-        secret_key="s" * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
-    )
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with live_app(engine, "s") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

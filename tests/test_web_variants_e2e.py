@@ -9,11 +9,7 @@ measure or a scenario is left on it. Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,10 +17,9 @@ import pytest
 
 from qala.store import users
 from qala.store.seed import open_database
-from qala.web.app import create_app
-from qala.web.settings import WebSettings
 from tests import needs
 from tests.bounded import HUNG
+from tests.conftest import live_app
 from tests.needs import CHROMIUM
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -33,33 +28,13 @@ PASSWORD = "correct horse battery"
 BAND = re.compile(r"\d …\s?[-−]?\d")  # "p05 … p95" under each median
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     engine = open_database(f"sqlite:///{tmp_path / 'variants.sqlite3'}")
     users.add_user(engine, "expert", PASSWORD, "expert")
-    settings = WebSettings(
-        secret_key="v" * 40, cookie_secure=True, max_upload_bytes=2**20, default_city="astana", database_url=None
-    )
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with live_app(engine, "v") as url:
+        yield url
 
 
 def _codes() -> set[str]:
