@@ -24,8 +24,8 @@ therefore moves each LocalCluster worker process into a session of its own (``os
 ``client.run``), so that each worker, like the single process, gets one session's share; ``--shared-session``
 leaves them where they are. On an idle machine this changes nothing.
 
-This process runs its numpy single-threaded, as each worker does (OMP/OpenBLAS/MKL threads = 1), so one
-core is compared with one core.
+This process runs its numpy and its scenario engine single-threaded, as each worker does (OMP/OpenBLAS/MKL
+threads = 1, ``QALA_ENGINE_THREADS=1``), so one core is compared with one core.
 
 CPU time is measured too, because wall time on a shared machine measures the other jobs as much as
 this one: the single process's CPU seconds per run (its computing thread's) against the cluster's (every
@@ -142,6 +142,7 @@ def _worker_settings() -> dict[str, Any]:
         "profiler": dask.config.get("distributed.worker.profile.enabled"),
         "MALLOC_MMAP_THRESHOLD_": os.environ.get("MALLOC_MMAP_THRESHOLD_"),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+        "QALA_ENGINE_THREADS": os.environ.get("QALA_ENGINE_THREADS"),
     }
 
 
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"  # as in each worker process (read when numpy loads, below)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "QALA_ENGINE_THREADS"):
+        os.environ[var] = "1"  # as in each worker process (read when numpy loads, below; the engine's at each run)
 
     from contextlib import ExitStack
 

@@ -115,14 +115,19 @@ def test_the_saltelli_matrix_is_salib_s() -> None:
         np.testing.assert_array_equal(saltelli(problem, n, 1), expected)
 
 
-def test_sobol_in_process_equals_sobol_through_a_runner(astana) -> None:
-    from qala.scenario.chunks import serial
-    from qala.scenario.sensitivity import sobol
+def test_a_job_for_some_years_gives_those_years_of_the_full_horizon(astana) -> None:
+    """Sobol's jobs compute only the analysed years (in this process and on Dask alike): the same numbers as
+    the whole horizon's columns for those years, for the same uniforms."""
+    from qala.scenario.chunks import ChunkJob, evaluate
+    from qala.scenario.sensitivity import saltelli
 
     model, base = astana
     prep = prepare(model, load_catalog())
-    kw = {"n": 16, "years": (2030, 2060), "chunk_size": 300}
-    fast = sobol(prep, "low-carbon", base, **kw)  # only the analysed years are computed
-    other = sobol(prep, "low-carbon", base, **kw, runner=lambda b, o=None: serial(b, o))  # every year, then picked
-    for year in (2030, 2060):
-        assert [(i.name, i.s1, i.st) for i in fast.by_year[year]] == [(i.name, i.s1, i.st) for i in other.by_year[year]]
+    names = [name for name, _ in model.uncertain()]
+    x = saltelli({"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}, 4, 1)
+    some = evaluate(prep, "low-carbon", base, ChunkJob(0, len(x), 1, given=x, years=(2060, 2030)))
+    full = evaluate(prep, "low-carbon", base, ChunkJob(0, len(x), 1, given=x))
+    cols = [model.years.index(2060), model.years.index(2030)]
+    for basis, totals in some.totals.items():
+        np.testing.assert_allclose(totals, full.totals[basis][:, cols], rtol=1e-12)
+        assert np.ptp(totals[:, 0]) > 0  # the draws differ: the comparison is not of constants

@@ -72,7 +72,9 @@ def runner_for(options: ClusterOptions) -> Iterator[Runner]:
 # Dask starts worker processes with MALLOC_TRIM_THRESHOLD_ set, which also stops glibc from raising its
 # mmap threshold: every large numpy temporary of a chunk (draws x years) is then mapped and unmapped afresh,
 # and a chunk took 2.3 times as long in a worker as in this process. Large blocks from the heap again:
-WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": str(256 * 2**20)}
+# And one engine thread per worker (``qala.scenario.plan`` otherwise evaluates a chunk's blocks on two threads):
+# a worker is one core, so n workers on n cores do not oversubscribe them.
+WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": str(256 * 2**20), "QALA_ENGINE_THREADS": "1"}
 
 # Dask's housekeeping, tuned for a few long tasks rather than a dashboard: by default each worker samples
 # its threads' stacks every 10 ms for the profiler, and worker, scheduler and client poll the event loop

@@ -25,13 +25,15 @@ OnChunk = Callable[[int], None] | None
 
 @dataclass(frozen=True)
 class ChunkJob:
-    """Draws [start, stop) with one seed; ``given`` holds the uniforms of a Sobol sample's rows."""
+    """Draws [start, stop) with one seed; ``given`` holds the uniforms of a Sobol sample's rows; ``years``, if
+    given, are the only years computed (a Sobol analysis needs a few, not the horizon)."""
 
     start: int
     stop: int
     seed: int
     deterministic: bool = False
     given: np.ndarray | None = None
+    years: tuple[int, ...] | None = None
 
 
 Reduce = Callable[[Prepared, str, BaseYear, Chunk], Any]
@@ -66,6 +68,7 @@ def evaluate(prep: Prepared, scenario: str, base: BaseYear, job: ChunkJob) -> Ch
         stop=job.stop,
         deterministic=job.deterministic,
         given=job.given,
+        years=job.years,
     )
 
 

@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
-from qala.scenario.engine import BaseYear, Chunk, Prepared, run_chunk
+from qala.scenario.engine import BaseYear, Chunk, Prepared
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def outputs(
     columns: tuple[int, ...], prep: Prepared, _scenario: str, _base: BaseYear, chunk: Chunk
 ) -> tuple[int, int, np.ndarray]:
     """What the analysis needs of a chunk (reduced where it is computed): the model basis's totals in the
-    analysed years, one row per evaluation — not the chunk's every series and year."""
+    analysed years (``columns`` of the chunk's years), one row per evaluation — not every series."""
     return chunk.start, chunk.stop, np.ascontiguousarray(chunk.totals[prep.model.basis][:, list(columns)])
 
 
@@ -94,19 +94,14 @@ def sobol(
         "bounds": [[0.0, 1.0]] * len(names),
     }
     x = saltelli(problem, n, seed)
-    idx = [model.years.index(y) for y in years]
-    out = np.empty((len(x), len(idx)))
-    if runner is serial:  # in this process: only the analysed years are computed (and the base year)
-        for a, b in chunk_bounds(len(x), chunk_size):
-            c = run_chunk(prep, scenario, base, seed=seed, start=a, stop=b, given=x[a:b], years=tuple(years))
-            out[a:b] = c.totals[model.basis]
-            if on_chunk:
-                on_chunk(b - a)
-    else:
-        jobs = tuple(ChunkJob(a, b, seed, given=x[a:b]) for a, b in chunk_bounds(len(x), chunk_size))
-        batch = Batch(prep, scenario, base, jobs, reduce=partial(outputs, tuple(idx)))
-        for start, stop, y in runner([batch], on_chunk)[0]:  # the model evaluations, in chunks
-            out[start:stop] = y
+    out = np.empty((len(x), len(years)))
+    # The same jobs in this process and on a Dask cluster: each computes only the analysed years (and the base
+    # year it is calibrated on) and returns one row per evaluation. That is what Sobol's estimators need, and no
+    # less: SALib's confidence intervals resample the evaluations, so they cannot be summed on the workers.
+    jobs = tuple(ChunkJob(a, b, seed, given=x[a:b], years=tuple(years)) for a, b in chunk_bounds(len(x), chunk_size))
+    batch = Batch(prep, scenario, base, jobs, reduce=partial(outputs, tuple(range(len(years)))))
+    for start, stop, y in runner([batch], on_chunk)[0]:  # the model evaluations, in chunks
+        out[start:stop] = y
     by_year = {}
     for j, year in enumerate(years):
         y = out[:, j]
