@@ -463,6 +463,41 @@ def _compile(prep: Prepared) -> Plan:
     return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep))
 
 
+_FLAT: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+
+
+def _flat_paths(prep: Prepared) -> dict[str, np.ndarray]:
+    """The parameters whose path is the same in every year, as (1, 1) arrays: an input, or a calibrated
+    parameter scaled by a per-draw factor, is then a row (1, draws), not a (years, draws) array, and so is
+    every node computed from such rows alone. Each element is the value the (years, 1) path gives, so the
+    numbers are the same to the last bit; only the size of the arrays changes."""
+    hit = _FLAT.get(id(prep))
+    if hit is not None and hit[0] is prep.paths:
+        return hit[1]
+    flat = {}
+    for name, path in prep.paths.items():
+        if not name.startswith("growth:") and path.size and np.all(path == path[0, 0]):
+            flat[name] = path[:, :1].copy()
+    if len(_FLAT) >= 4 * _CACHE_SIZE:
+        _FLAT.clear()
+    _FLAT[id(prep)] = (prep.paths, flat)
+    return flat
+
+
+def _growth(rate: np.ndarray, rows: list[int] | None) -> np.ndarray:
+    """``cumprod(1 + rate, axis=0) / (1 + rate[0])`` for a (years, draws) rate, a year at a time: the same
+    products in the same order as numpy's cumprod (so the same bits), without its slow strided walk down the
+    columns; only the years up to the last of ``rows`` are computed."""
+    last = rate.shape[0] if rows is None else max(rows) + 1
+    one = 1.0 + rate[:last]
+    out = np.empty_like(one)
+    out[0] = one[0]
+    for i in range(1, last):
+        np.multiply(out[i - 1], one[i], out=out[i])
+    out /= one[:1]
+    return out if rows is None else out[rows]
+
+
 def inputs(
     prep: Prepared, scenario: str, draws: dict[str, np.ndarray], rows: list[int] | None = None
 ) -> dict[str, np.ndarray | float]:
@@ -472,27 +507,35 @@ def inputs(
     element by element, so the values are the same."""
     model = prep.model
     values: dict[str, np.ndarray | float] = {}
+    flat = _flat_paths(prep)
 
-    def at(path: np.ndarray) -> np.ndarray:  # (1, years) -> (years or rows, 1)
+    def at(name: str) -> np.ndarray:  # (1, years) -> (years or rows, 1); a path constant over the years: (1, 1)
+        hit = flat.get(name)
+        if hit is not None:
+            return hit
+        path = prep.paths[name]
         return path.T if rows is None else path.T[rows]
 
     for d in model.drivers.values():
-        rate = prep.paths[f"growth:{d.name}"].T
         if d.uncertainty:
-            rate = rate * draws[f"driver:{d.name}"]
-        growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
-        values[d.name] = d.base * si(d.unit) * (growth if rows is None else growth[rows])
+            rate = prep.paths[f"growth:{d.name}"].T * draws[f"driver:{d.name}"]
+            growth = _growth(rate, rows)
+        else:
+            rate = prep.paths[f"growth:{d.name}"].T
+            growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
+            growth = growth if rows is None else growth[rows]
+        values[d.name] = d.base * si(d.unit) * growth
     for p in model.parameters.values():
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
         else:
-            v = at(prep.paths[p.name])
+            v = at(p.name)
         if p.uncertainty is not None:
             v = v * draws[f"parameter:{p.name}"]
         values[p.name] = v
     for code in model.scenarios[scenario].measures:
         m = model.measures[code]
-        path = at(prep.shares[code])  # (years, 1)
+        path = prep.shares[code].T if rows is None else prep.shares[code].T[rows]  # (years, 1)
         effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
         for ch in m.changes:
             unit = si(model.parameters[ch.parameter].unit)
