@@ -77,8 +77,22 @@ def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
     """Sum over draws of a (years, draws) array given unbroadcast."""
     x = np.asarray(x, dtype=float)
     if x.shape == shape:
-        return x[:, 0] if shape[1] == 1 else x.sum(axis=1)
-    return np.broadcast_to(x, shape).sum(axis=1)
+        return x[:, 0] if shape[1] == 1 else x @ _ones(shape[1])  # a matrix-vector product: quicker than sum
+    if x.shape[1:] == (1,):  # one value per year: the same for every draw
+        return np.broadcast_to(x, shape).sum(axis=1)
+    return np.broadcast_to(x, shape) @ _ones(shape[1])
+
+
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(n: int) -> np.ndarray:
+    hit = _ONES.get(n)
+    if hit is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        hit = _ONES[n] = np.ones(n)
+    return hit
 
 
 class _Rename(ast.NodeTransformer):
@@ -231,6 +245,31 @@ def _emission_expr(w: _Writer, prep: Prepared, name: str, amount: str, prefix: s
     return None
 
 
+def _free_early(lines: list[str]) -> list[str]:
+    """A straight-line function's body with ``del`` after each local's last use: a block's intermediate arrays
+    are freed as it goes, so the memory the next one takes is memory still in the cache."""
+    assigned: set[str] = set()
+    last: dict[str, int] = {}
+    for i, line in enumerate(lines[1:], 1):
+        stmt = ast.parse(line.strip()).body[0]
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    assigned.add(node.id)
+                else:
+                    last[node.id] = i
+    ends: dict[int, list[str]] = {}
+    for name in assigned:
+        if name in last and not lines[last[name]].strip().startswith("return"):
+            ends.setdefault(last[name], []).append(name)
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:], 1):
+        out.append(line)
+        if i in ends:
+            out.append(f"    del {', '.join(sorted(ends[i]))}")
+    return out
+
+
 def _compile(prep: Prepared) -> Plan:
     model = prep.model
     flows = tuple(n.name for n in model.flows)
@@ -330,8 +369,9 @@ def _compile(prep: Prepared) -> Plan:
                 loaded.add(x)
     emitting: dict[str, str] = {}  # flow -> its emissions variable
     linear: dict[str, float] = {}  # flow -> constant factor per SI unit, where emissions = value * factor
-    for f in flows:
+    for i, f in enumerate(flows):
         w.emit(f"m_{f} = _asarray(v_{f}, dtype=float)")
+        w.emit(f"q{i} = _dsum(m_{f}, shape)")  # summed at once: the array can go as soon as nothing else needs it
         e = _emission_expr(w, prep, f, f"m_{f}", "v_", exact=False)
         if e is not None:
             w.emit(f"e_{f} = {e}")
@@ -341,6 +381,8 @@ def _compile(prep: Prepared) -> Plan:
             if prep.flow_kind[f] != "grid_electricity" and not flow.factor_scale:
                 c = prep.gwp[flow.gas or "CO2"] if prep.flow_kind[f] == "direct" else prep.fuel_factor[f]
                 linear[f] = c / per[f]
+            else:
+                w.emit(f"s{i} = _dsum(e_{f}, shape)")
     heat_flows = [f for f in flows if prep.flow_kind[f] == "district_heat"]
     if heat_flows:
         plants: dict[str, dict[str, list[str]]] = {}
@@ -381,6 +423,7 @@ def _compile(prep: Prepared) -> Plan:
             assert flow is not None
             scale = f" * v_{flow.factor_scale}" if flow.factor_scale else ""
             w.emit(f"e_{f} = m_{f} / {w.const(per[f])} * heat_factor{scale}")
+            w.emit(f"s{flows.index(f)} = _dsum(e_{f}, shape)")
             emitting[f] = f"e_{f}"
     # groups: flows of one sector counted on the same bases are added once
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
@@ -402,13 +445,13 @@ def _compile(prep: Prepared) -> Plan:
             sector_vars.append(" + ".join(terms) if terms else "None")
     w.emit(f"sectors = ({', '.join(sector_vars)},)")
     # sums over the draws: the canonical amount per flow, and the emissions
-    w.emit(f"qs = ({', '.join(f'_dsum(m_{f}, shape)' for f in flows)},)")
+    w.emit(f"qs = ({', '.join(f'q{i}' for i in range(len(flows)))},)")
     esums = []
     for i, f in enumerate(flows):
         if f in linear:
-            esums.append(f"qs[{i}] * {w.const(linear[f])}")
+            esums.append(f"q{i} * {w.const(linear[f])}")
         elif f in emitting:
-            esums.append(f"_dsum({emitting[f]}, shape)")
+            esums.append(f"s{i}")
         else:
             esums.append("None")
     w.emit(f"es = ({', '.join(esums)},)")
@@ -419,7 +462,7 @@ def _compile(prep: Prepared) -> Plan:
     else:
         w.emit("pop = None")
     w.emit("return sectors, qs, es, pop")
-    source = "\n".join([*cal_src, "", *w.lines]) + "\n"
+    source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
         zero = v0 == 0
