@@ -188,7 +188,9 @@ def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], 
     totals = {b: cat([c.totals[b] for c in chunks]) for b in BASES}
     sectors = {b: {s: cat([c.sectors[b][s] for c in chunks]) for s in SECTORS} for b in BASES}
     pop = cat([c.population for c in chunks]) if chunks[0].population is not None else None  # type: ignore[misc]
-    if len(chunks) == 1:
+    if len(chunks) == 1 and draws == 1:  # the sums of one draw are its means (the chunk's own arrays)
+        flows, amounts = dict(chunks[0].flow_sums), dict(chunks[0].amount_sums)
+    elif len(chunks) == 1:
         flows = {n: s / draws for n, s in chunks[0].flow_sums.items()}
         amounts = {n: s / draws for n, s in chunks[0].amount_sums.items()}
     else:
