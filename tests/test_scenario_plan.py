@@ -36,6 +36,9 @@ def same_chunk(got: Chunk, ref: Chunk) -> None:
     for name in ref.flow_sums:
         close(got.flow_sums[name], ref.flow_sums[name])
         close(got.amount_sums[name], ref.amount_sums[name])
+    assert set(got.removals) == set(ref.removals)
+    for basis, values in ref.removals.items():
+        close(got.removals[basis], values)
     assert (got.population is None) == (ref.population is None)
     if ref.population is not None:
         close(got.population, ref.population)

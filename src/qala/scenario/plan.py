@@ -444,6 +444,11 @@ def _compile(prep: Prepared) -> Plan:
             terms = [g for (sector, on), g in gnames.items() if sector == s and b in on]
             sector_vars.append(" + ".join(terms) if terms else "None")
     w.emit(f"sectors = ({', '.join(sector_vars)},)")
+    removal_vars = []  # per basis: the removal flows counted on it (the totals include them; gross targets not)
+    for b in BASES:
+        terms = [emitting[f] for f in model.removal_flows if f in emitting and _in_basis(*prep.levels[f][1:], b)]
+        removal_vars.append(" + ".join(terms) if terms else "None")
+    w.emit(f"removals = ({', '.join(removal_vars)},)")
     # sums over the draws: the canonical amount per flow, and the emissions
     w.emit(f"qs = ({', '.join(f'q{i}' for i in range(len(flows)))},)")
     esums = []
@@ -461,7 +466,7 @@ def _compile(prep: Prepared) -> Plan:
         w.emit(f"pop = _asarray({src}) / {w.const(si(model.drivers[pop].unit))}")
     else:
         w.emit("pop = None")
-    w.emit("return sectors, qs, es, pop")
+    w.emit("return sectors, qs, es, pop, removals")
     source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
@@ -649,6 +654,10 @@ def run_chunk(
     totals = np.empty((nb, nyears, n))
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
+    removals = [
+        np.empty((nyears, n)) if any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) else None
+        for b in BASES
+    ]
 
     def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
@@ -658,7 +667,10 @@ def run_chunk(
             values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
         for scale, k in zip(scales, ks, strict=True):
             values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
-        sectors, qs, es, p = plan.evaluate(values, (nyears, b - a))
+        sectors, qs, es, p, rem = plan.evaluate(values, (nyears, b - a))
+        for i, r in enumerate(rem):
+            if r is not None:
+                removals[i][:, a:b] = r
         for i, s in enumerate(sectors):
             if s is not None:
                 agg[i // ns, i % ns, :, a:b] = s
@@ -694,4 +706,5 @@ def run_chunk(
         None if pop is None else out(pop),
         {f: v[pick] for f, v in flow_sums.items()},
         {f: v[pick] for f, v in amount_sums.items()},
+        {basis: out(r) for basis, r in zip(BASES, removals, strict=True) if r is not None},
     )

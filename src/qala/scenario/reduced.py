@@ -101,7 +101,7 @@ def chunk_stats(prep: Prepared, scenario: str, base: BaseYear, chunk: Chunk) -> 
     for t in model.targets:
         yi = model.years.index(t.year)
         lim = target_limit(t, model.base_year, base.totals[t.basis], chunk.population, yi)
-        total = chunk.totals[t.basis][:, yi]
+        total = chunk.counted(t.basis, t.emissions)[:, yi]
         limit = np.broadcast_to(np.asarray(lim.limit, dtype=float), total.shape)
         met.append(int(np.count_nonzero(total <= limit)))
         target_cols += [limit, total - limit]
@@ -164,6 +164,7 @@ class ScenarioSummary:
                     "label": t.label,
                     "kind": t.kind,
                     "basis": t.basis,
+                    "emissions": t.emissions,
                     "year": t.year,
                     "limit_tco2e": float(medians[2 * i]),
                     "p_met": int(self.stats.met[i]) / self.draws,

@@ -10,7 +10,7 @@ import numpy as np
 
 from qala.inventory.result import Inventory
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
-from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared
+from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, counted
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
 
@@ -65,6 +65,7 @@ class ScenarioResult:
     base: BaseYear
     prep: Prepared
     amount_means: dict[str, np.ndarray] = field(default_factory=dict)  # canonical amount per flow and year
+    removals: dict[str, np.ndarray] = field(default_factory=dict)  # basis -> (draws, years), removal flows (<= 0)
 
     def summary(self, values: np.ndarray) -> dict[str, list[float]]:
         out = {"mean": values.mean(axis=0).tolist()}
@@ -78,7 +79,7 @@ class ScenarioResult:
         for t in model.targets:
             yi = self.years.index(t.year)
             lim = target_limit(t, model.base_year, self.base.totals[t.basis], self.population, yi)
-            total = self.totals[t.basis][:, yi]
+            total = counted(self.totals, self.removals, t.basis, t.emissions)[:, yi]
             limit = np.broadcast_to(np.asarray(lim.limit, dtype=float), total.shape)
             out.append(
                 {
@@ -86,6 +87,7 @@ class ScenarioResult:
                     "label": t.label,
                     "kind": t.kind,
                     "basis": t.basis,
+                    "emissions": t.emissions,
                     "year": t.year,
                     "limit_tco2e": float(np.median(limit)),
                     "p_met": float(np.mean(total <= limit)),
@@ -197,6 +199,20 @@ def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], 
         flows = {n: sum(c.flow_sums[n] for c in chunks) / draws for n in chunks[0].flow_sums}
         amounts = {n: sum(c.amount_sums[n] for c in chunks) / draws for n in chunks[0].amount_sums}
     model = prep.model
+    removals = {b: cat([c.removals[b] for c in chunks]) for b in chunks[0].removals}
     return ScenarioResult(
-        scenario, model.city, model.years, draws, seed, model.basis, totals, sectors, pop, flows, base, prep, amounts
+        scenario,
+        model.city,
+        model.years,
+        draws,
+        seed,
+        model.basis,
+        totals,
+        sectors,
+        pop,
+        flows,
+        base,
+        prep,
+        amounts,
+        removals,
     )
