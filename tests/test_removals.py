@@ -119,3 +119,29 @@ def test_astana_counts_its_offsets_for_neutrality_only(tmp_path) -> None:
     net_plan = econ.portfolio(engine, "astana", 2060, 1.0e6, emissions="net")
     assert net_plan["status"] == "optimal" and "neutrality_removals" in {x["code"] for x in net_plan["measures"]}
     assert net_plan["total_cost"] < plan["total_cost"]
+
+
+def test_a_strategy_document_s_target_counts_removals_only_if_net() -> None:
+    from qala.assessment.alignment import DocumentRegistryError, align, load_registry
+
+    registry = """
+documents:
+  - code: doc
+    title: {en: A strategy}
+    source: test
+    targets:
+      - {code: gross_cap, indicator: ghg_total, metric: max, target_year: 2030, value: 6500000, unit: t CO2e}
+      - {code: net_cap, indicator: ghg_total, metric: max, target_year: 2030, value: 6500000, unit: t CO2e,
+         emissions: net}
+"""
+    _, targets = load_registry(registry, "test")
+    assert [t.emissions for t in targets] == ["gross", "net"]
+    res = run_scenario(prepare(model(), load_catalog()), "offsets", EMPTY, draws=1, seed=1)
+    rows = {r["target"]: r for r in align(targets, scenarios={"offsets": res}, base_totals=EMPTY.totals,
+                                          base_year=2024, indicators={})}  # fmt: skip
+    assert rows["gross_cap"]["scenarios"]["offsets"]["p50"] == pytest.approx(GROSS_2030, rel=1e-12)
+    assert rows["gross_cap"]["scenarios"]["offsets"]["status"] == "off_track"
+    assert rows["net_cap"]["scenarios"]["offsets"]["p50"] == pytest.approx(GROSS_2030 - 1_000_000, rel=1e-12)
+    assert rows["net_cap"]["scenarios"]["offsets"]["status"] == "on_track"
+    with pytest.raises(DocumentRegistryError, match="emissions gross or net"):
+        load_registry(registry.replace("emissions: net", "emissions: nett"), "test")
