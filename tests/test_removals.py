@@ -145,3 +145,17 @@ documents:
     assert rows["net_cap"]["scenarios"]["offsets"]["status"] == "on_track"
     with pytest.raises(DocumentRegistryError, match="emissions gross or net"):
         load_registry(registry.replace("emissions: net", "emissions: nett"), "test")
+
+
+def test_the_json_shows_the_removals_apart_the_same_from_both_runs() -> None:
+    from qala.scenario.reduced import run_reduced
+
+    m = model()
+    prep = prepare(m, load_catalog())
+    kept = run_scenario(prep, "offsets", EMPTY, draws=40, seed=2).to_dict()["removals"]
+    reduced = run_reduced(prep, "offsets", EMPTY, draws=40, seed=2, chunk_size=15).to_dict()["removals"]
+    assert kept["flows"] == ["offsets"] and kept["sectors"] == ["V.2"] and "net" in kept["what"]
+    assert kept["mean"][-1] == pytest.approx(-1_000_000, rel=1e-12) and kept["mean"][0] == 0.0
+    np.testing.assert_allclose(reduced["mean"], kept["mean"], rtol=1e-12)
+    tiny = load_model(Path(__file__).parent / "data" / "tiny_model.yaml", load_catalog())
+    assert run_scenario(prepare(tiny, load_catalog()), "bau", EMPTY, draws=1, seed=1).to_dict()["removals"] is None

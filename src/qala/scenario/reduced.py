@@ -23,7 +23,7 @@ import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
 from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, flow_mask
-from qala.scenario.run import MILESTONES, QUANTILES
+from qala.scenario.run import MILESTONES, QUANTILES, removals_dict
 from qala.scenario.sketch import ColumnStats
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
@@ -221,6 +221,7 @@ class ScenarioSummary:
             "base_year_check": self.base_year_check(),
             "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
+            "removals": removals_dict(model, self.flow_means),
             "gwp": self.prep.gwp_code,
         }
 

@@ -50,6 +50,23 @@ def base_year_from(inv: Inventory) -> BaseYear:
     return BaseYear(inv.year, amounts, by_basis, totals, emissions)
 
 
+def removals_dict(model: Any, flow_means: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The removal lines of a result's JSON, apart from the sectors' emissions they sit in (None: the model has
+    none). The mean per year comes from the flows' means, so a run that keeps its draws and one reduced where the
+    draws are computed give the same numbers."""
+    names = model.removal_flows
+    if not names:
+        return None
+    mean = sum(np.asarray(flow_means[n], dtype=float) for n in names)
+    return {
+        "what": "removals and offsets beyond the city's emissions: counted only towards net (neutrality) targets, "
+        "never towards targets on gross emissions, and not an emission reduction",
+        "flows": list(names),
+        "sectors": sorted({f.flow.gpc_ref for f in model.flows if f.name in names and f.flow is not None}),
+        "mean": np.asarray(mean, dtype=float).tolist(),
+    }
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     scenario: str
@@ -145,6 +162,7 @@ class ScenarioResult:
             "base_year_check": self.base_year_check(),
             "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
+            "removals": removals_dict(model, self.flow_means),
             "gwp": self.prep.gwp_code,
         }
 
