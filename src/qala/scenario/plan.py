@@ -546,6 +546,11 @@ def _growth(rate: np.ndarray, rows: list[int] | None) -> np.ndarray:
     return out if rows is None else out[rows]
 
 
+def _fits(a: np.ndarray, b: Any) -> bool:
+    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape)."""
+    return a.shape == np.broadcast_shapes(a.shape, np.shape(b))
+
+
 def inputs(
     prep: Prepared, scenario: str, draws: dict[str, np.ndarray], rows: list[int] | None = None
 ) -> dict[str, np.ndarray | float]:
@@ -585,6 +590,7 @@ def inputs(
         m = model.measures[code]
         path = prep.shares[code].T if rows is None else prep.shares[code].T[rows]  # (years, 1)
         effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
+        share: np.ndarray | None = None  # path * effect, computed once per measure when a change needs it
         for ch in m.changes:
             unit = si(model.parameters[ch.parameter].unit)
             base = values[ch.parameter]
@@ -592,8 +598,13 @@ def inputs(
             # first, so that one product, not two, has the size of (years, draws) (the same to the last bits)
             if ch.mode == "set":
                 delta = ch.value * unit - base
-                step = delta * path * effect if np.shape(delta)[-1:] in ((), (1,)) else delta * (path * effect)
-                values[ch.parameter] = base + step
+                if np.shape(delta)[-1:] in ((), (1,)):
+                    values[ch.parameter] = base + delta * path * effect
+                else:  # delta is a new (.., draws) array: scaled and added in place (the same numbers, fewer arrays)
+                    if share is None:
+                        share = path * effect
+                    step = np.multiply(delta, share, out=delta) if _fits(delta, share) else delta * share
+                    values[ch.parameter] = np.add(base, step, out=step) if _fits(step, base) else base + step
             elif ch.mode == "add":
                 values[ch.parameter] = base + ch.value * unit * path * effect
             else:
