@@ -36,6 +36,9 @@ def same_chunk(got: Chunk, ref: Chunk) -> None:
     for name in ref.flow_sums:
         close(got.flow_sums[name], ref.flow_sums[name])
         close(got.amount_sums[name], ref.amount_sums[name])
+    assert set(got.removals) == set(ref.removals)
+    for basis, values in ref.removals.items():
+        close(got.removals[basis], values)
     assert (got.population is None) == (ref.population is None)
     if ref.population is not None:
         close(got.population, ref.population)
@@ -131,3 +134,49 @@ def test_a_job_for_some_years_gives_those_years_of_the_full_horizon(astana) -> N
     for basis, totals in some.totals.items():
         np.testing.assert_allclose(totals, full.totals[basis][:, cols], rtol=1e-12)
         assert np.ptp(totals[:, 0]) > 0  # the draws differ: the comparison is not of constants
+
+
+def test_growth_a_year_at_a_time_is_cumprod_to_the_bit() -> None:
+    rate = np.random.default_rng(7).normal(0.02, 0.01, (37, 1)) * np.random.default_rng(8).lognormal(0, 0.3, (1, 50))
+    expected = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])
+    np.testing.assert_array_equal(pl._growth(rate, None), expected)
+    np.testing.assert_array_equal(pl._growth(rate, [0, 6, 11]), expected[[0, 6, 11]])
+
+
+def test_a_flat_path_enters_as_one_value_per_draw(astana) -> None:
+    model, _ = astana
+    prep = prepare(model, load_catalog())
+    flat = pl._flat_paths(prep)
+    # hand-checked in the model file: wastewater_ch4_pc has the one-point path {2024: ...}; the grid's changes
+    waste = next(p for p in model.parameters.values() if p.name == "wastewater_ch4_pc")
+    assert len(waste.path) == 1 and flat["wastewater_ch4_pc"].shape == (1, 1)
+    assert "grid_ef" not in flat and np.ptp(prep.paths["grid_ef"]) > 0
+    draws = {k: v.reshape(1, -1) for k, v in pl._samples(model, 1, 0, 20, False).items()}  # type: ignore[attr-defined]
+    values = pl.inputs(prep, "bau", draws)
+    assert np.shape(values["aviation_co2_pc"]) in ((1, 1), (1, 20))  # a row, not (years, draws)
+
+
+def test_a_deterministic_run_reuses_its_calibration_but_not_for_another_base_year(astana) -> None:
+    from dataclasses import replace
+
+    model, base = astana
+    catalog = load_catalog()
+    prep = prepare(model, catalog)
+    kw = {"seed": 1, "start": 0, "stop": 1, "deterministic": True}
+    first = run_chunk(prep, "net-zero-2060", base, **kw)
+    again = run_chunk(prep, "net-zero-2060", base, **kw)  # the factors from the first run
+    same_chunk(again, first)
+    same_chunk(again, run_chunk_reference(prepare(model, catalog), "net-zero-2060", base, **kw))
+    # another inventory (every amount 10 % higher): new factors, so the base year's totals follow it
+    other = replace(base, amounts={k: v * 1.1 for k, v in base.amounts.items()},
+                    emissions={k: v * 1.1 for k, v in base.emissions.items()})  # fmt: skip
+    moved = run_chunk(prep, "net-zero-2060", other, **kw)
+    same_chunk(moved, run_chunk_reference(prepare(model, catalog), "net-zero-2060", other, **kw))
+    assert moved.totals["territorial"][0, 0] > 1.05 * first.totals["territorial"][0, 0]
+
+
+def test_the_generated_evaluation_frees_each_array_after_its_last_use() -> None:
+    lines = ["def f(V):", "    a = V['x']", "    b = a * 2", "    c = b + a", "    return c"]
+    assert pl._free_early(lines) == [
+        "def f(V):", "    a = V['x']", "    b = a * 2", "    c = b + a", "    del a, b", "    return c"
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from qala.scenario.engine import counted
 from qala.scenario.targets import national_series
 
 METRICS = ("reduction", "level", "max", "min")
@@ -33,6 +34,14 @@ class DocTarget:
     basis: str
     measurable: bool
     note: str
+    emissions: str = "gross"  # ghg_total targets: gross (removals and offsets do not count) or net (neutrality)
+
+
+def _emissions(t: dict[str, Any], where: str, doc: str) -> str:
+    value = str(t.get("emissions", "gross"))
+    if value not in ("gross", "net"):
+        raise DocumentRegistryError(f"{where}: {doc}/{t.get('code')}: emissions gross or net, not {value!r}")
+    return value
 
 
 def load_registry(text: str, where: str) -> tuple[list[dict[str, Any]], list[DocTarget]]:
@@ -66,6 +75,7 @@ def load_registry(text: str, where: str) -> tuple[list[dict[str, Any]], list[Doc
                     basis=str(t.get("basis", "territorial")),
                     measurable=measurable,
                     note=str(t.get("note", "")),
+                    emissions=_emissions(t, where, d["code"]),
                 )
             )
     return docs, targets
@@ -124,7 +134,7 @@ def align(
             per_scenario = {}
             i = any_result.years.index(t.target_year)
             for name, res in scenarios.items():
-                total = res.totals[t.basis][:, i]
+                total = counted(res.totals, getattr(res, "removals", {}), t.basis, t.emissions)[:, i]
                 if t.indicator == "ghg_per_capita":
                     if res.population is None:
                         continue

@@ -25,6 +25,15 @@ Basis = Annotated[
 ]
 
 
+Emissions = Annotated[
+    str | None,
+    typer.Option(
+        "--emissions",
+        help="gross (the default: removals and offsets are not abatement) or net (net of removals: neutrality).",
+    ),
+]
+
+
 def macc_command(
     year: Annotated[int, typer.Option("--year", help="Year in which abatement is measured.")] = 2030,
     discount_rate: Rate = DEFAULT_DISCOUNT_RATE,
@@ -32,12 +41,13 @@ def macc_command(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     basis: Basis = None,
+    emissions: Emissions = None,
     database: DatabaseOpt = None,
 ) -> None:
     """The marginal abatement cost curve on a basis, steps in increasing cost per tonne, each measured after those
     before it."""
     try:
-        data = econ.macc_data(open_database(database), city, year, discount_rate, basis)
+        data = econ.macc_data(open_database(database), city, year, discount_rate, basis, emissions or "gross")
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--basis" if "basis" in str(exc) else "--year") from exc
     if fmt == "json":
@@ -105,6 +115,7 @@ def optimize_command(
     ] = None,
     discount_rate: Rate = DEFAULT_DISCOUNT_RATE,
     basis: Basis = None,
+    emissions: Emissions = None,
     city: CityOpt = DEFAULT_CITY,
     fmt: Annotated[TableOrJson, typer.Option("--format")] = TableOrJson.table,
     database: DatabaseOpt = None,
@@ -116,12 +127,14 @@ def optimize_command(
         if target_tco2e is not None or target_reduction is not None:
             raise typer.BadParameter("--target sets the limit: leave out --target-tco2e and --target-reduction")
         try:
-            year_of, target_tco2e, basis_of = econ.target_limit_of(engine, city, target)
+            year_of, target_tco2e, basis_of, emissions_of = econ.target_limit_of(engine, city, target)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--target") from exc
         if basis is not None and basis != basis_of:
             raise typer.BadParameter(f"target {target!r} is on the {basis_of} basis", param_hint="--basis")
-        target_year, basis = target_year or year_of, basis_of
+        if emissions is not None and emissions != emissions_of:
+            raise typer.BadParameter(f"target {target!r} is on {emissions_of} emissions", param_hint="--emissions")
+        target_year, basis, emissions = target_year or year_of, basis_of, emissions_of
     if target_year is None:
         raise typer.BadParameter("give --target-year (or --target)")
     if (target_tco2e is None) == (target_reduction is None):
@@ -164,6 +177,7 @@ def optimize_command(
             discount_rate=discount_rate,
             cumulative_from=cumulative_from,
             basis=basis,
+            emissions=emissions or "gross",
         )
     except (PortfolioError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -6,6 +6,10 @@ order and each one's abatement is what it adds after those before it — so inte
 are counted once. The steps are then drawn in increasing order of the cost per tonne they plot (their
 incremental cost per tonne), so the curve is monotonic — the standard MACC; measures that abate nothing
 (or add emissions) on the basis come last, without a cost per tonne.
+
+Removals and offsets (flows marked ``removal: true``) are not abatement: the curve is built on the gross
+emissions by default, so a measure that only buys removals abates nothing on it (it comes last, marked
+``removal``). ``emissions="net"`` builds it net of removals, for a net (neutrality) target only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 from qala.catalog import load_catalog
 from qala.economics.costs import CostInputs, annualised_cost
 from qala.economics.prices import prices
-from qala.scenario.engine import BaseYear, Prepared
+from qala.scenario.engine import BaseYear, Prepared, counted
 from qala.scenario.run import run_scenario
 from qala.scenario.spec import CityModel, ScenarioSpec
 
@@ -52,10 +56,10 @@ def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
 
 
 def _run(
-    prep: Prepared, base: BaseYear, measures: tuple[str, ...], basis: str | None = None
+    prep: Prepared, base: BaseYear, measures: tuple[str, ...], basis: str | None = None, emissions: str = "gross"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per year: the total on ``basis`` (default: the model's) and the energy bill (KZT; priced fuels and grid
-    electricity)."""
+    """Per year: the total on ``basis`` (default: the model's), gross of removals or ``net`` of them, and the
+    energy bill (KZT; priced fuels and grid electricity)."""
     p = _with(prep, measures)
     res = run_scenario(p, "_macc", base, draws=1, seed=1)
     prep.checked.update(p.checked)
@@ -65,11 +69,18 @@ def _run(
         act = node.flow.activity if node.flow else None
         if act in price and node.name in res.amount_means:
             bill = bill + np.asarray(res.amount_means[node.name]) * price[act].per_canonical
-    return np.asarray(res.totals[basis or p.model.basis][0]), bill
+    return np.asarray(counted(res.totals, res.removals, basis or p.model.basis, emissions)[0]), bill
 
 
-def _total(prep: Prepared, base: BaseYear, measures: tuple[str, ...], year: int, basis: str | None = None) -> float:
-    totals, _ = _run(prep, base, measures, basis)
+def _total(
+    prep: Prepared,
+    base: BaseYear,
+    measures: tuple[str, ...],
+    year: int,
+    basis: str | None = None,
+    emissions: str = "gross",
+) -> float:
+    totals, _ = _run(prep, base, measures, basis, emissions)
     return float(totals[prep.model.years.index(year)])
 
 
@@ -96,18 +107,22 @@ def macc(
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     cumulative_from: int | None = None,
     basis: str | None = None,
+    emissions: str = "gross",
 ) -> list[MaccStep]:
     """The MACC in ``year`` on ``basis``; with ``cumulative_from``, abatement summed over the years from then to
-    ``year``. Steps come in increasing order of the cost per tonne they plot."""
+    ``year``. Steps come in increasing order of the cost per tonne they plot. ``emissions``: gross (removals
+    are no abatement; the default) or net (removals count, for a neutrality target)."""
+    if emissions not in ("gross", "net"):
+        raise ValueError(f"emissions: gross or net, not {emissions!r}")
     model = prep.model
     codes = list(measures or tuple(model.measures))
     i = model.years.index(year)
     span = slice(model.years.index(cumulative_from), i + 1) if cumulative_from is not None else slice(i, i + 1)
     years_in = span.stop - span.start
-    bau, bau_bill = _run(prep, base, (), basis)
+    bau, bau_bill = _run(prep, base, (), basis, emissions)
     alone = {}
     for code in codes:  # the order of building: each measure's cost per tonne alone against BAU
-        total, bill = _run(prep, base, (code,), basis)
+        total, bill = _run(prep, base, (code,), basis, emissions)
         cost, _, _ = annual_cost(model, code, discount_rate, float(bau_bill[i] - bill[i]))
         gain = float((bau - total)[span].sum())
         alone[code] = cost / gain if gain > 0 else float("inf")
@@ -116,7 +131,7 @@ def macc(
     previous, previous_bill = bau, bau_bill
     for code in sorted(codes, key=lambda c: (alone[c], c)):
         done = (*done, code)
-        now, bill = _run(prep, base, done, basis)
+        now, bill = _run(prep, base, done, basis, emissions)
         gain, saved = float((previous - now)[span].sum()), float(previous_bill[i] - bill[i])
         previous, previous_bill = now, bill
         cost, capex, lifetime = annual_cost(model, code, discount_rate, saved)
@@ -127,6 +142,12 @@ def macc(
     return sorted(steps, key=lambda s: (s.cost_per_tonne is None, s.cost_per_tonne or 0.0))
 
 
+_COUNTED = {
+    "gross": "on gross emissions (removals and offsets are not abatement), ",
+    "net": "net of removals and offsets (for a neutrality target), ",
+}
+
+
 def macc_dict(
     steps: list[MaccStep],
     year: int,
@@ -135,6 +156,8 @@ def macc_dict(
     bau: float,
     basis: str = "territorial",
     names: dict[str, dict[str, str]] | None = None,
+    emissions: str = "gross",
+    removal_measures: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     cumulative, rows = 0.0, []
     for s in steps:
@@ -143,6 +166,7 @@ def macc_dict(
             {
                 "code": s.code,
                 "name": (names or {}).get(s.code),
+                "removal": s.code in removal_measures,  # buys removals or offsets: not an emission cut
                 "abatement_tco2e": s.abatement,
                 "cumulative_tco2e": cumulative,
                 "energy_savings_per_year": s.energy_savings,
@@ -159,7 +183,9 @@ def macc_dict(
         "discount_rate": discount_rate,
         "bau_tco2e": bau,
         "basis": basis,
-        "method": f"on the {basis} basis: measures ranked by cost per tonne alone, then abatement measured after "
+        "emissions": emissions,
+        "method": _COUNTED[emissions]
+        + f"on the {basis} basis: measures ranked by cost per tonne alone, then abatement measured after "
         "those before (deterministic run, target year), so interactions are counted once; the steps are drawn in "
         "increasing order of the cost per tonne they plot (measures that abate nothing on the basis last); "
         "annualised cost = capex x CRF(r, lifetime) + opex - savings, where "

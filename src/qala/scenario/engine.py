@@ -72,6 +72,20 @@ class Chunk:
     population: np.ndarray | None
     flow_sums: dict[str, np.ndarray]  # t CO2e per flow, summed over the chunk's draws, per year
     amount_sums: dict[str, np.ndarray] = field(default_factory=dict)  # canonical amount (TJ or t) per flow, summed
+    # basis -> (draws, years): the removal flows (``removal: true``) counted on the basis, t CO2e (<= 0); the
+    # totals include them (net); a target on gross emissions adds them back. Empty: the model has none.
+    removals: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def counted(self, basis: str, emissions: str) -> np.ndarray:
+        """The totals a target counts: net of removals (``net``), or the emissions alone (``gross``)."""
+        return counted(self.totals, self.removals, basis, emissions)
+
+
+def counted(totals: dict[str, np.ndarray], removals: dict[str, np.ndarray], basis: str, emissions: str) -> np.ndarray:
+    """``totals[basis]`` (net of removals) for a net target; for a gross one, without the removals."""
+    if emissions == "net" or basis not in removals:
+        return totals[basis]
+    return totals[basis] - removals[basis]
 
 
 @dataclass(frozen=True)
@@ -466,4 +480,9 @@ def run_chunk_reference(
         )
     flow_sums = dict(zip(names, stacked.sum(axis=1), strict=True))
     amount_sums = {n: np.asarray(a).sum(axis=0) for n, a in amounts.items()}
-    return Chunk(start, stop, totals, sectors, pop, flow_sums, amount_sums)
+    removals = {}
+    for basis in BASES if model.removal_flows else ():
+        on = [n for n in model.removal_flows if _in_basis(*prep.levels[n][1:], basis)]
+        if on:
+            removals[basis] = sum(np.broadcast_to(emis[n], shape) for n in on)
+    return Chunk(start, stop, totals, sectors, pop, flow_sums, amount_sums, removals)  # type: ignore[arg-type]

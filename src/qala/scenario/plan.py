@@ -77,8 +77,22 @@ def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
     """Sum over draws of a (years, draws) array given unbroadcast."""
     x = np.asarray(x, dtype=float)
     if x.shape == shape:
-        return x[:, 0] if shape[1] == 1 else x.sum(axis=1)
-    return np.broadcast_to(x, shape).sum(axis=1)
+        return x[:, 0] if shape[1] == 1 else x @ _ones(shape[1])  # a matrix-vector product: quicker than sum
+    if x.shape[1:] == (1,):  # one value per year: the same for every draw
+        return np.broadcast_to(x, shape).sum(axis=1)
+    return np.broadcast_to(x, shape) @ _ones(shape[1])
+
+
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(n: int) -> np.ndarray:
+    hit = _ONES.get(n)
+    if hit is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        hit = _ONES[n] = np.ones(n)
+    return hit
 
 
 class _Rename(ast.NodeTransformer):
@@ -231,6 +245,31 @@ def _emission_expr(w: _Writer, prep: Prepared, name: str, amount: str, prefix: s
     return None
 
 
+def _free_early(lines: list[str]) -> list[str]:
+    """A straight-line function's body with ``del`` after each local's last use: a block's intermediate arrays
+    are freed as it goes, so the memory the next one takes is memory still in the cache."""
+    assigned: set[str] = set()
+    last: dict[str, int] = {}
+    for i, line in enumerate(lines[1:], 1):
+        stmt = ast.parse(line.strip()).body[0]
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    assigned.add(node.id)
+                else:
+                    last[node.id] = i
+    ends: dict[int, list[str]] = {}
+    for name in assigned:
+        if name in last and not lines[last[name]].strip().startswith("return"):
+            ends.setdefault(last[name], []).append(name)
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:], 1):
+        out.append(line)
+        if i in ends:
+            out.append(f"    del {', '.join(sorted(ends[i]))}")
+    return out
+
+
 def _compile(prep: Prepared) -> Plan:
     model = prep.model
     flows = tuple(n.name for n in model.flows)
@@ -330,8 +369,9 @@ def _compile(prep: Prepared) -> Plan:
                 loaded.add(x)
     emitting: dict[str, str] = {}  # flow -> its emissions variable
     linear: dict[str, float] = {}  # flow -> constant factor per SI unit, where emissions = value * factor
-    for f in flows:
+    for i, f in enumerate(flows):
         w.emit(f"m_{f} = _asarray(v_{f}, dtype=float)")
+        w.emit(f"q{i} = _dsum(m_{f}, shape)")  # summed at once: the array can go as soon as nothing else needs it
         e = _emission_expr(w, prep, f, f"m_{f}", "v_", exact=False)
         if e is not None:
             w.emit(f"e_{f} = {e}")
@@ -341,6 +381,8 @@ def _compile(prep: Prepared) -> Plan:
             if prep.flow_kind[f] != "grid_electricity" and not flow.factor_scale:
                 c = prep.gwp[flow.gas or "CO2"] if prep.flow_kind[f] == "direct" else prep.fuel_factor[f]
                 linear[f] = c / per[f]
+            else:
+                w.emit(f"s{i} = _dsum(e_{f}, shape)")
     heat_flows = [f for f in flows if prep.flow_kind[f] == "district_heat"]
     if heat_flows:
         plants: dict[str, dict[str, list[str]]] = {}
@@ -381,6 +423,7 @@ def _compile(prep: Prepared) -> Plan:
             assert flow is not None
             scale = f" * v_{flow.factor_scale}" if flow.factor_scale else ""
             w.emit(f"e_{f} = m_{f} / {w.const(per[f])} * heat_factor{scale}")
+            w.emit(f"s{flows.index(f)} = _dsum(e_{f}, shape)")
             emitting[f] = f"e_{f}"
     # groups: flows of one sector counted on the same bases are added once
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
@@ -401,14 +444,19 @@ def _compile(prep: Prepared) -> Plan:
             terms = [g for (sector, on), g in gnames.items() if sector == s and b in on]
             sector_vars.append(" + ".join(terms) if terms else "None")
     w.emit(f"sectors = ({', '.join(sector_vars)},)")
+    removal_vars = []  # per basis: the removal flows counted on it (the totals include them; gross targets not)
+    for b in BASES:
+        terms = [emitting[f] for f in model.removal_flows if f in emitting and _in_basis(*prep.levels[f][1:], b)]
+        removal_vars.append(" + ".join(terms) if terms else "None")
+    w.emit(f"removals = ({', '.join(removal_vars)},)")
     # sums over the draws: the canonical amount per flow, and the emissions
-    w.emit(f"qs = ({', '.join(f'_dsum(m_{f}, shape)' for f in flows)},)")
+    w.emit(f"qs = ({', '.join(f'q{i}' for i in range(len(flows)))},)")
     esums = []
     for i, f in enumerate(flows):
         if f in linear:
-            esums.append(f"qs[{i}] * {w.const(linear[f])}")
+            esums.append(f"q{i} * {w.const(linear[f])}")
         elif f in emitting:
-            esums.append(f"_dsum({emitting[f]}, shape)")
+            esums.append(f"s{i}")
         else:
             esums.append("None")
     w.emit(f"es = ({', '.join(esums)},)")
@@ -418,8 +466,8 @@ def _compile(prep: Prepared) -> Plan:
         w.emit(f"pop = _asarray({src}) / {w.const(si(model.drivers[pop].unit))}")
     else:
         w.emit("pop = None")
-    w.emit("return sectors, qs, es, pop")
-    source = "\n".join([*cal_src, "", *w.lines]) + "\n"
+    w.emit("return sectors, qs, es, pop, removals")
+    source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
         zero = v0 == 0
@@ -463,6 +511,46 @@ def _compile(prep: Prepared) -> Plan:
     return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep))
 
 
+_FLAT: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+
+
+def _flat_paths(prep: Prepared) -> dict[str, np.ndarray]:
+    """The parameters whose path is the same in every year, as (1, 1) arrays: an input, or a calibrated
+    parameter scaled by a per-draw factor, is then a row (1, draws), not a (years, draws) array, and so is
+    every node computed from such rows alone. Each element is the value the (years, 1) path gives, so the
+    numbers are the same to the last bit; only the size of the arrays changes."""
+    hit = _FLAT.get(id(prep))
+    if hit is not None and hit[0] is prep.paths:
+        return hit[1]
+    flat = {}
+    for name, path in prep.paths.items():
+        if not name.startswith("growth:") and path.size and np.all(path == path[0, 0]):
+            flat[name] = path[:, :1].copy()
+    if len(_FLAT) >= 4 * _CACHE_SIZE:
+        _FLAT.clear()
+    _FLAT[id(prep)] = (prep.paths, flat)
+    return flat
+
+
+def _growth(rate: np.ndarray, rows: list[int] | None) -> np.ndarray:
+    """``cumprod(1 + rate, axis=0) / (1 + rate[0])`` for a (years, draws) rate, a year at a time: the same
+    products in the same order as numpy's cumprod (so the same bits), without its slow strided walk down the
+    columns; only the years up to the last of ``rows`` are computed."""
+    last = rate.shape[0] if rows is None else max(rows) + 1
+    one = 1.0 + rate[:last]
+    out = np.empty_like(one)
+    out[0] = one[0]
+    for i in range(1, last):
+        np.multiply(out[i - 1], one[i], out=out[i])
+    out /= one[:1]
+    return out if rows is None else out[rows]
+
+
+def _fits(a: np.ndarray, b: Any) -> bool:
+    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape)."""
+    return a.shape == np.broadcast_shapes(a.shape, np.shape(b))
+
+
 def inputs(
     prep: Prepared, scenario: str, draws: dict[str, np.ndarray], rows: list[int] | None = None
 ) -> dict[str, np.ndarray | float]:
@@ -472,28 +560,37 @@ def inputs(
     element by element, so the values are the same."""
     model = prep.model
     values: dict[str, np.ndarray | float] = {}
+    flat = _flat_paths(prep)
 
-    def at(path: np.ndarray) -> np.ndarray:  # (1, years) -> (years or rows, 1)
+    def at(name: str) -> np.ndarray:  # (1, years) -> (years or rows, 1); a path constant over the years: (1, 1)
+        hit = flat.get(name)
+        if hit is not None:
+            return hit
+        path = prep.paths[name]
         return path.T if rows is None else path.T[rows]
 
     for d in model.drivers.values():
-        rate = prep.paths[f"growth:{d.name}"].T
         if d.uncertainty:
-            rate = rate * draws[f"driver:{d.name}"]
-        growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
-        values[d.name] = d.base * si(d.unit) * (growth if rows is None else growth[rows])
+            rate = prep.paths[f"growth:{d.name}"].T * draws[f"driver:{d.name}"]
+            growth = _growth(rate, rows)
+        else:
+            rate = prep.paths[f"growth:{d.name}"].T
+            growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
+            growth = growth if rows is None else growth[rows]
+        values[d.name] = d.base * si(d.unit) * growth
     for p in model.parameters.values():
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
         else:
-            v = at(prep.paths[p.name])
+            v = at(p.name)
         if p.uncertainty is not None:
             v = v * draws[f"parameter:{p.name}"]
         values[p.name] = v
     for code in model.scenarios[scenario].measures:
         m = model.measures[code]
-        path = at(prep.shares[code])  # (years, 1)
+        path = prep.shares[code].T if rows is None else prep.shares[code].T[rows]  # (years, 1)
         effect = draws[f"measure:{code}"] if isinstance(m.max_effect, Distribution) else m.max_effect
+        share: np.ndarray | None = None  # path * effect, computed once per measure when a change needs it
         for ch in m.changes:
             unit = si(model.parameters[ch.parameter].unit)
             base = values[ch.parameter]
@@ -501,8 +598,13 @@ def inputs(
             # first, so that one product, not two, has the size of (years, draws) (the same to the last bits)
             if ch.mode == "set":
                 delta = ch.value * unit - base
-                step = delta * path * effect if np.shape(delta)[-1:] in ((), (1,)) else delta * (path * effect)
-                values[ch.parameter] = base + step
+                if np.shape(delta)[-1:] in ((), (1,)):
+                    values[ch.parameter] = base + delta * path * effect
+                else:  # delta is a new (.., draws) array: scaled and added in place (the same numbers, fewer arrays)
+                    if share is None:
+                        share = path * effect
+                    step = np.multiply(delta, share, out=delta) if _fits(delta, share) else delta * share
+                    values[ch.parameter] = np.add(base, step, out=step) if _fits(step, base) else base + step
             elif ch.mode == "add":
                 values[ch.parameter] = base + ch.value * unit * path * effect
             else:
@@ -547,7 +649,14 @@ def run_chunk(
             full = inputs(prep, scenario, draws)
             prep.deterministic_inputs[key] = (draws, at_base, full)  # type: ignore[index]
     verify = (scenario, base.year) not in prep.checked
-    ks = plan.calibrate(dict(at_base), plan.targets_for(model, base), verify, (1, n))
+    kkey = ("plan-k", scenario)
+    known = prep.deterministic_inputs.get(kkey) if cached else None  # type: ignore[call-overload]
+    if known is not None and known[0] is base and not verify:
+        ks = known[1]  # the same inputs and the same base year: the same factors
+    else:
+        ks = plan.calibrate(dict(at_base), plan.targets_for(model, base), verify, (1, n))
+        if cached:
+            prep.deterministic_inputs[kkey] = (base, ks)  # type: ignore[index]
     prep.checked.add((scenario, base.year))
     scales = [c.scale for c in model.calibration]
     nyears = len(model.years) if rows is None else len(rows)
@@ -556,6 +665,10 @@ def run_chunk(
     totals = np.empty((nb, nyears, n))
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
+    removals = [
+        np.empty((nyears, n)) if any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) else None
+        for b in BASES
+    ]
 
     def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
@@ -565,7 +678,10 @@ def run_chunk(
             values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
         for scale, k in zip(scales, ks, strict=True):
             values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
-        sectors, qs, es, p = plan.evaluate(values, (nyears, b - a))
+        sectors, qs, es, p, rem = plan.evaluate(values, (nyears, b - a))
+        for i, r in enumerate(rem):
+            if r is not None:
+                removals[i][:, a:b] = r
         for i, s in enumerate(sectors):
             if s is not None:
                 agg[i // ns, i % ns, :, a:b] = s
@@ -601,4 +717,5 @@ def run_chunk(
         None if pop is None else out(pop),
         {f: v[pick] for f, v in flow_sums.items()},
         {f: v[pick] for f, v in amount_sums.items()},
+        {basis: out(r) for basis, r in zip(BASES, removals, strict=True) if r is not None},
     )

@@ -23,7 +23,7 @@ import numpy as np
 
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
 from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, flow_mask
-from qala.scenario.run import MILESTONES, QUANTILES
+from qala.scenario.run import MILESTONES, QUANTILES, removals_dict
 from qala.scenario.sketch import ColumnStats
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
@@ -101,7 +101,7 @@ def chunk_stats(prep: Prepared, scenario: str, base: BaseYear, chunk: Chunk) -> 
     for t in model.targets:
         yi = model.years.index(t.year)
         lim = target_limit(t, model.base_year, base.totals[t.basis], chunk.population, yi)
-        total = chunk.totals[t.basis][:, yi]
+        total = chunk.counted(t.basis, t.emissions)[:, yi]
         limit = np.broadcast_to(np.asarray(lim.limit, dtype=float), total.shape)
         met.append(int(np.count_nonzero(total <= limit)))
         target_cols += [limit, total - limit]
@@ -164,6 +164,7 @@ class ScenarioSummary:
                     "label": t.label,
                     "kind": t.kind,
                     "basis": t.basis,
+                    "emissions": t.emissions,
                     "year": t.year,
                     "limit_tco2e": float(medians[2 * i]),
                     "p_met": int(self.stats.met[i]) / self.draws,
@@ -220,6 +221,7 @@ class ScenarioSummary:
             "base_year_check": self.base_year_check(),
             "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
+            "removals": removals_dict(model, self.flow_means),
             "gwp": self.prep.gwp_code,
         }
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from qala.inventory.result import Inventory
 from qala.scenario.chunks import Batch, ChunkJob, Runner, chunk_bounds, serial
-from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared
+from qala.scenario.engine import SECTORS, BaseYear, Chunk, Prepared, counted
 from qala.scenario.spec import BASES
 from qala.scenario.targets import target_limit
 
@@ -50,6 +50,23 @@ def base_year_from(inv: Inventory) -> BaseYear:
     return BaseYear(inv.year, amounts, by_basis, totals, emissions)
 
 
+def removals_dict(model: Any, flow_means: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The removal lines of a result's JSON, apart from the sectors' emissions they sit in (None: the model has
+    none). The mean per year comes from the flows' means, so a run that keeps its draws and one reduced where the
+    draws are computed give the same numbers."""
+    names = model.removal_flows
+    if not names:
+        return None
+    mean = sum(np.asarray(flow_means[n], dtype=float) for n in names)
+    return {
+        "what": "removals and offsets beyond the city's emissions: counted only towards net (neutrality) targets, "
+        "never towards targets on gross emissions, and not an emission reduction",
+        "flows": list(names),
+        "sectors": sorted({f.flow.gpc_ref for f in model.flows if f.name in names and f.flow is not None}),
+        "mean": np.asarray(mean, dtype=float).tolist(),
+    }
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     scenario: str
@@ -65,6 +82,7 @@ class ScenarioResult:
     base: BaseYear
     prep: Prepared
     amount_means: dict[str, np.ndarray] = field(default_factory=dict)  # canonical amount per flow and year
+    removals: dict[str, np.ndarray] = field(default_factory=dict)  # basis -> (draws, years), removal flows (<= 0)
 
     def summary(self, values: np.ndarray) -> dict[str, list[float]]:
         out = {"mean": values.mean(axis=0).tolist()}
@@ -78,7 +96,7 @@ class ScenarioResult:
         for t in model.targets:
             yi = self.years.index(t.year)
             lim = target_limit(t, model.base_year, self.base.totals[t.basis], self.population, yi)
-            total = self.totals[t.basis][:, yi]
+            total = counted(self.totals, self.removals, t.basis, t.emissions)[:, yi]
             limit = np.broadcast_to(np.asarray(lim.limit, dtype=float), total.shape)
             out.append(
                 {
@@ -86,6 +104,7 @@ class ScenarioResult:
                     "label": t.label,
                     "kind": t.kind,
                     "basis": t.basis,
+                    "emissions": t.emissions,
                     "year": t.year,
                     "limit_tco2e": float(np.median(limit)),
                     "p_met": float(np.mean(total <= limit)),
@@ -143,6 +162,7 @@ class ScenarioResult:
             "base_year_check": self.base_year_check(),
             "milestones": self.milestones(),
             "flows_mean": {k: v.tolist() for k, v in self.flow_means.items()},
+            "removals": removals_dict(model, self.flow_means),
             "gwp": self.prep.gwp_code,
         }
 
@@ -188,13 +208,29 @@ def combine(prep: Prepared, scenario: str, base: BaseYear, chunks: list[Chunk], 
     totals = {b: cat([c.totals[b] for c in chunks]) for b in BASES}
     sectors = {b: {s: cat([c.sectors[b][s] for c in chunks]) for s in SECTORS} for b in BASES}
     pop = cat([c.population for c in chunks]) if chunks[0].population is not None else None  # type: ignore[misc]
-    if len(chunks) == 1:
+    if len(chunks) == 1 and draws == 1:  # the sums of one draw are its means (the chunk's own arrays)
+        flows, amounts = dict(chunks[0].flow_sums), dict(chunks[0].amount_sums)
+    elif len(chunks) == 1:
         flows = {n: s / draws for n, s in chunks[0].flow_sums.items()}
         amounts = {n: s / draws for n, s in chunks[0].amount_sums.items()}
     else:
         flows = {n: sum(c.flow_sums[n] for c in chunks) / draws for n in chunks[0].flow_sums}
         amounts = {n: sum(c.amount_sums[n] for c in chunks) / draws for n in chunks[0].amount_sums}
     model = prep.model
+    removals = {b: cat([c.removals[b] for c in chunks]) for b in chunks[0].removals}
     return ScenarioResult(
-        scenario, model.city, model.years, draws, seed, model.basis, totals, sectors, pop, flows, base, prep, amounts
+        scenario,
+        model.city,
+        model.years,
+        draws,
+        seed,
+        model.basis,
+        totals,
+        sectors,
+        pop,
+        flows,
+        base,
+        prep,
+        amounts,
+        removals,
     )

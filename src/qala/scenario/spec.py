@@ -19,6 +19,7 @@ from qala.scenario.formula import Formula, FormulaError, compile_formula
 BASES = ("territorial", "basic", "basic_plus")
 MODES = ("set", "add", "scale")
 TARGET_KINDS = ("reduction", "cap", "per_capita")
+TARGET_EMISSIONS = ("gross", "net")  # what a target counts: emissions only, or net of removals and offsets
 LANGS = ("en", "ru", "kk")
 
 
@@ -58,6 +59,9 @@ class Flow:
     gas: str | None
     factor_scale: str | None
     grid_factor: str | None
+    # removals or offsets beyond the city's own emissions (``removal: true``): they count towards a net target
+    # (neutrality), never towards a target on gross emissions, and are not an emission reduction to buy
+    removal: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class Target:
     base_year: int | None
     reference: str | None
     source: str
+    # gross: the emissions, removals and offsets not counted (an NDC-type target); net: net of removals (neutrality)
+    emissions: str = "gross"
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,33 @@ class CityModel:
     @property
     def flows(self) -> list[Node]:
         return [n for n in self.nodes if n.flow is not None]
+
+    @property
+    def removal_flows(self) -> tuple[str, ...]:
+        """The flows marked ``removal: true``: removals and offsets, not emissions."""
+        return tuple(n.name for n in self.nodes if n.flow is not None and n.flow.removal)
+
+    def removal_measures(self) -> tuple[str, ...]:
+        """Measures that change only what removal flows depend on: they buy removals, not emission cuts."""
+        removals = set(self.removal_flows)
+        if not removals:
+            return ()
+        deps: dict[str, set[str]] = {}
+        for n in self.nodes:
+            d: set[str] = set()
+            for name in n.formula.names:
+                d |= {name} | deps.get(name, set())
+            if n.flow is not None:
+                for extra in (n.flow.factor_scale, n.flow.grid_factor):
+                    if extra:
+                        d |= {extra} | deps.get(extra, set())
+            deps[n.name] = d
+        out = []
+        for code, m in self.measures.items():
+            touched = {f.name for f in self.flows if any(ch.parameter in deps[f.name] for ch in m.changes)}
+            if touched and touched <= removals:
+                out.append(code)
+        return tuple(out)
 
     def uncertain(self) -> list[tuple[str, Distribution]]:
         """Every uncertain quantity, in a fixed order (its index seeds its random numbers)."""
@@ -417,7 +450,18 @@ def _flow(r: _Reader, key: str, spec: dict[str, Any]) -> Flow | None:
         gas=gas,
         factor_scale=spec.get("factor_scale"),
         grid_factor=spec.get("grid_factor"),
+        removal=_removal(r, key, spec, gas),
     )
+
+
+def _removal(r: _Reader, key: str, spec: dict[str, Any], gas: object) -> bool:
+    value = spec.get("removal", False)
+    if not isinstance(value, bool):
+        r.err(f"{key}.removal", "true (removals or offsets, counted only towards net targets) or false")
+        return False
+    if value and gas != "CO2":
+        r.err(f"{key}.removal", "a removal is a direct mass of CO2 taken out (gas: CO2), entered as a negative amount")
+    return value
 
 
 def _order(r: _Reader, nodes: dict[str, Node], defined: set[str]) -> list[Node]:
@@ -589,6 +633,9 @@ def _targets(r: _Reader, raw: object, lo: int, hi: int) -> tuple[Target, ...]:
                 r.err(f"{key}.reference", "inventory (the base year is the model's) or national_ratio")
         else:
             reference = None
+        emissions = spec.get("emissions", "gross")
+        if emissions not in TARGET_EMISSIONS:
+            r.err(f"{key}.emissions", "gross (removals and offsets do not count) or net (net of removals: neutrality)")
         out.append(
             Target(
                 name=r.text(f"{key}.name", spec.get("name")),
@@ -600,6 +647,7 @@ def _targets(r: _Reader, raw: object, lo: int, hi: int) -> tuple[Target, ...]:
                 base_year=base_year if isinstance(base_year, int) else None,
                 reference=reference,
                 source=r.source(key, spec),
+                emissions=str(emissions),
             )
         )
     return tuple(out)

@@ -40,20 +40,27 @@ def check_basis(basis: str | None, model: Any) -> str:
 
 
 def macc_data(
-    engine: Engine, city: str, year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE, basis: str | None = None
+    engine: Engine,
+    city: str,
+    year: int,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    basis: str | None = None,
+    emissions: str = "gross",
 ) -> dict[str, Any]:
     check_finite("the discount rate", discount_rate, 0, 1)
     model, prep, base = setup(engine, city)
     basis = check_basis(basis, model)
     if year not in model.years:
         raise ValueError(f"a year in {model.base_year}-{model.end_year}")
-    steps = macc(prep, base, year, discount_rate=discount_rate, basis=basis)
+    steps = macc(prep, base, year, discount_rate=discount_rate, basis=basis, emissions=emissions)
     names = {code: dict(m.names) for code, m in model.measures.items()}
-    return macc_dict(steps, year, "KZT", discount_rate, _total(prep, base, (), year, basis), basis, names)
+    bau = _total(prep, base, (), year, basis, emissions)
+    return macc_dict(steps, year, "KZT", discount_rate, bau, basis, names, emissions, model.removal_measures())
 
 
-def target_limit_of(engine: Engine, city: str, name: str) -> tuple[int, float, str]:
-    """A target of the city's model by name: (year, limit in t CO2e, basis), e.g. the conditional NDC."""
+def target_limit_of(engine: Engine, city: str, name: str) -> tuple[int, float, str, str]:
+    """A target of the city's model by name: (year, limit in t CO2e, basis, gross or net), e.g. the conditional
+    NDC (gross: removals cannot meet it) or neutrality (net)."""
     from qala.scenario.targets import target_limit  # noqa: PLC0415
 
     model, _, base = setup(engine, city)
@@ -63,7 +70,7 @@ def target_limit_of(engine: Engine, city: str, name: str) -> tuple[int, float, s
     if target.kind == "per_capita":
         raise ValueError(f"target {name!r} is per person: give --target-tco2e instead")
     lim = target_limit(target, model.base_year, base.totals[target.basis], np.zeros((1, len(model.years))), 0)
-    return target.year, float(np.asarray(lim.limit).reshape(-1)[0]), target.basis
+    return target.year, float(np.asarray(lim.limit).reshape(-1)[0]), target.basis, target.emissions
 
 
 def limit_from_reduction(
@@ -94,9 +101,11 @@ def portfolio(
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     cumulative_from: int | None = None,
     basis: str | None = None,
+    emissions: str = "gross",
 ) -> dict[str, Any]:
     """The least-cost portfolio on ``basis``; with ``cumulative_from`` the limit caps the emissions summed over the
-    years."""
+    years. ``emissions``: gross (the default: a limit on emissions, which removals and offsets cannot meet, so the
+    optimizer never buys them) or net (a neutrality target: removals count)."""
     check_finite("the emission limit (t CO2e)", limit_tco2e, 0, MAX_TCO2E)
     check_finite("the discount rate", discount_rate, 0, 1)
     for year, amount in (budgets or {}).items():
@@ -107,8 +116,16 @@ def portfolio(
         raise ValueError(f"a target year in {model.base_year}-{model.end_year}")
     if cumulative_from is not None and not model.base_year <= cumulative_from <= target_year:
         raise ValueError(f"the cumulative period must start between {model.base_year} and {target_year}")
-    steps = macc(prep, base, target_year, discount_rate=discount_rate, cumulative_from=cumulative_from, basis=basis)
-    totals, _ = _run(prep, base, (), basis)
+    steps = macc(
+        prep,
+        base,
+        target_year,
+        discount_rate=discount_rate,
+        cumulative_from=cumulative_from,
+        basis=basis,
+        emissions=emissions,
+    )
+    totals, _ = _run(prep, base, (), basis, emissions)
     first = model.years.index(cumulative_from if cumulative_from is not None else target_year)
     bau = float(totals[first : model.years.index(target_year) + 1].sum())
     options = []
@@ -132,6 +149,7 @@ def portfolio(
             "year": target_year,
             "limit_tco2e": limit_tco2e,
             "basis": basis,
+            "emissions": emissions,
             "cumulative_from": cumulative_from,
         },
         "bau_tco2e": bau,
