@@ -249,7 +249,7 @@ def _build_context(
     progress(0.4, "economics")
     if runs:
         try:
-            macc = econ.macc_data(engine, city, MACC_YEAR)
+            macc = econ.macc_data(engine, city, MACC_YEAR, basis=econ.MACC_BASIS)
         except (ValueError, InventoryError):
             macc = None
     progress(0.7, "assessment")

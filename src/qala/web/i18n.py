@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -113,8 +114,12 @@ def when(value: Any, lang: str) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}", value):  # a year alone (a document adopted "in 2018")
+            return value
+        if re.fullmatch(r"\d{4}-\d{2}", value):  # a year and a month: "02.2023"
+            return format_date(date.fromisoformat(value + "-01"), "MM.yyyy", locale=Locale.parse(lang))
         try:
-            value = datetime.fromisoformat(value)
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, datetime):
