@@ -47,7 +47,7 @@ window.QalaCharts = (function () {
   }
   function wrap(text, width) {
     if (!width) return text;
-    var max = Math.max(16, Math.floor((width - 60) / 7.5)), lines = [], line = "";
+    var max = Math.max(16, Math.floor((width - 70) / 7.5)), lines = [], line = "";
     String(text).split(" ").forEach(function (word) {
       if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
       else line = line ? line + " " + word : word;
@@ -56,7 +56,7 @@ window.QalaCharts = (function () {
     return lines.join("<br>");
   }
   function legend(width) {
-    return width ? {orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom"} : {orientation: "h", y: -0.25};
+    return width ? {orientation: "h", xref: "container", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom"} : {orientation: "h", y: -0.25};
   }
   function traces(data, width) {
     var l = labels(), names = l.names;
