@@ -151,7 +151,8 @@ def test_chart_legends_fit_a_phone(browser, server: str, lang: str) -> None:
         charts = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(g => {
             const c = g.getBoundingClientRect(), t = g.querySelector('.g-xtitle'), l = g.querySelector('.legend');
             const tr = t && t.getBoundingClientRect(), lr = l && l.getBoundingClientRect();
-            return {left: c.left, right: c.right, plot: g._fullLayout.xaxis._length, entries: [...g.querySelectorAll('.legendtext')].map(e => {
+            return {left: c.left, right: c.right, plot: g._fullLayout.xaxis._length,
+                    entries: [...g.querySelectorAll('.legendtext')].map(e => {
                         const r = e.getBoundingClientRect();
                         return {text: e.textContent, left: r.left, right: r.right}; }),
                     overlap: !!(tr && lr && tr.bottom > lr.top && lr.bottom > tr.top)}; })""")
