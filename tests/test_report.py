@@ -665,7 +665,7 @@ def test_every_phase_of_a_report_job_is_named_in_kk_and_ru() -> None:
     code = (root / "report" / "build.py").read_text() + (root / "report" / "context.py").read_text()
     code += (root / "jobs" / "tasks.py").read_text()
     phases = set(re.findall(r'(?:progress|tell)\([^,]+, "(\w+)"\)', code))
-    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing"} <= phases
+    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing", "writing_pdf"} <= phases
     for lang in ("kk", "ru"):
         with (root / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
             catalog = read_po(fh)
