@@ -439,7 +439,7 @@ def test_stamp_is_printed(built, run_cli) -> None:
     code, out, _ = run_cli("version")
     assert code == 0
     assert out.split()[1].rstrip(";") in stamp  # Qala's version
-    assert TODAY.isoformat() in stamp
+    assert TODAY.strftime("%d.%m.%Y") in stamp  # the date as the locale writes it (Babel), not ISO
     assert re.search(r'class="hash">[0-9a-f]{64}<', stamp)
 
 
