@@ -16,6 +16,7 @@ import pytest
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 ENGLISH = re.compile(r"\b(?:[A-Za-z]{2,}[ ,:;'()-]+){4,}[A-Za-z]{2,}\b")
 LONGNUM = re.compile(r"\d+\.\d{5,}|\d{5,}\.0\b|\d+\.\d+e[+-]\d+")
+ISODATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")  # a date as Python prints it, not as the locale writes it
 # proper names and formats that are not English sentences or codes
 ALLOWED = (
     "Qala",
@@ -85,6 +86,32 @@ def english_assumptions(html: str) -> list[str]:
     return out
 
 
+def data_texts() -> list[str]:
+    """The English sentences of the city's and the catalog's data that a reader meets on the pages and in the
+    report: the indicators' observation notes and arithmetic, the grid factors' basis. Each has its kk and ru
+    text; found in English (even marked ``lang="en"``, as a cited source may be) on a kk or ru page, it was
+    not translated."""
+    from qala.catalog import load_catalog
+    from qala.services import assessment
+
+    out = [s for i in assessment.city_indicators("astana") for o in i.values for s in (o.note, o.derived) if s]
+    out += [g.basis for g in load_catalog().grid_factors.values()]
+    return sorted(set(out))
+
+
+def english_data_texts(html: str) -> list[str]:
+    from markupsafe import escape
+
+    return [t[:80] for t in data_texts() if str(escape(t)) in html or t in html]
+
+
+def iso_dates(html: str) -> list[str]:
+    """Dates the page writes itself as Python prints them (2026-12-03), not as the locale does. A data text's
+    citation ("Kazinform 2025-12-22", in a ``<small>`` note) quotes its source's date as the source gives it."""
+    text = visible(re.sub(r"<small\b.*?</small>", " ", html, flags=re.S))
+    return sorted({f"ISO date: {m.group(0)}" for m in ISODATE.finditer(text)})
+
+
 def suspects(text: str) -> list[str]:
     for word in ALLOWED:
         text = text.replace(word, " ")
@@ -111,6 +138,10 @@ def test_patterns_find_what_they_should() -> None:
     cited = '<p>оценка <small lang="en">Default EFs for stationary combustion in energy</small></p>'
     assert not suspects(visible(cited))
     assert not suspects(visible("<p>94\u00a0600 кг/ТДж</p>"))
+    assert iso_dates("<td>2023-06-27</td>") == ["ISO date: 2023-06-27"]
+    assert not iso_dates("<td>27.06.2023</td><small>(Kazinform 2025-12-22)</small>")
+    note = '<small lang="en">Third-party sensor network (IQAir AirVisual).</small>'
+    assert english_data_texts(note) == ["Third-party sensor network (IQAir AirVisual)."]
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
@@ -121,6 +152,7 @@ def test_public_pages_speak_the_language(client, lang: str) -> None:
         r = client.get(path, params={"lang": lang})
         assert r.status_code == 200, path
         hits = suspects(visible(r.text)) + [f"English assumption: {t}" for t in english_assumptions(r.text)]
+        hits += [f"English data text: {t}" for t in english_data_texts(r.text)] + iso_dates(r.text)
         if hits:
             found[path] = hits
     assert not found, found
@@ -135,6 +167,7 @@ def test_signed_in_pages_speak_the_language(client, lang: str) -> None:
         r = client.get(path, params={"lang": lang})
         assert r.status_code == 200, path
         hits = suspects(visible(r.text)) + [f"English assumption: {t}" for t in english_assumptions(r.text)]
+        hits += [f"English data text: {t}" for t in english_data_texts(r.text)] + iso_dates(r.text)
         if hits:
             found[path] = hits
     assert not found, found
@@ -151,6 +184,8 @@ def test_the_report_speaks_the_language(tmp_path: Path, lang: str) -> None:
     assert f'lang="{lang}"' in html
     assert not suspects(visible(html))
     assert not english_assumptions(html)
+    assert not english_data_texts(html)
+    assert not iso_dates(html)
 
 
 def test_every_measure_source_of_the_model_is_translated() -> None:
@@ -171,3 +206,26 @@ def test_every_measure_source_of_the_model_is_translated() -> None:
     path = Path(__file__).resolve().parents[1] / "src" / "qala" / "cities" / "astana" / "texts.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         assert all(len(row) == 3 for row in csv.reader(fh))
+
+
+def test_every_data_text_has_its_kk_and_ru_text() -> None:
+    """The indicators' notes and arithmetic and the grid factors' basis are translated (texts.csv)."""
+    from qala.catalog import labels
+
+    missing = [t[:60] for t in data_texts() if any(labels.text_lang(t, lang) != lang for lang in ("kk", "ru"))]
+    assert not missing, missing
+    path = Path(__file__).resolve().parents[1] / "src" / "qala" / "catalog" / "data" / "texts.csv"
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        assert all(len(row) == 3 for row in csv.reader(fh))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_documents_dates_are_written_for_the_locale(client, lang: str) -> None:
+    """The registry's adoption dates ("2023-06-27", "2023-02" in strategic_documents.yaml) through Babel."""
+    client.cookies.clear()
+    html = client.get("/documents", params={"lang": lang}).text
+    cells = re.findall(r'<td class="date">([^<]*)</td>', html)
+    assert "27.06.2023" in cells and "02.2023" in cells, cells
+    assert not [c for c in cells if re.search(r"\d{4}-\d{2}", c)], cells

@@ -196,6 +196,33 @@ def test_html_totals_are_formatted_for_the_locale(built, inventory: dict) -> Non
     assert "<script" not in html and "http://" not in html.split("<body>")[0]  # self-contained
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_macc_is_on_the_economics_pages_basis_and_says_so(built, db_url: str, lang: str) -> None:
+    """The economics page opens on BASIC; the report draws the same curve and names its basis in its language."""
+    from qala.report import MACC_YEAR
+    from qala.services import economics as econ
+    from qala.web import i18n
+    from qala.web.routes.economics import PAGE_BASIS
+
+    html = built[lang, "html"].decode()
+    name = {"basic": "BASIC", "basic_plus": "BASIC+", "territorial": "Territorial (scope 1)"}[PAGE_BASIS]
+    name = i18n.translations(lang).gettext(name)
+    said = re.search(r'<p id="macc-basis">(.*?)</p>', html, re.S)
+    assert said and f"<strong>{name}</strong>" in said.group(1)
+    caption = re.search(r'<section id="measures">.*?<figcaption>(.*?)</figcaption>', html, re.S).group(1)
+    assert f"({name})" in caption
+    engine = open_database(db_url)
+    page = econ.macc_data(engine, "astana", MACC_YEAR, basis=PAGE_BASIS)["steps"]
+    territorial = econ.macc_data(engine, "astana", MACC_YEAR, basis="territorial")["steps"]
+    table = re.search(r'<table id="macc-table".*?</table>', html, re.S).group(0)
+    shown = re.findall(r'<td class="num">([^<]*)</td>', table)
+    assert all(i18n.number(s["abatement_tco2e"], lang) in shown for s in page)
+    # the two bases differ (a measure saving grid electricity abates nothing on the territorial one)
+    assert {s["code"]: round(s["abatement_tco2e"]) for s in page} != {
+        s["code"]: round(s["abatement_tco2e"]) for s in territorial
+    }
+
+
 def test_context_is_plain_data(db_url: str, inventory: dict) -> None:
     from qala.report.context import build_context
 
@@ -412,7 +439,7 @@ def test_stamp_is_printed(built, run_cli) -> None:
     code, out, _ = run_cli("version")
     assert code == 0
     assert out.split()[1].rstrip(";") in stamp  # Qala's version
-    assert TODAY.isoformat() in stamp
+    assert TODAY.strftime("%d.%m.%Y") in stamp  # the date as the locale writes it (Babel), not ISO
     assert re.search(r'class="hash">[0-9a-f]{64}<', stamp)
 
 
@@ -638,7 +665,7 @@ def test_every_phase_of_a_report_job_is_named_in_kk_and_ru() -> None:
     code = (root / "report" / "build.py").read_text() + (root / "report" / "context.py").read_text()
     code += (root / "jobs" / "tasks.py").read_text()
     phases = set(re.findall(r'(?:progress|tell)\([^,]+, "(\w+)"\)', code))
-    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing"} <= phases
+    assert {"gathering", "scenarios", "economics", "assessment", "drawing", "printing", "writing_pdf"} <= phases
     for lang in ("kk", "ru"):
         with (root / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
             catalog = read_po(fh)

@@ -139,6 +139,32 @@ def test_charts_have_axis_titles_names_and_a_small_toolbar(browser, server: str)
     ctx.close()
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_chart_legends_fit_a_phone(browser, server: str, lang: str) -> None:
+    """At 390 px every legend entry lies inside its chart (Plotly cuts an entry off, it never wraps one), the
+    legend does not cover the year axis's title and leaves the plot at least half the chart's width."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 900})
+    page = ctx.new_page()
+    for path in ("/", "/scenarios"):
+        page.goto(_url(server, path, lang))
+        page.wait_for_function("[...document.querySelectorAll('.chart')].every(c => c.layout)")
+        charts = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(g => {
+            const c = g.getBoundingClientRect(), t = g.querySelector('.g-xtitle'), l = g.querySelector('.legend');
+            const tr = t && t.getBoundingClientRect(), lr = l && l.getBoundingClientRect();
+            return {left: c.left, right: c.right, plot: g._fullLayout.xaxis._length,
+                    entries: [...g.querySelectorAll('.legendtext')].map(e => {
+                        const r = e.getBoundingClientRect();
+                        return {text: e.textContent, left: r.left, right: r.right}; }),
+                    overlap: !!(tr && lr && tr.bottom > lr.top && lr.bottom > tr.top)}; })""")
+        assert charts, path
+        for c in charts:
+            assert c["entries"] and not c["overlap"], (path, c)
+            assert c["plot"] >= (c["right"] - c["left"]) / 2, (path, c)  # the legend has not squeezed the plot away
+            cut = [e["text"] for e in c["entries"] if e["left"] < c["left"] - 1 or e["right"] > c["right"] + 1]
+            assert not cut, (lang, path, cut)
+    ctx.close()
+
+
 def test_axe_finds_nothing_serious(browser, server: str) -> None:
     source = AXE.read_text(encoding="utf-8")
     found = {}

@@ -3,7 +3,8 @@
 They live in data files next to the data they name, not in code: ``catalog/data/labels.csv`` (kind, code, en,
 ru, kk) for codes shared by every city, ``cities/<city>/labels.csv`` (the same columns) for the parameters and
 drivers of a city's model, and ``cities/<city>/texts.csv`` (en, ru, kk) for the sentences a city's
-data write in English (notation-key explanations and the like), translated where the city writes them. A code
+data write in English (notation-key explanations, observation notes and the like; ``catalog/data/texts.csv``
+for the catalog's own, such as a grid factor's basis), translated where the city writes them. A code
 or sentence without a name falls back to English, then to itself; ``tests/test_labels_data.py`` fails on a code
 that the data use without a kk and ru name.
 """
@@ -37,11 +38,12 @@ def table() -> dict[str, dict[str, dict[str, str]]]:
 
 @cache
 def texts() -> dict[str, dict[str, str]]:
-    """English sentence -> lang -> translation, from every city's ``texts.csv``."""
+    """English sentence -> lang -> translation, from ``catalog/data/texts.csv`` (the catalog's own sentences,
+    such as the basis of a grid factor) and every city's ``texts.csv``."""
     out: dict[str, dict[str, str]] = {}
-    cities = resources.files("qala.cities")
-    for city in cities.iterdir():
-        path = city.joinpath("texts.csv")
+    paths = [resources.files("qala.catalog").joinpath("data", "texts.csv")]
+    paths += [city.joinpath("texts.csv") for city in resources.files("qala.cities").iterdir()]
+    for path in paths:
         if not path.is_file():
             continue
         with path.open(encoding="utf-8", newline="") as fh:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from qala import __version__
 from qala.report import REPORT_DRAWS, REPORT_SEED
+from qala.services.economics import MACC_BASIS
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def data_key(engine: Engine, city: str) -> dict[str, object]:
         "qala": __version__,
         "draws": REPORT_DRAWS,
         "seed": REPORT_SEED,
+        "macc_basis": MACC_BASIS,
     }
 
 

@@ -232,11 +232,12 @@ def build_context(
 def _build_context(
     engine: Engine, city: str, lang: str, today: date, progress: Callable[[float, str], None]
 ) -> ReportContext:
+    from qala.services.published import frozen_inventory  # noqa: PLC0415
     from qala.store import publications  # noqa: PLC0415
 
     pub = publications.current(engine, city)  # the report shows the published version, as the public pages do
     if pub is not None:
-        inv = publications.inventory_of(pub["records_json"], pub["gwp"])
+        inv = frozen_inventory(pub["records_json"], pub["gwp"])
     else:
         inv = inventory_from_store(engine, city, None, InventoryOptions())
     inventory = inv.to_dict()
@@ -249,7 +250,7 @@ def _build_context(
     progress(0.4, "economics")
     if runs:
         try:
-            macc = econ.macc_data(engine, city, MACC_YEAR)
+            macc = econ.macc_data(engine, city, MACC_YEAR, basis=econ.MACC_BASIS)
         except (ValueError, InventoryError):
             macc = None
     progress(0.7, "assessment")

@@ -23,10 +23,21 @@ def warm(city: str | None = None) -> None:
     indicator_units.known("")
     load_catalog()
     with contextlib.suppress(Exception):  # a city without a model or indicators has nothing to prepare
-        scenario.resolve("bau", city)
+        model, _ = scenario.resolve("bau", city)
+        scenario._prepared(model, None)  # the bundled model compiled for the catalog (no data of the city's)
     with contextlib.suppress(Exception):
         assessment.city_indicators(city)
         assessment.city_documents(city)
+    from qala.catalog import labels as data_labels  # noqa: PLC0415
+    from qala.web import i18n  # noqa: PLC0415
+
+    for lang in i18n.LANGS:  # the catalogs compiled and Babel's locale data loaded, as the report needs them
+        i18n.translations(lang)
+        i18n.number(1234.5, lang, 1)
+        i18n.percent(0.5, lang)
+        i18n.when("2024-01-01T00:00", lang)
+    data_labels.table()
+    data_labels.texts()
     html.environment().get_template("report.html")
     fig = charts._figure(1, 1)
     charts._axes(fig).plot([0, 1], [0, 1], label="Қала")

@@ -193,7 +193,7 @@ def workbook(ctx: ReportContext) -> bytes:
         [
             _("No."),
             _("Measure"),
-            _("Abatement, t CO2e"),
+            f"{_('Abatement, t CO2e')} ({bases.get((ctx.macc or {}).get('basis'), '—')})",
             _("KZT per t CO2e"),
             _("KZT per year"),
             _("Capital cost, KZT"),
@@ -290,7 +290,7 @@ def workbook(ctx: ReportContext) -> bytes:
                 f["gas"],
                 f["factor"],
                 labels.unit(f["factor_unit"], lang),
-                f["factor_source"],
+                labels.cited_text(f["factor_source"], lang),
             ]
             for f in factor_rows(inv["rows"])
         ),

@@ -17,6 +17,10 @@ from qala.services import scenario as svc
 
 MAX_TCO2E = 1e12  # a limit, in t CO2e, far above any city's emissions (the world emits ~5e10 t a year)
 MAX_KZT = 1e16  # a budget, in KZT
+# the basis the MACC is shown on unless one is asked for: the economics page opens on it and the report draws
+# it, so that both show the same curve. On BASIC (scopes 1 and 2) a measure saving grid electricity or district
+# heat shows its abatement; on the territorial basis (scope 1) it would show none.
+MACC_BASIS = "basic"
 
 
 def check_finite(what: str, value: float, low: float, high: float) -> None:

@@ -11,6 +11,7 @@ version of its own (a model's base year the city never published) falls back to 
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import polars as pl
@@ -29,8 +30,24 @@ def public_inventory(
     if not working:
         pub = publications.current(engine, city, year)
         if pub is not None:
-            return publications.inventory_of(pub["records_json"], gwp)
+            return frozen_inventory(pub["records_json"], gwp)
     return inventory_from_store(engine, city, year, InventoryOptions(gwp=gwp))
+
+
+def frozen_inventory(frozen: str, gwp: str | None) -> Inventory:
+    """``publications.inventory_of``, computed once per published version and GWP set inside
+    ``scenario.reuse()`` (the report asks for it for its inventory, the scenarios' base year and the
+    assessment: the same records, so the same inventory)."""
+    from qala.catalog import load_catalog  # noqa: PLC0415
+    from qala.services.scenario import _reused  # noqa: PLC0415
+
+    memo = _reused.get()
+    if memo is None:
+        return publications.inventory_of(frozen, gwp)
+    key = ("frozen_inventory", hashlib.sha256(frozen.encode("utf-8")).hexdigest(), load_catalog().gwp_set(gwp).code)
+    if key not in memo:
+        memo[key] = publications.inventory_of(frozen, gwp)
+    return memo[key]  # type: ignore[return-value]
 
 
 def public_records(

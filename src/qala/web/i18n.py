@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,6 +17,12 @@ from babel.support import Translations
 LANGS = ("kk", "ru", "en")
 DEFAULT = "kk"
 LANG_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+@cache
+def locale(lang: str) -> Locale:
+    """The Babel locale of a language, parsed once (a report formats about a thousand numbers)."""
+    return Locale.parse(lang)
 
 
 @cache
@@ -54,7 +61,7 @@ def number(value: float | None, lang: str, digits: int = 0) -> str:
     if value is None:
         return "—"
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=Locale.parse(lang))
+    return format_decimal(value, format=fmt, locale=locale(lang))
 
 
 def parse_number(text: str | None, lang: str) -> float | None:
@@ -101,7 +108,7 @@ def smart(value: float | str | None, lang: str) -> str:
         fmt = "#,##0.##"
     else:
         fmt = "#,##0.####"
-    return format_decimal(v, format=fmt, locale=Locale.parse(lang))
+    return format_decimal(v, format=fmt, locale=locale(lang))
 
 
 def when(value: Any, lang: str) -> str:
@@ -113,19 +120,23 @@ def when(value: Any, lang: str) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}", value):  # a year alone (a document adopted "in 2018")
+            return value
+        if re.fullmatch(r"\d{4}-\d{2}", value):  # a year and a month: "02.2023"
+            return format_date(date.fromisoformat(value + "-01"), "MM.yyyy", locale=locale(lang))
         try:
-            value = datetime.fromisoformat(value)
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return format_datetime(value, "dd.MM.yyyy HH:mm", locale=Locale.parse(lang))
+        return format_datetime(value, "dd.MM.yyyy HH:mm", locale=locale(lang))
     if isinstance(value, date):
-        return format_date(value, "dd.MM.yyyy", locale=Locale.parse(lang))
+        return format_date(value, "dd.MM.yyyy", locale=locale(lang))
     return str(value)
 
 
 def percent(value: float, lang: str) -> str:
-    return format_percent(value, locale=Locale.parse(lang))
+    return format_percent(value, locale=locale(lang))
 
 
 def template_helpers(lang: str) -> dict[str, Any]:

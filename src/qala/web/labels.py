@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
+
+from markupsafe import Markup
 
 from qala.catalog import labels as data_labels
 from qala.catalog import load_catalog
@@ -392,3 +395,34 @@ def parameter_unit(code: str | None, lang: str) -> str:
     if not code or code in ("1", "dimensionless"):
         return ""
     return unit(code.replace("tonne", "t").replace(" ", ""), lang)
+
+
+def source_parts(source: str | None, lang: str) -> list[tuple[str, str]]:
+    """A cited source as (text, language) parts: a data sentence it opens with (the basis of the grid factor,
+    say) in ``lang`` where translated, the citation itself as written (English)."""
+    if not source:
+        return []
+    for sentence in _longest_first():
+        if source.startswith(sentence) and data_labels.text_lang(sentence, lang) == lang and lang != "en":
+            rest = source[len(sentence) :]
+            return [(data_labels.text(sentence, lang), lang)] + ([(rest, "en")] if rest else [])
+    return [(source, "en")]
+
+
+@cache
+def _longest_first() -> tuple[str, ...]:
+    return tuple(sorted(data_labels.texts(), key=len, reverse=True))
+
+
+def cited(source: str | None, lang: str) -> Markup:
+    """``source_parts`` as a ``<small>`` element whose parts carry their language."""
+    parts = source_parts(source, lang)
+    if len(parts) == 1 and parts[0][1] == "en":
+        return Markup('<small lang="en">{}</small>').format(parts[0][0])
+    inner = Markup("").join(Markup('<span lang="{}">{}</span>').format(pl, text) for text, pl in parts)
+    return Markup("<small>{}</small>").format(inner)
+
+
+def cited_text(source: str | None, lang: str) -> str:
+    """``source_parts`` as plain text (a workbook cell)."""
+    return "".join(text for text, _ in source_parts(source, lang))

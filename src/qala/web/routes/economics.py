@@ -19,7 +19,7 @@ from qala.web.city import current_city
 from qala.web.routes.pages import Fmt, page
 
 router = APIRouter(include_in_schema=False)
-PAGE_BASIS = "basic"  # the page opens on BASIC: a measure saving grid electricity or district heat shows its abatement
+PAGE_BASIS = econ.MACC_BASIS  # the page opens on BASIC, as the report draws the MACC
 BasisParam = Annotated[str | None, Query(pattern="^(territorial|basic|basic_plus)$")]
 
 

@@ -39,14 +39,42 @@ window.QalaCharts = (function () {
     var el = document.getElementById("chart-labels");
     return el ? JSON.parse(el.textContent) : {unit: "t CO2e", names: {}, year: "", band: "p05–p95"};
   }
-  function traces(data) {
+  // On a narrow screen (a phone) the legend goes above the plot (paper-anchored: a legend placed by the
+  // container squeezes the plot away), clear of the year axis's title, and a name
+  // longer than the chart's width is wrapped at spaces (Plotly cuts a legend entry off, it never wraps one).
+  function narrow(id) {
+    var el = document.getElementById(id);
+    return el && el.clientWidth < 600 ? el.clientWidth : 0;
+  }
+  function wrap(text, width) {
+    if (!width) return text;
+    var max = Math.max(16, Math.floor((width - 140) / 7.5)), lines = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
+      else line = line ? line + " " + word : word;
+    });
+    if (line) lines.push(line);
+    return lines.join("<br>");
+  }
+  function legend(width) {
+    return width ? {orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom"} : {orientation: "h", y: -0.25};
+  }
+  // the height that leaves the plot its room under a legend of these entries (Plotly scrolls a legend that
+  // takes more than about half the chart); undefined on a wide screen (the chart's own height)
+  function height(width, entries) {
+    if (!width) return undefined;
+    var lines = entries.filter(function (t) { return t.showlegend !== false; })
+      .reduce(function (n, t) { return n + String(t.name).split("<br>").length; }, 0);
+    return 340 + 22 * lines;
+  }
+  function traces(data, width) {
     var l = labels(), names = l.names;
     var out = [];
     Object.keys(data).forEach(function (name) {
       var s = data[name], c = colours[name] || "#6a3d9a", label = names[name] || name;
       out.push({x: s.years, y: s.total.p95, mode: "lines", line: {width: 0}, showlegend: false, hoverinfo: "skip", name: label});
-      out.push({x: s.years, y: s.total.p05, mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: c + "33", name: label + ": " + l.band});
-      out.push({x: s.years, y: s.total.p50, mode: "lines", line: {color: c, width: 3}, name: label});
+      out.push({x: s.years, y: s.total.p05, mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: c + "33", name: wrap(label + ": " + l.band, width)});
+      out.push({x: s.years, y: s.total.p50, mode: "lines", line: {color: c, width: 3}, name: wrap(label, width)});
     });
     return out;
   }
@@ -56,18 +84,20 @@ window.QalaCharts = (function () {
     var data = JSON.parse(el.textContent), l = labels();
     var custom = document.getElementById("custom-data");
     if (custom) data["custom"] = JSON.parse(custom.textContent);
-    Plotly.react("trend-chart", traces(data), {margin: {t: 20}, xaxis: axis(l.year, {separatethousands: false}), yaxis: axis(l.unit),
-                 legend: {orientation: "h", y: -0.25}, separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-scenarios"));
+    var width = narrow("trend-chart"), lines = traces(data, width);
+    Plotly.react("trend-chart", lines, {margin: {t: 20}, height: height(width, lines), xaxis: axis(l.year, {separatethousands: false}), yaxis: axis(l.unit),
+                 legend: legend(width), separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-scenarios"));
   }
   function drawHistory() {
     var el = document.getElementById("history-data");
     if (!el || !window.Plotly) return;
     var d = JSON.parse(el.textContent), palette = ["#0b5394", "#a40000", "#1d6b1d", "#b45f06", "#6a3d9a", "#444444"];
+    var width = narrow("history-chart");
     var bars = Object.keys(d.values).map(function (code, i) {
-      return {type: "bar", x: d.years, y: d.values[code], name: d.names[code], marker: {color: palette[i % palette.length]}};
+      return {type: "bar", x: d.years, y: d.values[code], name: wrap(d.names[code], width), marker: {color: palette[i % palette.length]}};
     }).filter(function (t) { return t.y.some(function (v) { return v !== null; }); });
-    Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, yaxis: axis(d.unit),
-                 xaxis: axis(d.year || "", {dtick: 1, separatethousands: false}), legend: {orientation: "h", y: -0.25},
+    Plotly.react("history-chart", bars, {barmode: "stack", margin: {t: 20}, height: height(width, bars), yaxis: axis(d.unit),
+                 xaxis: axis(d.year || "", {dtick: 1, separatethousands: false}), legend: legend(width),
                  separators: lang === "en" ? ".," : ",\u00a0"}, config("qala-emissions-by-sector"));
   }
   // Plotly loads "async" (it does not hold the page back); each chart is drawn once both the page and Plotly are there
