@@ -1,7 +1,9 @@
 """Many rows in and out of the store at the driver's speed, inside the caller's transaction.
 
 PostgreSQL takes rows with COPY (the frame written as CSV by polars, streamed to the server in blocks);
-SQLite through the driver's ``executemany``, column by column; a large batch into a table not much
+SQLite a large batch through a staging file that the Arrow-native ADBC driver fills and the import's own
+connection attaches and copies from with one ``INSERT … SELECT`` (a small one through ``executemany``,
+column by column); a large batch into a table not much
 bigger than it drops the table's indexes first and builds them again after (one sort instead of a
 million B-tree insertions; the unique index then checks the whole table). Reads go through the driver's
 cursor straight into a polars frame, not through SQLAlchemy's rows. Table and column names are Qala's
@@ -10,16 +12,22 @@ own, never user text; values always travel as parameters or COPY data.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
 
 COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
+STAGE_ROWS = 20_000  # SQLite: from this many rows, through an ADBC-filled staging file (when ADBC is installed)
+_stage_names = itertools.count(1)
 NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -93,11 +101,26 @@ def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str
 
 
 def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    """Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
+    """SQLite: a large batch through a staging file (``_staged``), a small one bound per row.
+
+    Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
     (NULL); one that holds the same integer, or the same short code (letters, digits, . _ -), throughout is
     written once into the statement. Text of any other kind and every float always travel as parameters
     (SQLite's own reading of a decimal literal is not always the nearest double)."""
     dbapi = conn.connection.driver_connection  # sqlite3, in the transaction the batch's row opened
+    indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
+    for name, _ in indexes:
+        dbapi.execute(f'DROP INDEX "{name}"')
+    adbc = _adbc_sqlite() if frame.height >= STAGE_ROWS else None
+    if adbc is not None:
+        _staged(conn, adbc, table, frame)
+    else:
+        _bound(dbapi, table, frame)
+    for _, ddl in indexes:
+        dbapi.execute(ddl)
+
+
+def _bound(dbapi, table: str, frame: pl.DataFrame) -> None:
     varying, fixed = [], {}
     nulls = frame.null_count().row(0)
     uniques = frame.select(pl.all().n_unique()).row(0)
@@ -117,15 +140,68 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
         del fixed[first]
     names = ", ".join([*varying, *fixed])
     marks = ", ".join([*(["?"] * len(varying)), *fixed.values()])
-    indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
-    for name, _ in indexes:
-        dbapi.execute(f'DROP INDEX "{name}"')
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     for start in range(0, frame.height, COPY_BLOCK):  # Python values for one block at a time
         part = frame.slice(start, COPY_BLOCK)
         dbapi.executemany(sql, zip(*(part[c].to_list() for c in varying), strict=True))
-    for _, ddl in indexes:
-        dbapi.execute(ddl)
+
+
+def _adbc_sqlite():
+    """ADBC's SQLite driver (``adbc_driver_sqlite.dbapi``), or None where it is not installed."""
+    try:
+        import adbc_driver_sqlite.dbapi as adbc  # noqa: PLC0415
+    except ImportError:
+        return None
+    return adbc
+
+
+def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
+    """The frame written by ADBC (Arrow, no Python value per cell) into a new file of its own, closed, then
+    attached by the import's connection and copied in one ``INSERT … SELECT`` inside its transaction.
+
+    ADBC brings its own SQLite library: it never opens the store's file (two SQLite libraries in one process
+    break each other's POSIX locks), and the store's connection opens the staging file only after ADBC closed
+    it. The staging file is scratch (no journal, no fsync): it is unlinked as soon as it was read; the
+    attachment itself ends when the connection goes back to the pool (``_detach_stages``), since a file read
+    in a transaction cannot be detached before it ends. Values keep their type and bits: doubles are bound
+    as doubles, texts as texts, NULL as NULL."""
+    dbapi = conn.connection.driver_connection
+    _watch_pool(conn)
+    fd, path = tempfile.mkstemp(prefix="qala-stage-", suffix=".sqlite3")
+    os.close(fd)
+    os.unlink(path)  # ADBC creates it
+    schema = f"qala_stage_{next(_stage_names)}"
+    try:
+        with adbc.connect(path, autocommit=True) as staging, staging.cursor() as cur:
+            cur.execute("PRAGMA journal_mode=OFF")
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("BEGIN")
+            cur.adbc_ingest("rows", frame.to_arrow(), mode="create")
+            cur.execute("COMMIT")
+        dbapi.execute("ATTACH DATABASE ? AS " + schema, (path,))
+        conn.connection.info.setdefault("qala_stages", []).append(schema)
+        names = ", ".join(frame.columns)
+        dbapi.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {schema}.rows ORDER BY rowid")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _watch_pool(conn: Connection) -> None:
+    pool = conn.engine.pool
+    if not event.contains(pool, "checkin", _detach_stages):
+        event.listen(pool, "checkin", _detach_stages)
+
+
+def _detach_stages(dbapi_conn, record) -> None:
+    """A connection back in the pool (its transaction over): detach the staging files it attached."""
+    if record is None:
+        return
+    stages = record.info.get("qala_stages")
+    while stages:
+        schema = stages.pop()
+        with contextlib.suppress(Exception):  # a connection being closed takes its attachments with it
+            dbapi_conn.execute(f"DETACH DATABASE {schema}")
 
 
 def _indexes_to_rebuild(conn: Connection, table: str, rows: int) -> list[tuple[str, str]]:
