@@ -26,28 +26,38 @@ from sqlalchemy.exc import DBAPIError
 
 COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
+PG_SORT_MEMORY = "256MB"  # PostgreSQL: maintenance_work_mem while a large batch's indexes are built
 STAGE_ROWS = 20_000  # SQLite: from this many rows, through an ADBC-filled staging file (when ADBC is installed)
 _stage_names = itertools.count(1)
 NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def insert_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+def insert_frame(conn: Connection, table: str, frame: pl.DataFrame, *, assign_ids: bool = False) -> pl.Series | None:
     """Insert every row of ``frame`` (its columns named as the table's) in the caller's transaction.
 
+    ``assign_ids`` (a table whose key ``id`` the database numbers): the rows are given the next ids, one after
+    another, and those are returned — on SQLite in a write transaction (the only writer: the ids it would
+    choose itself), on PostgreSQL when the batch is large enough to hold the table's exclusive lock (a block
+    of the sequence taken at once); else None, and the database numbers them.
     The driver's own errors come out as SQLAlchemy's (an IntegrityError stays an IntegrityError)."""
     if frame.is_empty():
-        return
+        return None
     try:
         if conn.dialect.name == "postgresql":
-            _copy(conn, table, frame)
-        else:
-            _executemany(conn, table, frame)
+            return _copy(conn, table, frame, assign_ids)
+        ids = None
+        if assign_ids and conn.connection.driver_connection.in_transaction:
+            last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+            ids = pl.int_range(last + 1, last + 1 + frame.height, dtype=pl.Int64, eager=True).alias("id")
+            frame = frame.with_columns(ids)
+        _executemany(conn, table, frame)
+        return ids
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(f"bulk insert into {table}", None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
-def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False) -> pl.Series | None:
     """COPY FROM STDIN in CSV: every text quoted (so "" is an empty text and \\N unquoted is NULL); floats are
     written by polars as the shortest text that reads back as the same double.
 
@@ -55,9 +65,20 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     ("Populating a Database"): the table's foreign keys and secondary indexes are dropped, the rows
     copied, then the indexes built and the foreign keys added back, which checks every row at once — all
     in the caller's transaction (the table is locked meanwhile), so a failure leaves everything as it was.
+    The indexes are built with ``maintenance_work_mem`` raised for this transaction only (the sort in memory).
     """
-    names = ", ".join(frame.columns)
     constraints, indexes = _pg_rebuild(conn, table, frame.height)
+    ids = None
+    if constraints or indexes:
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # as DROP INDEX would take
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_SORT_MEMORY}'")
+        if assign_ids:  # no one else can insert (so draw from the sequence) until the transaction ends
+            seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).scalar()
+            first = conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar()
+            conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + frame.height - 1))
+            ids = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True).alias("id")
+            frame = frame.with_columns(ids)
+    names = ", ".join(frame.columns)
     for name, _ in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
@@ -77,6 +98,7 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
         conn.exec_driver_sql(ddl)
     for name, definition in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    return ids
 
 
 def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -460,9 +460,8 @@ def _write(
     """Insert the figures of a batch, retiring those they supersede; the (city, year) pairs written, and with
     ``with_ids`` the rows written with their ids (else an empty frame).
 
-    On SQLite the ids are given in the insert (the next ones after the highest: what SQLite would choose, and
-    the transaction holds the only write lock); on PostgreSQL the sequence gives them and they are read back
-    by source row (one per row in a batch) when needed."""
+    The ids are given in the insert where ``insert_frame`` can (SQLite; a large batch on PostgreSQL), else the
+    sequence gives them and they are read back by source row (one per row in a batch) when needed."""
     old_ids = superseding["id_old"].to_list()
     if old_ids:
         # The partial unique index allows one current figure per key: retire the old ones first
@@ -471,19 +470,17 @@ def _write(
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
     rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
     last = conn.execute(select(func.max(T.c.id))).scalar() or 0
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        rows = rows.with_columns(pl.int_range(last + 1, last + 1 + rows.height, dtype=pl.Int64).alias("id"))
-    insert_frame(conn, T.name, rows)
-    ids = None
-    if (old_ids or with_ids) and not sqlite:
-        ids = read_frame(
+    ids = insert_frame(conn, T.name, rows, assign_ids=True)
+    if ids is not None:
+        rows = rows.with_columns(ids)
+    elif old_ids or with_ids:
+        found = read_frame(
             conn,
             f"SELECT source_row, id FROM {T.name} WHERE id > ? AND batch_id = ?",
             [last, batch_id],
             {"source_row": pl.Int64, "id": pl.Int64},
         )
-        rows = rows.join(ids, on="source_row", how="left")
+        rows = rows.join(found, on="source_row", how="left")
     if old_ids:
         pairs = superseding.select("id_old", "source_row").join(rows.select("source_row", "id"), on="source_row")
         conn.execute(
