@@ -1,6 +1,6 @@
-"""The bulk path of the store (``qala.store.bulk``): COPY on PostgreSQL, executemany on SQLite, indexes and
-foreign keys dropped and restored around a large batch — every value back exactly, the schema as it was,
-and all or nothing."""
+"""The bulk path of the store (``qala.store.bulk``): COPY on PostgreSQL, executemany or an ADBC staging file on
+SQLite, indexes and foreign keys dropped and restored around a large batch — every value back exactly, the
+schema as it was, and all or nothing."""
 
 from __future__ import annotations
 
@@ -65,12 +65,14 @@ def schema_of(engine) -> tuple:
 @pytest.fixture
 def small_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "REBUILD_ROWS", 50)  # the large-batch path, on a small file
+    monkeypatch.setattr(bulk, "STAGE_ROWS", 50)  # SQLite: through the ADBC staging file
 
 
 @pytest.mark.parametrize("rebuild", [False, True], ids=["row-by-row indexes", "indexes rebuilt"])
 def test_every_value_comes_back_exactly(store_url: str, rebuild: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if rebuild:
         monkeypatch.setattr(bulk, "REBUILD_ROWS", 50)
+        monkeypatch.setattr(bulk, "STAGE_ROWS", 50)  # SQLite: through the ADBC staging file
     engine = open_database(store_url)
     before = schema_of(engine)
     data = activity_csv(240)

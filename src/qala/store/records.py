@@ -517,12 +517,12 @@ def _current_for(
     }
     if full:  # every column of activity_frame
         schema |= {c: t for c, t in ACTIVITY_SCHEMA.items() if c not in schema}
-    names = ", ".join(f"r.{c}" for c in schema if c != "imported_by")
+    names = ", ".join("b.imported_by" if c == "imported_by" else f"r.{c}" for c in schema)  # in the schema's order
     frames = [pl.DataFrame(schema=schema)]
     for city, years in recs.group_by("city_code").agg(pl.col("year").unique().sort()).iter_rows():
         marks = ", ".join("?" * len(years))
         sql = (
-            f"SELECT {names}, b.imported_by FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
+            f"SELECT {names} FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
             f"WHERE r.city_code = ? AND r.year IN ({marks}) AND r.superseded_by IS NULL"
         )
         if before is None:
