@@ -204,6 +204,7 @@ def bench_csv(
         )
     }
     totals: list[float] = []
+    cpus: list[float] = []  # this process's CPU time over the total (a database server's own is not in it)
     peaks: list[float] = []
     q_rows = None
     for i in range(repeats):
@@ -213,6 +214,7 @@ def bench_csv(
         gc.collect()
         base = _vm("VmRSS")
         measured = _reset_peak()
+        cpu_start = time.process_time()
         t_read, raw = timed(lambda: read_table(path))
         t_val, validated = timed(lambda raw=raw: validate_table(raw, catalog, default_city=data.CITY))
         del raw
@@ -226,6 +228,7 @@ def bench_csv(
         t_inv, inv = timed(lambda f=frame: compute_inventory(f, catalog, city=data.CITY, year=data.YEAR))
         if frame.height != n:
             raise Disagreement(f"the import's current records are {frame.height} rows of {n}")
+        cpus.append(time.process_time() - cpu_start)
         if measured:
             peaks.append(_vm("VmHWM") - base)
         # Outside the total: the same records read back from the store must be the very same frame.
@@ -260,6 +263,8 @@ def bench_csv(
         "repeats": repeats,
         "qala": summary(totals),
         "qala_stages": {k: summary(v) for k, v in stages.items()},
+        "qala_cpu": summary(cpus),
+        "load_average": os.getloadavg(),
         "qala_peak_mb_above_start": max(peaks) if peaks else None,  # resident memory the import path added
         "pandas": summary(p_times),
         "ratio_best": min(p_times) / min(totals),
@@ -362,7 +367,8 @@ def render(result: dict[str, Any], console: Console) -> None:
         stages = Table(
             title=f"(b) Qala stages, CSV path, {r['backend']} (open_database and activity_frame_check, the "
             "records read back to compare, are not in the total); "
-            f"peak memory above the start: {r['qala_peak_mb_above_start'] or float('nan'):,.0f} MB"
+            f"peak memory above the start: {r['qala_peak_mb_above_start'] or float('nan'):,.0f} MB; "
+            f"CPU time of the total, best: {r['qala_cpu']['best_s']:.2f} s; load average {r['load_average'][0]:.1f}"
         )
         for col in ("stage", "best", "median", "share of total"):
             stages.add_column(col, justify="left" if col == "stage" else "right")
