@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -145,4 +146,26 @@ def test_usual_columns_are_filled_in_exactly_as_read(store_url: str) -> None:
         assert got.filter(pl.col("status") != "reported").height > 0, "estimates are among them"
         assert got.filter(pl.col("ef_co2").is_not_null()).height >= 20
         assert got.equals(plain), year
+    engine.dispose()
+
+
+def test_the_sqlite_staging_file_is_gone_after_the_import(
+    tmp_path: Path, small_rebuild: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ADBC staging file is unlinked once copied, and detached when the connection is back in the pool,
+    whether the import succeeded or failed."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    engine = open_database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    table = validate_table(parse_bytes(activity_csv(120), "a.csv"), load_catalog(), "astana")
+    assert import_tables(engine, [table], who="bulk-test").files[0].new == 120
+    twice = table.records.with_columns(pl.lit("same").alias("facility"), pl.col("year") + 1)
+    with pytest.raises(IntegrityError):
+        import_tables(engine, [type(table)(table.file, table.sha256, twice, ())], who="bulk-test")
+    assert list(scratch.iterdir()) == []
+    with engine.connect() as conn:
+        attached = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+    assert "main" in attached
+    assert not [name for name in attached if name.startswith("qala_stage")]
     engine.dispose()
