@@ -28,6 +28,7 @@ COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
 PG_SORT_MEMORY = "256MB"  # PostgreSQL: maintenance_work_mem while a large batch's indexes are built
 STAGE_ROWS = 20_000  # SQLite: from this many rows, through an ADBC-filled staging file (when ADBC is installed)
+MAX_STAGES = 6  # SQLite: staging files attached in one transaction (a streamed import's first chunks), then bound
 _stage_names = itertools.count(1)
 NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -133,7 +134,8 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
     for name, _ in indexes:
         dbapi.execute(f'DROP INDEX "{name}"')
-    adbc = _adbc_sqlite() if frame.height >= STAGE_ROWS else None
+    staged = len(conn.connection.info.get("qala_stages", ()))  # this transaction's (SQLite attaches ten at most)
+    adbc = _adbc_sqlite() if frame.height >= STAGE_ROWS and staged < MAX_STAGES else None
     if adbc is not None:
         _staged(conn, adbc, table, frame)
     else:
