@@ -37,23 +37,25 @@ SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 def insert_frame(conn: Connection, table: str, frame: pl.DataFrame, *, assign_ids: bool = False) -> pl.Series | None:
     """Insert every row of ``frame`` (its columns named as the table's) in the caller's transaction.
 
-    ``assign_ids`` (a table whose key ``id`` the database numbers): the rows are given the next ids, one after
-    another, and those are returned — on SQLite in a write transaction (the only writer: the ids it would
-    choose itself), on PostgreSQL when the batch is large enough to hold the table's exclusive lock (a block
-    of the sequence taken at once); else None, and the database numbers them.
+    ``assign_ids`` (a table whose key ``id`` the database numbers): the ids of the rows, in the frame's order,
+    are returned — on SQLite in a write transaction (the only writer: each row gets one more than the highest,
+    checked afterwards), on PostgreSQL when the batch is large enough to hold the table's exclusive lock (a
+    block of the sequence taken at once and written with the rows); else None.
     The driver's own errors come out as SQLAlchemy's (an IntegrityError stays an IntegrityError)."""
     if frame.is_empty():
         return None
     try:
         if conn.dialect.name == "postgresql":
             return _copy(conn, table, frame, assign_ids)
-        ids = None
-        if assign_ids and conn.connection.driver_connection.in_transaction:
-            last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
-            ids = pl.int_range(last + 1, last + 1 + frame.height, dtype=pl.Int64, eager=True).alias("id")
-            frame = frame.with_columns(ids)
+        numbered = assign_ids and conn.connection.driver_connection.in_transaction
+        last = (conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0) if numbered else 0
         _executemany(conn, table, frame)
-        return ids
+        # SQLite gives each row one more than the highest id (documented; not when that is the largest integer):
+        # checked by the new highest, then the ids follow the frame's order. An id in the insert itself would
+        # cost a B-tree search per row (twice the time of the INSERT … SELECT).
+        if numbered and conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() == last + frame.height:
+            return pl.int_range(last + 1, last + 1 + frame.height, dtype=pl.Int64, eager=True).alias("id")
+        return None
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(f"bulk insert into {table}", None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
