@@ -20,6 +20,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
@@ -54,10 +55,15 @@ def insert_frame(conn: Connection, table: str, frame: pl.DataFrame, *, assign_id
         # checked by the new highest, then the ids follow the frame's order. An id in the insert itself would
         # cost a B-tree search per row (twice the time of the INSERT … SELECT).
         if numbered and conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() == last + frame.height:
-            return pl.int_range(last + 1, last + 1 + frame.height, dtype=pl.Int64, eager=True).alias("id")
+            return _numbered(last + 1, frame.height)
         return None
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(f"bulk insert into {table}", None, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
+def _numbered(first: int, n: int) -> pl.Series:
+    """The ids first, first + 1, … of n rows."""
+    return pl.Series("id", np.arange(first, first + n, dtype=np.int64))
 
 
 def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False) -> pl.Series | None:
@@ -77,9 +83,9 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
         conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_SORT_MEMORY}'")
         if assign_ids:  # no one else can insert (so draw from the sequence) until the transaction ends
             seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).scalar()
-            first = conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar()
+            first: int = conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one()
             conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + frame.height - 1))
-            ids = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True).alias("id")
+            ids = _numbered(first, frame.height)
             frame = frame.with_columns(ids)
     names = ", ".join(frame.columns)
     for name, _ in constraints:
