@@ -198,11 +198,13 @@ def bench_csv(
             "read_table",
             "validate_table",
             "import_tables",
-            "activity_frame",
+            "current_frame",
             "compute_inventory",
+            "activity_frame_check",
         )
     }
     totals: list[float] = []
+    cpus: list[float] = []  # this process's CPU time over the total (a database server's own is not in it)
     peaks: list[float] = []
     q_rows = None
     for i in range(repeats):
@@ -212,31 +214,40 @@ def bench_csv(
         gc.collect()
         base = _vm("VmRSS")
         measured = _reset_peak()
+        cpu_start = time.process_time()
         t_read, raw = timed(lambda: read_table(path))
         t_val, validated = timed(lambda raw=raw: validate_table(raw, catalog, default_city=data.CITY))
         del raw
-        t_imp, report = timed(lambda v=validated, e=engine: import_tables(e, [v], who="benchmark"))
+        t_imp, report = timed(lambda v=validated, e=engine: import_tables(e, [v], who="benchmark", keep_current=True))
         if report.files[0].new != n:
             raise Disagreement(f"import stored {report.files[0].new} new rows of {n}")
         del validated
-        t_frame, frame = timed(lambda e=engine: activity_frame(e, data.CITY, data.YEAR))
+        # The current records of the year, as the import left them: held by the import, not read back.
+        t_frame, frame = timed(lambda r=report: r.current_frame(data.CITY, data.YEAR))
+        del report
         t_inv, inv = timed(lambda f=frame: compute_inventory(f, catalog, city=data.CITY, year=data.YEAR))
         if frame.height != n:
-            raise Disagreement(f"activity_frame returned {frame.height} rows of {n}")
+            raise Disagreement(f"the import's current records are {frame.height} rows of {n}")
+        cpus.append(time.process_time() - cpu_start)
         if measured:
             peaks.append(_vm("VmHWM") - base)
+        # Outside the total: the same records read back from the store must be the very same frame.
+        t_check, stored = timed(lambda e=engine: activity_frame(e, data.CITY, data.YEAR))
+        if not stored.equals(frame):
+            raise Disagreement("the import's current records differ from activity_frame's")
         for key, t in (
             ("read_table", t_read),
             ("validate_table", t_val),
             ("import_tables", t_imp),
-            ("activity_frame", t_frame),
+            ("current_frame", t_frame),
             ("compute_inventory", t_inv),
+            ("activity_frame_check", t_check),
         ):
             stages[key].append(t)
         totals.append(t_read + t_val + t_imp + t_frame + t_inv)
         q_rows = inv.rows
         engine.dispose()
-        del frame, inv
+        del frame, inv, stored
 
     def pandas() -> pd.DataFrame:
         return baseline_pandas.inventory(pd.read_csv(path), tables)
@@ -252,6 +263,8 @@ def bench_csv(
         "repeats": repeats,
         "qala": summary(totals),
         "qala_stages": {k: summary(v) for k, v in stages.items()},
+        "qala_cpu": summary(cpus),
+        "load_average": os.getloadavg(),
         "qala_peak_mb_above_start": max(peaks) if peaks else None,  # resident memory the import path added
         "pandas": summary(p_times),
         "ratio_best": min(p_times) / min(totals),
@@ -352,14 +365,16 @@ def render(result: dict[str, Any], console: Console) -> None:
             continue
         r = result[key]
         stages = Table(
-            title=f"(b) Qala stages, CSV path, {r['backend']} (open_database is setup, not in the total); "
-            f"peak memory above the start: {r['qala_peak_mb_above_start'] or float('nan'):,.0f} MB"
+            title=f"(b) Qala stages, CSV path, {r['backend']} (open_database and activity_frame_check, the "
+            "records read back to compare, are not in the total); "
+            f"peak memory above the start: {r['qala_peak_mb_above_start'] or float('nan'):,.0f} MB; "
+            f"CPU time of the total, best: {r['qala_cpu']['best_s']:.2f} s; load average {r['load_average'][0]:.1f}"
         )
         for col in ("stage", "best", "median", "share of total"):
             stages.add_column(col, justify="left" if col == "stage" else "right")
         total = r["qala"]["median_s"]
         for name, st in r["qala_stages"].items():
-            share = "" if name == "open_database" else f"{100 * st['median_s'] / total:.0f} %"
+            share = "" if name in ("open_database", "activity_frame_check") else f"{100 * st['median_s'] / total:.0f} %"
             stages.add_row(name, _s(st["best_s"]), _s(st["median_s"]), share)
         console.print(stages)
     for line in result["aims"]["lines"]:

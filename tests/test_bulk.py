@@ -1,12 +1,13 @@
-"""The bulk path of the store (``qala.store.bulk``): COPY on PostgreSQL, executemany on SQLite, indexes and
-foreign keys dropped and restored around a large batch — every value back exactly, the schema as it was,
-and all or nothing."""
+"""The bulk path of the store (``qala.store.bulk``): COPY on PostgreSQL, executemany or an ADBC staging file on
+SQLite, indexes and foreign keys dropped and restored around a large batch — every value back exactly, the
+schema as it was, and all or nothing."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -65,12 +66,14 @@ def schema_of(engine) -> tuple:
 @pytest.fixture
 def small_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "REBUILD_ROWS", 50)  # the large-batch path, on a small file
+    monkeypatch.setattr(bulk, "STAGE_ROWS", 50)  # SQLite: through the ADBC staging file
 
 
 @pytest.mark.parametrize("rebuild", [False, True], ids=["row-by-row indexes", "indexes rebuilt"])
 def test_every_value_comes_back_exactly(store_url: str, rebuild: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if rebuild:
         monkeypatch.setattr(bulk, "REBUILD_ROWS", 50)
+        monkeypatch.setattr(bulk, "STAGE_ROWS", 50)  # SQLite: through the ADBC staging file
     engine = open_database(store_url)
     before = schema_of(engine)
     data = activity_csv(240)
@@ -143,4 +146,26 @@ def test_usual_columns_are_filled_in_exactly_as_read(store_url: str) -> None:
         assert got.filter(pl.col("status") != "reported").height > 0, "estimates are among them"
         assert got.filter(pl.col("ef_co2").is_not_null()).height >= 20
         assert got.equals(plain), year
+    engine.dispose()
+
+
+def test_the_sqlite_staging_file_is_gone_after_the_import(
+    tmp_path: Path, small_rebuild: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ADBC staging file is unlinked once copied, and detached when the connection is back in the pool,
+    whether the import succeeded or failed."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    engine = open_database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    table = validate_table(parse_bytes(activity_csv(120), "a.csv"), load_catalog(), "astana")
+    assert import_tables(engine, [table], who="bulk-test").files[0].new == 120
+    twice = table.records.with_columns(pl.lit("same").alias("facility"), pl.col("year") + 1)
+    with pytest.raises(IntegrityError):
+        import_tables(engine, [type(table)(table.file, table.sha256, twice, ())], who="bulk-test")
+    assert list(scratch.iterdir()) == []
+    with engine.connect() as conn:
+        attached = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+    assert "main" in attached
+    assert not [name for name in attached if name.startswith("qala_stage")]
     engine.dispose()

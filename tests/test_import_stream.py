@@ -15,6 +15,7 @@ from qala.ingest import stream
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import read_table
 from qala.ingest.validate import validate_table
+from qala.store import bulk
 from qala.store.models import ImportBatch
 from qala.store.records import activity_frame, import_stream, import_tables, record_provenance
 from qala.store.seed import open_database
@@ -70,6 +71,18 @@ def test_a_streamed_file_gives_the_records_and_notices_of_the_whole_file(tmp_pat
     rows = [{(r["facility"], r["source_row"]) for r in record_provenance(e, "astana", 2012)} for e in (a, b)]
     assert rows[0] == rows[1]
     assert ("site-100", 103) in rows[0]  # header line 1, site-0 on line 2, blank line 42
+
+
+def test_more_chunks_than_sqlite_attaches_staging_files(
+    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every chunk large enough for the ADBC staging file (SQLite attaches ten databases at most in one
+    transaction): the first chunks are staged, the others bound row by row, and every row is stored."""
+    monkeypatch.setattr(bulk, "STAGE_ROWS", 5)
+    streamed, whole, (a, b) = both_ways(tmp_path, lines(400))  # about 27 chunks
+    assert streamed["files"][0]["new"] == whole["files"][0]["new"] == 400
+    got, want = (activity_frame(e, "astana", 2012).drop("id").sort("facility") for e in (a, b))
+    assert got.equals(want)
 
 
 def test_a_second_figure_for_a_key_in_another_chunk_is_the_same_problem(tmp_path: Path, small_chunks: None) -> None:

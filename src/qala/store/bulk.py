@@ -1,7 +1,9 @@
 """Many rows in and out of the store at the driver's speed, inside the caller's transaction.
 
 PostgreSQL takes rows with COPY (the frame written as CSV by polars, streamed to the server in blocks);
-SQLite through the driver's ``executemany``, column by column; a large batch into a table not much
+SQLite a large batch through a staging file that the Arrow-native ADBC driver fills and the import's own
+connection attaches and copies from with one ``INSERT … SELECT`` (a small one through ``executemany``,
+column by column); a large batch into a table not much
 bigger than it drops the table's indexes first and builds them again after (one sort instead of a
 million B-tree insertions; the unique index then checks the whole table). Reads go through the driver's
 cursor straight into a polars frame, not through SQLAlchemy's rows. Table and column names are Qala's
@@ -10,36 +12,61 @@ own, never user text; values always travel as parameters or COPY data.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
 
 COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
+PG_SORT_MEMORY = "256MB"  # PostgreSQL: maintenance_work_mem while a large batch's indexes are built
+STAGE_ROWS = 20_000  # SQLite: from this many rows, through an ADBC-filled staging file (when ADBC is installed)
+MAX_STAGES = 6  # SQLite: staging files attached in one transaction (a streamed import's first chunks), then bound
+_stage_names = itertools.count(1)
 NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def insert_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+def insert_frame(conn: Connection, table: str, frame: pl.DataFrame, *, assign_ids: bool = False) -> pl.Series | None:
     """Insert every row of ``frame`` (its columns named as the table's) in the caller's transaction.
 
+    ``assign_ids`` (a table whose key ``id`` the database numbers): the ids of the rows, in the frame's order,
+    are returned — on SQLite in a write transaction (the only writer: each row gets one more than the highest,
+    checked afterwards), on PostgreSQL when the batch is large enough to hold the table's exclusive lock (a
+    block of the sequence taken at once and written with the rows); else None.
     The driver's own errors come out as SQLAlchemy's (an IntegrityError stays an IntegrityError)."""
     if frame.is_empty():
-        return
+        return None
     try:
         if conn.dialect.name == "postgresql":
-            _copy(conn, table, frame)
-        else:
-            _executemany(conn, table, frame)
+            return _copy(conn, table, frame, assign_ids)
+        numbered = assign_ids and conn.connection.driver_connection.in_transaction
+        last = (conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0) if numbered else 0
+        _executemany(conn, table, frame)
+        # SQLite gives each row one more than the highest id (documented; not when that is the largest integer):
+        # checked by the new highest, then the ids follow the frame's order. An id in the insert itself would
+        # cost a B-tree search per row (twice the time of the INSERT … SELECT).
+        if numbered and conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() == last + frame.height:
+            return _numbered(last + 1, frame.height)
+        return None
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(f"bulk insert into {table}", None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
-def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+def _numbered(first: int, n: int) -> pl.Series:
+    """The ids first, first + 1, … of n rows."""
+    return pl.Series("id", np.arange(first, first + n, dtype=np.int64))
+
+
+def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False) -> pl.Series | None:
     """COPY FROM STDIN in CSV: every text quoted (so "" is an empty text and \\N unquoted is NULL); floats are
     written by polars as the shortest text that reads back as the same double.
 
@@ -47,9 +74,20 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     ("Populating a Database"): the table's foreign keys and secondary indexes are dropped, the rows
     copied, then the indexes built and the foreign keys added back, which checks every row at once — all
     in the caller's transaction (the table is locked meanwhile), so a failure leaves everything as it was.
+    The indexes are built with ``maintenance_work_mem`` raised for this transaction only (the sort in memory).
     """
-    names = ", ".join(frame.columns)
     constraints, indexes = _pg_rebuild(conn, table, frame.height)
+    ids = None
+    if constraints or indexes:
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # as DROP INDEX would take
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_SORT_MEMORY}'")
+        if assign_ids:  # no one else can insert (so draw from the sequence) until the transaction ends
+            seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).scalar()
+            first: int = conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one()
+            conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + frame.height - 1))
+            ids = _numbered(first, frame.height)
+            frame = frame.with_columns(ids)
+    names = ", ".join(frame.columns)
     for name, _ in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
@@ -69,6 +107,7 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
         conn.exec_driver_sql(ddl)
     for name, definition in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    return ids
 
 
 def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -93,11 +132,27 @@ def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str
 
 
 def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    """Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
+    """SQLite: a large batch through a staging file (``_staged``), a small one bound per row.
+
+    Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
     (NULL); one that holds the same integer, or the same short code (letters, digits, . _ -), throughout is
     written once into the statement. Text of any other kind and every float always travel as parameters
     (SQLite's own reading of a decimal literal is not always the nearest double)."""
     dbapi = conn.connection.driver_connection  # sqlite3, in the transaction the batch's row opened
+    indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
+    for name, _ in indexes:
+        dbapi.execute(f'DROP INDEX "{name}"')
+    staged = len(conn.connection.info.get("qala_stages", ()))  # this transaction's (SQLite attaches ten at most)
+    adbc = _adbc_sqlite() if frame.height >= STAGE_ROWS and staged < MAX_STAGES else None
+    if adbc is not None:
+        _staged(conn, adbc, table, frame)
+    else:
+        _bound(dbapi, table, frame)
+    for _, ddl in indexes:
+        dbapi.execute(ddl)
+
+
+def _bound(dbapi, table: str, frame: pl.DataFrame) -> None:
     varying, fixed = [], {}
     nulls = frame.null_count().row(0)
     uniques = frame.select(pl.all().n_unique()).row(0)
@@ -117,15 +172,68 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
         del fixed[first]
     names = ", ".join([*varying, *fixed])
     marks = ", ".join([*(["?"] * len(varying)), *fixed.values()])
-    indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
-    for name, _ in indexes:
-        dbapi.execute(f'DROP INDEX "{name}"')
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     for start in range(0, frame.height, COPY_BLOCK):  # Python values for one block at a time
         part = frame.slice(start, COPY_BLOCK)
         dbapi.executemany(sql, zip(*(part[c].to_list() for c in varying), strict=True))
-    for _, ddl in indexes:
-        dbapi.execute(ddl)
+
+
+def _adbc_sqlite():
+    """ADBC's SQLite driver (``adbc_driver_sqlite.dbapi``), or None where it is not installed."""
+    try:
+        import adbc_driver_sqlite.dbapi as adbc  # noqa: PLC0415
+    except ImportError:
+        return None
+    return adbc
+
+
+def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
+    """The frame written by ADBC (Arrow, no Python value per cell) into a new file of its own, closed, then
+    attached by the import's connection and copied in one ``INSERT … SELECT`` inside its transaction.
+
+    ADBC brings its own SQLite library: it never opens the store's file (two SQLite libraries in one process
+    break each other's POSIX locks), and the store's connection opens the staging file only after ADBC closed
+    it. The staging file is scratch (no journal, no fsync): it is unlinked as soon as it was read; the
+    attachment itself ends when the connection goes back to the pool (``_detach_stages``), since a file read
+    in a transaction cannot be detached before it ends. Values keep their type and bits: doubles are bound
+    as doubles, texts as texts, NULL as NULL."""
+    dbapi = conn.connection.driver_connection
+    _watch_pool(conn)
+    fd, path = tempfile.mkstemp(prefix="qala-stage-", suffix=".sqlite3")
+    os.close(fd)
+    os.unlink(path)  # ADBC creates it
+    schema = f"qala_stage_{next(_stage_names)}"
+    try:
+        with adbc.connect(path, autocommit=True) as staging, staging.cursor() as cur:
+            cur.execute("PRAGMA journal_mode=OFF")
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("BEGIN")
+            cur.adbc_ingest("rows", frame.to_arrow(), mode="create")
+            cur.execute("COMMIT")
+        dbapi.execute("ATTACH DATABASE ? AS " + schema, (path,))
+        conn.connection.info.setdefault("qala_stages", []).append(schema)
+        names = ", ".join(frame.columns)
+        dbapi.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {schema}.rows ORDER BY rowid")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _watch_pool(conn: Connection) -> None:
+    pool = conn.engine.pool
+    if not event.contains(pool, "checkin", _detach_stages):
+        event.listen(pool, "checkin", _detach_stages)
+
+
+def _detach_stages(dbapi_conn, record) -> None:
+    """A connection back in the pool (its transaction over): detach the staging files it attached."""
+    if record is None:
+        return
+    stages = record.info.get("qala_stages")
+    while stages:
+        schema = stages.pop()
+        with contextlib.suppress(Exception):  # a connection being closed takes its attachments with it
+            dbapi_conn.execute(f"DETACH DATABASE {schema}")
 
 
 def _indexes_to_rebuild(conn: Connection, table: str, rows: int) -> list[tuple[str, str]]:

@@ -32,14 +32,19 @@ def _emission_codes() -> frozenset[str]:
 
 
 def estimates_step_aside(
-    conn: Connection, batch_id: int, now: datetime, years: Iterable[tuple[str, int]] | None = None
+    conn: Connection,
+    batch_id: int,
+    now: datetime,
+    years: Iterable[tuple[str, int]] | None = None,
+    retired_ids: list[int] | None = None,
 ) -> int:
     """After reported figures of ``batch_id`` are written: retire the estimates of whole cells they fill.
 
     ``years``: the (city, year) pairs the batch wrote, when the caller knows them (else read from the batch).
     The current estimates of those years are found first (usually none: then nothing else is read); only the
     cells that hold one are looked at, through the index of current figures, never the whole batch.
-    Returns how many estimates stepped aside (same-key estimates are superseded by the import itself)."""
+    Returns how many estimates stepped aside (same-key estimates are superseded by the import itself); their
+    ids are added to ``retired_ids`` when given."""
     pairs = sorted(set(years)) if years is not None else None
     if pairs is None:
         written = select(T.c.city_code, T.c.year).where(T.c.batch_id == batch_id).distinct()
@@ -74,6 +79,8 @@ def estimates_step_aside(
         if ids:
             conn.execute(update(T).where(T.c.id.in_(ids)).values(superseded_by=successor, superseded_at=now))
             retired += len(ids)
+            if retired_ids is not None:
+                retired_ids.extend(ids)
     return retired
 
 

@@ -79,9 +79,16 @@ class FileOutcome:
 class ImportReport:
     files: list[FileOutcome]
     dry_run: bool
+    # With ``keep_current``: every current record of each (city, year) the import wrote, as ``activity_frame``
+    # gives them right after it — built from what the import held, not read back.
+    current: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {"dry_run": self.dry_run, "files": [f.to_dict() for f in self.files]}
+
+    def current_frame(self, city: str, year: int) -> pl.DataFrame:
+        """``activity_frame(engine, city, year)`` as the import left it (KeyError for a year it did not write)."""
+        return self.current[(city, year)]
 
 
 def known_cities(conn: Connection) -> list[str]:
@@ -96,14 +103,19 @@ def import_tables(
     dry_run: bool = False,
     now: datetime | None = None,
     own_only: bool = False,
+    keep_current: bool = False,
 ) -> ImportReport:
     """Write validated tables in one transaction, or nothing; report duplicates and supersessions.
 
     ``own_only`` (a data provider's upload): a figure may supersede only figures ``who`` imported; one
     that would replace another account's figure is refused, without showing that figure.
+    ``keep_current``: the report keeps the current records of the years written (``ImportReport.current``),
+    so that an inventory of them needs no reading back.
     """
     with engine.begin() as conn:
-        return import_into(conn, tables, who=who, dry_run=dry_run, now=now, own_only=own_only)
+        return import_into(
+            conn, tables, who=who, dry_run=dry_run, now=now, own_only=own_only, keep_current=keep_current
+        )
 
 
 def import_into(
@@ -115,6 +127,7 @@ def import_into(
     now: datetime | None = None,
     own_only: bool = False,
     audit_as: str | None = None,
+    keep_current: bool = False,
 ) -> ImportReport:
     """As ``import_tables``, inside the caller's transaction (a dry run writes nothing).
 
@@ -136,13 +149,17 @@ def import_into(
     batches = _cross_file(tables, problems)
     if problems:
         raise ValidationFailed(problems)
+    current: dict[tuple[str, int], pl.DataFrame] = {}
     for frame, out in zip(batches, outcomes, strict=True):
-        _import_one(conn, frame, out, who=who, now=now, dry_run=dry_run, own_only=own_only)
+        held = _import_one(
+            conn, frame, out, who=who, now=now, dry_run=dry_run, own_only=own_only, keep_current=keep_current
+        )
+        current.update(held)  # a later file's view of a year includes what the earlier ones wrote
         if not dry_run:
             from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
 
             audit(conn, audit_as or who, "import", "import_batch", str(out.batch_id), None, out.to_dict())
-    return ImportReport(outcomes, dry_run)
+    return ImportReport(outcomes, dry_run, current)
 
 
 def import_stream(
@@ -211,8 +228,8 @@ def import_stream(
                 seen = pl.concat([seen, hashes.filter(~again)], rechunk=False)
                 if problems:
                     continue  # check the rest, write nothing more
-                new_rows, superseding = _classify(conn, records, out, who=who, before=before)
-                years.update(_write(conn, batch_id, new_rows, superseding, now))
+                new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before)
+                years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
             if problems:
                 raise ValidationFailed(problems)
             conn.execute(
@@ -326,10 +343,15 @@ def _import_one(
     now: datetime,
     dry_run: bool,
     own_only: bool = False,
-) -> None:
-    new_rows, superseding = _classify(conn, records, out, who=who, own_only=own_only)
+    keep_current: bool = False,
+) -> dict[tuple[str, int], pl.DataFrame]:
+    """Classify and write one file's records; with ``keep_current`` the current records of each (city, year)
+    written, afterwards (what was current before, less what this import retired, plus what it wrote)."""
+    new_rows, superseding, existing = _classify(
+        conn, records, out, who=who, own_only=own_only, full=keep_current and not dry_run
+    )
     if dry_run:
-        return
+        return {}
     batch_id = conn.execute(
         insert(ImportBatch)
         .values(
@@ -345,10 +367,26 @@ def _import_one(
         .returning(ImportBatch.id)
     ).scalar_one()
     out.batch_id = batch_id
-    years = _write(conn, batch_id, new_rows, superseding, now)
+    years, written = _write(conn, batch_id, new_rows, superseding, now, with_ids=keep_current)
     from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
 
-    out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
+    retired: list[int] = []
+    out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years, retired)
+    if not keep_current:
+        return {}
+    gone = pl.concat([superseding["id_old"].cast(pl.Int64), pl.Series("id_old", retired, pl.Int64)])
+    kept = existing.filter(~pl.col("id").is_in(gone.implode()))
+    fresh = written.with_columns(
+        status=pl.lit(REPORTED), method=pl.lit(None, pl.String), inputs=pl.lit(None, pl.String)
+    )
+    columns = ["city_code", *ACTIVITY_SCHEMA]
+    after = pl.concat([kept.select(columns).cast(ACTIVITY_SCHEMA), fresh.select(columns).cast(ACTIVITY_SCHEMA)])
+    after = after.with_columns(pl.col("facility").replace("", None))  # as activity_frame gives it
+    cells = set(years) | set(existing.select("city_code", "year").unique().iter_rows())  # all duplicates: a cell too
+    return {
+        (c, y): after.filter(pl.col("city_code") == c, pl.col("year") == y).drop("city_code").sort("id")
+        for c, y in cells
+    }
 
 
 def _classify(
@@ -359,13 +397,15 @@ def _classify(
     who: str,
     own_only: bool = False,
     before: int | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """New figures and figures superseding a current one (with its id_old); notices of duplicates and
-    supersessions added to ``out``. ``before``: only records with an id up to it count as held."""
+    full: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """New figures and figures superseding a current one (with its id_old), and the current records of the
+    cities and years of ``records`` (every column of ``activity_frame`` too when ``full``); notices of
+    duplicates and supersessions added to ``out``. ``before``: only records with an id up to it count as held."""
     recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
-    existing = _current_for(conn, recs, before)
+    held = _current_for(conn, recs, before, full=full)
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
-    existing = existing.rename({c: f"{c}_old" for c in existing.columns if c not in key})
+    existing = held.rename({c: f"{c}_old" for c in held.columns if c not in key})
     joined = recs.join(existing, on=key, how="left")
     same = (
         (pl.col("amount") == pl.col("amount_old"))
@@ -405,13 +445,23 @@ def _classify(
         out.superseded.append(Notice(out.file, rec["source_row"], msg))
     out.new += new_rows.height
     out.superseding += superseding.height
-    return new_rows, superseding
+    return new_rows, superseding, held
 
 
 def _write(
-    conn: Connection, batch_id: int, new_rows: pl.DataFrame, superseding: pl.DataFrame, now: datetime
-) -> list[tuple[str, int]]:
-    """Insert the figures of a batch, retiring those they supersede; the (city, year) pairs written."""
+    conn: Connection,
+    batch_id: int,
+    new_rows: pl.DataFrame,
+    superseding: pl.DataFrame,
+    now: datetime,
+    *,
+    with_ids: bool = False,
+) -> tuple[list[tuple[str, int]], pl.DataFrame]:
+    """Insert the figures of a batch, retiring those they supersede; the (city, year) pairs written, and with
+    ``with_ids`` the rows written with their ids (else an empty frame).
+
+    The ids are given in the insert where ``insert_frame`` can (SQLite; a large batch on PostgreSQL), else the
+    sequence gives them and they are read back by source row (one per row in a batch) when needed."""
     old_ids = superseding["id_old"].to_list()
     if old_ids:
         # The partial unique index allows one current figure per key: retire the old ones first
@@ -420,15 +470,25 @@ def _write(
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
     rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
     last = conn.execute(select(func.max(T.c.id))).scalar() or 0
-    insert_frame(conn, T.name, rows)
+    ids = insert_frame(conn, T.name, rows, assign_ids=True)
+    if ids is not None:
+        rows = rows.with_columns(ids)
+    elif old_ids or with_ids:
+        found = read_frame(
+            conn,
+            f"SELECT source_row, id FROM {T.name} WHERE id > ? AND batch_id = ?",
+            [last, batch_id],
+            {"source_row": pl.Int64, "id": pl.Int64},
+        )
+        rows = rows.join(found, on="source_row", how="left")
     if old_ids:
-        written = select(T.c.source_row, T.c.id).where(T.c.id > last, T.c.batch_id == batch_id)
-        ids = dict(conn.execute(written).all())
+        pairs = superseding.select("id_old", "source_row").join(rows.select("source_row", "id"), on="source_row")
         conn.execute(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
-            [{"old": old, "new": ids[row]} for old, row in superseding.select("id_old", "source_row").iter_rows()],
+            [{"old": old, "new": new} for old, _, new in pairs.iter_rows()],
         )
-    return [(c, y) for c, y in rows.select("city_code", "year").unique().iter_rows()]
+    years = [(c, y) for c, y in rows.select("city_code", "year").unique().iter_rows()]
+    return years, rows if with_ids else rows.clear()
 
 
 def _chunks(items: list, size: int):
@@ -436,8 +496,10 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
-def _current_for(conn: Connection, recs: pl.DataFrame, before: int | None = None) -> pl.DataFrame:
-    schema = {
+def _current_for(
+    conn: Connection, recs: pl.DataFrame, before: int | None = None, *, full: bool = False
+) -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {
         "id": pl.Int64,
         "city_code": pl.String,
         "year": pl.Int64,
@@ -453,12 +515,14 @@ def _current_for(conn: Connection, recs: pl.DataFrame, before: int | None = None
         "status": pl.String,
         "imported_by": pl.String,
     }
-    names = ", ".join(f"r.{c}" for c in schema if c != "imported_by")
+    if full:  # every column of activity_frame
+        schema |= {c: t for c, t in ACTIVITY_SCHEMA.items() if c not in schema}
+    names = ", ".join("b.imported_by" if c == "imported_by" else f"r.{c}" for c in schema)  # in the schema's order
     frames = [pl.DataFrame(schema=schema)]
     for city, years in recs.group_by("city_code").agg(pl.col("year").unique().sort()).iter_rows():
         marks = ", ".join("?" * len(years))
         sql = (
-            f"SELECT {names}, b.imported_by FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
+            f"SELECT {names} FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
             f"WHERE r.city_code = ? AND r.year IN ({marks}) AND r.superseded_by IS NULL"
         )
         if before is None:
