@@ -163,8 +163,8 @@ def import_stream(
     The same key in two chunks is found without keeping the rows: a hash of each key seen so far is kept
     (8 bytes a row, in one sorted array: ``SeenKeys``), and a key seen before is compared with the figure
     already written in this batch: identical is a duplicate (counted once), different is the problem
-    ``validate_table`` reports within a file. After the first problem nothing more is written, but every chunk is still checked; a dry run
-    writes everything and rolls it back."""
+    ``validate_table`` reports within a file. After the first problem nothing more is written, but every
+    chunk is still checked; a dry run writes everything and rolls it back."""
     now = now or datetime.now(UTC)
     out = FileOutcome(file, sha256, 0)
     problems: list[Problem] = []
