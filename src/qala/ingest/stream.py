@@ -25,7 +25,7 @@ from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import ROW, RawTable, _read_csv, _too_many_rows, fast_csv
 
 STREAM_BYTES = 64 * 2**20  # `qala import` streams a plain CSV file larger than this
-CHUNK_BYTES = 24 * 2**20  # about 250,000 lines of the activity format per chunk
+CHUNK_BYTES = 12 * 2**20  # about 125,000 lines of the activity format per chunk
 READ_BYTES = 8 * 2**20
 
 
@@ -92,25 +92,32 @@ def csv_chunks(path: Path, name: str, sha256: str, limits: ImportLimits | None =
         carry = b""
         while True:
             block = f.read(size)
+            end = not block
             data = carry + block
-            if not block:
+            del block
+            if end:
                 body, carry = data, b""
             else:
                 cut = data.rfind(b"\n") + 1
                 body, carry = data[:cut], data[cut:]
-                if not body:
-                    continue  # no line end yet: read on
+            del data
             if body:
-                chunk = _chunk(header_line + body, name, sha256, lines_before - 1, limits)
-                lines_before += body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+                lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+                text = header_line + body
+                del body
+                chunk = _chunk(text, name, sha256, lines_before - 1, limits)
+                del text
+                lines_before += lines
                 if chunk.table is not None:
                     if rows + chunk.table.height > limits.max_rows:
                         over = chunk.table.cells[ROW][limits.max_rows - rows]
                         yield Chunk(None, (_too_many_rows(name, over, limits),))
                         return
                     rows += chunk.table.height
-                yield chunk
-            if not block:
+                held = [chunk]  # yielded from a list, so that this frame keeps no reference while it
+                del chunk  # waits: the consumer frees one chunk before the next is read
+                yield held.pop()
+            if end:
                 return
 
 

@@ -216,6 +216,7 @@ def import_stream(
                     continue  # check the rest, write nothing more
                 new_rows, superseding = _classify(conn, records, out, who=who, before=before)
                 years.update(_write(conn, batch_id, new_rows, superseding, now))
+                del table, records, unknown, new_rows, superseding  # freed before the next chunk is read
             if problems:
                 raise ValidationFailed(problems)
             conn.execute(
