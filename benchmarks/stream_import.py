@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks import data
+from qala.ingest import stream
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stream.json"
 PART = 1_000_000
@@ -52,8 +54,10 @@ def run(rows: int, workdir: Path, database: str | None) -> dict:
         print(f"writing {rows:,} rows to {path} ...", flush=True)
         write_file(rows, path)
     size = path.stat().st_size
+    home = workdir / "home"
+    shutil.rmtree(home, ignore_errors=True)  # a fresh SQLite database each run, though the CSV is kept
     env = os.environ | {
-        "QALA_HOME": str(workdir / "home"),
+        "QALA_HOME": str(home),
         "QALA_MAX_IMPORT_ROWS": str(rows),
         "QALA_MAX_IMPORT_MB": str(size // 2**20 + 1),
         "QALA_USER": "benchmark",
@@ -65,7 +69,8 @@ def run(rows: int, workdir: Path, database: str | None) -> dict:
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
     if done.returncode != 0:
         raise SystemExit(f"qala import failed ({done.returncode}): {done.stderr[-2000:]}")
     report = json.loads(done.stdout)
@@ -76,7 +81,9 @@ def run(rows: int, workdir: Path, database: str | None) -> dict:
         "rows": rows,
         "csv_bytes": size,
         "backend": "postgresql" if database else "sqlite",
+        "chunk_bytes": stream.chunk_bytes(),
         "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "rows_per_s": rows / seconds,
         "peak_rss_mb": peak_mb,
         "load_average": os.getloadavg(),

@@ -7,7 +7,11 @@ POINT is where the child stops:
 - ``first-write``: just after the first statement that writes (INSERT, UPDATE, DELETE, CREATE, ALTER, DROP):
   the transaction is open and holds a write;
 - ``before-commit``: every statement of that transaction has run, its COMMIT has not been sent;
-- ``after-commit``: the database has acknowledged the COMMIT, the process has not gone on.
+- ``after-commit``: the database has acknowledged the COMMIT, the process has not gone on;
+- ``chunk-K-written`` (a streamed import, ``qala.ingest.stream``): the first K chunks of the file are
+  validated and written in the open transaction, the next one has been asked for. The child counts, in its
+  own transaction, the rows of its batch written so far and prints ``rows written: N`` to stderr (a count of
+  0 stops it with an error instead: nothing had been written).
 
 There the child writes one byte to the pipe FD and sleeps until it is killed. The parent waits on the pipe: the
 byte means "kill me now", end of file means the child exited without reaching the point (a failure). Nothing
@@ -27,14 +31,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine.default import DefaultDialect
 
 POINTS = ("first-write", "before-commit", "after-commit")
+CHUNK_POINT = re.compile(r"^chunk-([1-9][0-9]*)-written$")
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
 
 def main() -> None:
     point, fd, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    if point not in POINTS:
-        raise SystemExit(f"unknown point {point!r}: one of {', '.join(POINTS)}")
+    chunk_point = CHUNK_POINT.match(point)
+    if point not in POINTS and not chunk_point:
+        raise SystemExit(f"unknown point {point!r}: one of {', '.join(POINTS)} or chunk-K-written")
     wrote: set[int] = set()  # DBAPI connections whose transaction has written
+    batch_writer: list = []  # the connection that inserted the import batch: its transaction sees its rows
 
     def reached() -> None:
         os.write(fd, b"!")
@@ -44,6 +51,8 @@ def main() -> None:
     @event.listens_for(Engine, "after_cursor_execute")
     def after_execute(conn, _cursor, statement, _params, _context, _executemany) -> None:
         if WRITES.match(statement):
+            if re.match(r"\s*INSERT INTO import_batches\b", statement, re.IGNORECASE):
+                batch_writer[:] = [conn]
             first = not wrote
             wrote.add(id(conn.connection.dbapi_connection))
             if first and point == "first-write":
@@ -62,6 +71,28 @@ def main() -> None:
             reached()
 
     DefaultDialect.do_commit = commit_then_stop  # type: ignore[method-assign]
+
+    if chunk_point:
+        from qala.commands import import_cmd  # after the hooks are installed, as qala below
+
+        after = int(chunk_point.group(1))
+        chunks = import_cmd.csv_chunks
+
+        def counted(*args, **kwargs):
+            """The file's chunks; resumed after the K-th, when the import has written it and asks for more."""
+            for k, chunk in enumerate(chunks(*args, **kwargs), 1):
+                yield chunk
+                if k == after:
+                    (conn,) = batch_writer
+                    rows = conn.exec_driver_sql(
+                        "SELECT count(*) FROM activity_records WHERE batch_id = (SELECT max(id) FROM import_batches)"
+                    ).scalar()
+                    if not rows:
+                        raise SystemExit(f"nothing written after chunk {k}")
+                    print(f"rows written: {rows}", file=sys.stderr, flush=True)
+                    reached()
+
+        import_cmd.csv_chunks = counted  # observed, not changed: the same chunks in the same order
 
     from qala.cli import main as qala_main
 

@@ -7,6 +7,7 @@ before its COMMIT, just after it. Nothing depends on how fast the machine is.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -134,6 +135,56 @@ def test_a_killed_import_is_wholly_present_or_wholly_absent(
     assert outcomes == ["absent", "absent", "present"]
 
     code, _, err = run_cli("import", str(csv), "--database", urls[0])  # the import can simply be run again
+    assert code == 0, err
+    assert import_outcome(urls[0], "big.csv") == "present"
+
+
+STREAM_POINTS = ("chunk-1-written", "chunk-5-written", "before-commit", "after-commit")
+STREAM_ENV = {"QALA_IMPORT_STREAM_MB": "0.25", "QALA_IMPORT_CHUNK_MB": "0.05"}  # 700 kB: 14 chunks of 52,428 bytes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_killed_streamed_import_is_wholly_present_or_wholly_absent(
+    backend: str,
+    tmp_path: Path,
+    pg_cluster_factory,
+    run_cli,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file read, validated and written in chunks in one transaction (``qala.ingest.stream``), killed once
+    one chunk, then five, have been written, before and after its COMMIT: all the batch or nothing of it."""
+    csv = big_activity_file(tmp_path / "big.csv")
+    chunk = int(float(STREAM_ENV["QALA_IMPORT_CHUNK_MB"]) * 2**20)
+    assert csv.stat().st_size > float(STREAM_ENV["QALA_IMPORT_STREAM_MB"]) * 2**20 > 5 * chunk
+    body = csv.read_bytes().split(b"\n", 1)[1]
+    lines_in = {k: body[: k * chunk].count(b"\n") for k in (1, 5)}  # whole lines of the first k chunks
+    urls = copies_of_seeded(backend, tmp_path, pg_cluster_factory, len(STREAM_POINTS))
+    env = child_env(tmp_path / "home") | STREAM_ENV
+    runs = [
+        Run(point, ("import", str(csv), "--database", with_app_name(backend, url, f"qala-fault-stream-{i}")), env)
+        for i, (url, point) in enumerate(zip(urls, STREAM_POINTS, strict=True))
+    ]
+    kill_at_their_points(runs)
+
+    # inside the write: the child counted, in its own transaction, the rows of the chunks written so far
+    written = [int(re.search(r"rows written: (\d+)", r.stderr).group(1)) for r in runs[:2]]  # type: ignore[union-attr]
+    assert written == [lines_in[1], lines_in[5]] and 0 < written[0] < written[1] < ROWS
+    outcomes = []
+    for i, url in enumerate(urls):
+        if backend == "postgresql":
+            pg_wait_gone(url, f"qala-fault-stream-{i}")
+        else:
+            sqlite_intact(url)
+        outcomes.append(import_outcome(url, "big.csv"))
+    with capsys.disabled():
+        print(f"\n{backend}: streamed import killed at {dict(zip(STREAM_POINTS, outcomes, strict=True))}")
+    assert outcomes == ["absent", "absent", "absent", "present"]
+
+    for name, value in STREAM_ENV.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run_cli("import", str(csv), "--database", urls[0])  # streamed again, to the end
     assert code == 0, err
     assert import_outcome(urls[0], "big.csv") == "present"
 

@@ -13,7 +13,7 @@ from qala.catalog import load_catalog
 from qala.commands.import_cmd import validated_chunks
 from qala.ingest import stream
 from qala.ingest.problems import ValidationFailed
-from qala.ingest.read import read_table
+from qala.ingest.read import ROW, read_table
 from qala.ingest.validate import validate_table
 from qala.store import bulk
 from qala.store.models import ImportBatch
@@ -130,3 +130,23 @@ def test_a_file_with_a_quote_or_a_small_file_is_read_whole(tmp_path: Path, small
     lone_cr = tmp_path / "cr.csv"
     lone_cr.write_bytes((HEADER + "".join(lines(5))).replace("\n", "\r").encode())
     assert stream.streamable(lone_cr) is None
+
+
+def test_the_stream_threshold_and_the_chunk_size_are_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.csv"
+    text = HEADER + "".join(lines(300))
+    path.write_text(text)
+    assert stream.streamable(path) is None  # ~20 kB: under the default 64 MiB
+    monkeypatch.setenv("QALA_IMPORT_STREAM_MB", "0.01")  # 10,485 bytes
+    monkeypatch.setenv("QALA_IMPORT_CHUNK_MB", "0.002")  # 2,097 bytes read for a chunk
+    assert stream.stream_bytes() == 10_485 and stream.chunk_bytes() == 2_097
+    sha = stream.streamable(path)
+    assert sha is not None
+    chunks = list(stream.csv_chunks(path, path.name, sha))
+    body = text.encode().split(b"\n", 1)[1]
+    assert len(chunks) == -(-len(body) // 2_097)  # each read ends a chunk at its last whole line
+    rows = [r for c in chunks for r in c.table.cells[ROW].to_list()]  # type: ignore[union-attr]
+    assert rows == list(range(2, 302))  # the file's line numbers, header on line 1
+    for wrong in ("0", "-1", "x", "nan", "inf", ""):
+        monkeypatch.setenv("QALA_IMPORT_CHUNK_MB", wrong)
+        assert stream.chunk_bytes() == stream.CHUNK_BYTES == 12 * 2**20

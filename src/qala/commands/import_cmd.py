@@ -51,10 +51,16 @@ def validated_chunks(
         if chunk.table is None:
             yield None, list(chunk.problems)
             continue
+        raw = chunk.table
+        del chunk  # the cells are not kept while the validated chunk is written and the next one read
         try:
-            yield validate_table(chunk.table, catalog, city), []
+            validated = validate_table(raw, catalog, city), []
         except ValidationFailed as exc:
-            yield None, exc.problems
+            validated = None, exc.problems
+        del raw
+        held = [validated]  # yielded from a list: this frame keeps no reference while it waits
+        del validated
+        yield held.pop()
 
 
 def import_command(

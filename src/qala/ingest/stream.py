@@ -5,11 +5,15 @@ boundary can never cut a record); any other file is read whole (``read.read_tabl
 header line plus whole lines, read as a small file by the same readers (``read.fast_csv``, else the
 record-by-record reader), with its rows renumbered to the file's own line numbers; so a chunk's cells,
 problems and row numbers are those the whole file would give.
+
+``QALA_IMPORT_STREAM_MB`` (the size from which a file streams) and ``QALA_IMPORT_CHUNK_MB`` (the size of a
+chunk) take MiB, fractions allowed: the fault tests stream a file of a few hundred kB in many chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +25,7 @@ from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import ROW, RawTable, _read_csv, _too_many_rows, fast_csv
 
 STREAM_BYTES = 64 * 2**20  # `qala import` streams a plain CSV file larger than this
-CHUNK_BYTES = 24 * 2**20  # about 250,000 lines of the activity format per chunk
+CHUNK_BYTES = 12 * 2**20  # about 125,000 lines of the activity format per chunk
 READ_BYTES = 8 * 2**20
 
 
@@ -31,15 +35,33 @@ class Chunk:
     problems: tuple[Problem, ...] = ()
 
 
+def stream_bytes() -> int:
+    """A plain CSV file larger than this streams: ``QALA_IMPORT_STREAM_MB``, else STREAM_BYTES."""
+    return _mib("QALA_IMPORT_STREAM_MB") or STREAM_BYTES
+
+
+def chunk_bytes() -> int:
+    """Bytes read for one chunk (then cut at the last line end): ``QALA_IMPORT_CHUNK_MB``, else CHUNK_BYTES."""
+    return _mib("QALA_IMPORT_CHUNK_MB") or CHUNK_BYTES
+
+
+def _mib(name: str) -> int | None:
+    try:
+        mib = float(os.environ.get(name, "").strip().replace("_", ""))
+    except ValueError:
+        return None
+    return max(1, int(mib * 2**20)) if 0 < mib < 2**20 else None
+
+
 def streamable(path: Path, limits: ImportLimits | None = None) -> str | None:
-    """The file's SHA-256 when it is a plain CSV file larger than STREAM_BYTES (and within the size limit),
-    else None (read it whole). Reads the file once, in blocks."""
+    """The file's SHA-256 when it is a plain CSV file larger than ``stream_bytes()`` (and within the size
+    limit), else None (read it whole). Reads the file once, in blocks."""
     limits = limits or ImportLimits.from_env()
     try:
         size = path.stat().st_size
     except OSError:
         return None
-    if size <= STREAM_BYTES or size > limits.max_file_bytes or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if size <= stream_bytes() or size > limits.max_file_bytes or path.suffix.lower() in (".xlsx", ".xlsm"):
         return None
     digest = hashlib.sha256()
     last, crs, crlfs = b"", 0, 0
@@ -59,6 +81,7 @@ def streamable(path: Path, limits: ImportLimits | None = None) -> str | None:
 def csv_chunks(path: Path, name: str, sha256: str, limits: ImportLimits | None = None) -> Iterator[Chunk]:
     """The file's chunks in order; a chunk's cells are numbered with the file's line numbers."""
     limits = limits or ImportLimits.from_env()
+    size = chunk_bytes()
     with path.open("rb") as f:
         head = f.readline()
         header_line = head.removeprefix(b"\xef\xbb\xbf")
@@ -68,26 +91,33 @@ def csv_chunks(path: Path, name: str, sha256: str, limits: ImportLimits | None =
         rows = 0
         carry = b""
         while True:
-            block = f.read(CHUNK_BYTES)
+            block = f.read(size)
+            end = not block
             data = carry + block
-            if not block:
+            del block
+            if end:
                 body, carry = data, b""
             else:
                 cut = data.rfind(b"\n") + 1
                 body, carry = data[:cut], data[cut:]
-                if not body:
-                    continue  # no line end yet: read on
+            del data
             if body:
-                chunk = _chunk(header_line + body, name, sha256, lines_before - 1, limits)
-                lines_before += body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+                lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+                text = header_line + body
+                del body
+                chunk = _chunk(text, name, sha256, lines_before - 1, limits)
+                del text
+                lines_before += lines
                 if chunk.table is not None:
                     if rows + chunk.table.height > limits.max_rows:
                         over = chunk.table.cells[ROW][limits.max_rows - rows]
                         yield Chunk(None, (_too_many_rows(name, over, limits),))
                         return
                     rows += chunk.table.height
-                yield chunk
-            if not block:
+                held = [chunk]  # yielded from a list, so that this frame keeps no reference while it
+                del chunk  # waits: the consumer frees one chunk before the next is read
+                yield held.pop()
+            if end:
                 return
 
 

@@ -10,7 +10,9 @@ import polars as pl
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from qala.ingest import columns as cols
+from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import Problem, ValidationFailed
+from qala.ingest.seen_keys import SeenKeys
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
 from qala.store.bulk import insert_frame, read_frame, read_rows
@@ -176,10 +178,10 @@ def import_stream(
     written as it comes, in one transaction and one import batch: all or nothing, as ``import_tables``.
 
     The same key in two chunks is found without keeping the rows: a hash of each key seen so far is kept
-    (8 bytes a row), and a key seen before is compared with the figure already written in this batch:
-    identical is a duplicate (counted once), different is the problem ``validate_table`` reports within a
-    file. After the first problem nothing more is written, but every chunk is still checked; a dry run
-    writes everything and rolls it back."""
+    (8 bytes a row, in one sorted array: ``SeenKeys``), and a key seen before is compared with the figure
+    already written in this batch: identical is a duplicate (counted once), different is the problem
+    ``validate_table`` reports within a file. After the first problem nothing more is written, but every
+    chunk is still checked; a dry run writes everything and rolls it back."""
     now = now or datetime.now(UTC)
     out = FileOutcome(file, sha256, 0)
     problems: list[Problem] = []
@@ -203,7 +205,7 @@ def import_stream(
                 )
                 .returning(ImportBatch.id)
             ).scalar_one()
-            seen = pl.Series("h", [], pl.UInt64)
+            seen = SeenKeys(ImportLimits.from_env().max_rows)
             years: set[tuple[str, int]] = set()
             for table, found in chunks:
                 fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
@@ -221,15 +223,17 @@ def import_stream(
                     Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
                     for city, row in unknown.iter_rows()
                 )
-                hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"]
-                again = hashes.is_in(seen)
+                hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"].to_numpy()
+                again = seen.met(hashes)
                 if again.any():
-                    records = _seen_before(conn, batch_id, file, records, again, out, problems)
-                seen = pl.concat([seen, hashes.filter(~again)], rechunk=False)
+                    records = _seen_before(conn, batch_id, file, records, pl.Series(again), out, problems)
+                seen.add(hashes)
+                del hashes, again
                 if problems:
                     continue  # check the rest, write nothing more
                 new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before)
                 years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
+                del table, records, unknown, new_rows, superseding  # freed before the next chunk is read
             if problems:
                 raise ValidationFailed(problems)
             conn.execute(
