@@ -223,6 +223,19 @@ def test_the_macc_is_on_the_economics_pages_basis_and_says_so(built, db_url: str
     }
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_pathway_net_of_removals_says_so(built, lang: str) -> None:
+    """net-zero-2060 secures 7.0e5 t of removals at full adoption in 2060 (model.yaml, neutrality_removals): its
+    total on the report's basis (territorial, which counts sector V) is net of them, and the report says so."""
+    html = built[lang, "html"].decode()
+    note = re.search(r'<p class="source" id="removals-net-zero-2060">(.*?)</p>', html, re.S)
+    assert note, "no removals note under the pathways"
+    from qala.web import i18n
+
+    assert f"2060: {i18n.number(-700000, lang)}" in note.group(1)
+    assert 'id="removals-bau"' not in html and 'id="removals-low-carbon"' not in html
+
+
 def test_context_is_plain_data(db_url: str, inventory: dict) -> None:
     from qala.report.context import build_context
 

@@ -670,3 +670,19 @@ def test_one_answer_everywhere_for_the_same_scenario_draws_and_seed(web: Web) ->
         "cli": cli["total"]["p50"][i],
     }
     assert len(set(medians.values())) == 1, medians
+
+
+def test_the_scenarios_page_says_which_totals_are_net_of_removals(web: Web) -> None:
+    """net-zero-2060's neutrality_removals sets removals_secured to 7.0e5 t at full adoption in 2060 (model.yaml),
+    so its total on a basis that counts sector V is net of -700,000 t that year; BASIC does not count the sector."""
+    c = web.client()
+    row = re.compile(r'<tr class="removals"><th scope="row">([^<]+)</th>(.*?)</tr>', re.S)
+    page = c.get("/scenarios?lang=ru&basis=territorial").text
+    rows = row.findall(page)
+    assert len(rows) == 1  # only the pathway that secures removals: not BAU, not the low-carbon one
+    label, cells = rows[0]
+    assert label == "в т. ч. поглощения и компенсации (среднее)"
+    assert cells.endswith(f'<td class="num">{i18n.number(-700000, "ru")}</td>')  # 2060, the last column shown
+    assert "цель углеродной нейтральности их учитывает" in page
+    assert not row.findall(c.get("/scenarios?lang=kk&basis=basic").text)
+    assert "оның ішінде сіңірулер мен өтемдер (орташа)" in c.get("/scenarios?lang=kk&basis=basic_plus").text

@@ -160,6 +160,13 @@ def _scenarios(engine: Engine, city: str) -> tuple[dict[str, dict[str, Any]], li
     }
     for d in runs.values():
         d.pop("flows_mean", None)
+        removals = d.get("removals")
+        # the mean removals and offsets in the total on its basis (None: none, or the basis does not count them)
+        d["removals_in_total"] = (
+            removals["mean"]
+            if removals and any(removals["mean"]) and scenario_svc.removals_counted(model, d["basis"])
+            else None
+        )
     measures = [
         {
             "code": m.code,

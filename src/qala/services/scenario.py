@@ -75,6 +75,15 @@ def _prepared(model: CityModel, gwp: str | None) -> Prepared:
     return prepare(model, load_catalog(), gwp)
 
 
+def removals_counted(model: CityModel, basis: str) -> bool:
+    """Whether the model's removal flows (``removal: true``) are part of its totals on ``basis``: a total that
+    includes them is net of removals, and the pages say so."""
+    from qala.scenario.engine import _in_basis  # noqa: PLC0415 - the engine's own rule, not a copy of it
+
+    levels = _prepared(model, None).levels
+    return any(_in_basis(*levels[f][1:], basis) for f in model.removal_flows if f in levels)
+
+
 _reused: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("qala_reused_results", default=None)
 
 

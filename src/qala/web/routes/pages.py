@@ -13,7 +13,7 @@ from qala.catalog import load_catalog
 from qala.ingest.messages import localize
 from qala.inventory.engine import InventoryError
 from qala.jobs.queue import QueueFull
-from qala.scenario.spec import ModelError
+from qala.scenario.spec import CityModel, ModelError
 from qala.services import scenario as scenario_svc
 from qala.services.reconcile import reconciliation
 from qala.store import records
@@ -150,9 +150,7 @@ def inventory_page(
         "years": shown_years(request, current_city(request), working),
         "working": working,
         # an imported inventory beside Qala's own figures, per cell (empty when the year has none)
-        "reconciliation": reconciliation(
-            request.app.state.engine, current_city(request), inv["year"], working=working
-        ),
+        "reconciliation": reconciliation(request.app.state.engine, current_city(request), inv["year"], working=working),
     }
     return page(request, "inventory.html", context, fmt)
 
@@ -244,11 +242,16 @@ def template_download(request: Request, provider: str) -> Response:
     )
 
 
-def _summary(result_dict: dict[str, Any], basis: str | None = None) -> dict[str, Any]:
-    """What the scenarios page shows of a run: the total on the chosen basis (default: the model's)."""
+def _summary(result_dict: dict[str, Any], basis: str | None = None, model: CityModel | None = None) -> dict[str, Any]:
+    """What the scenarios page shows of a run: the total on the chosen basis (default: the model's), and the
+    mean removals and offsets in it (None when the basis does not count them or the scenario has none)."""
     out = {k: result_dict[k] for k in ("years", "total", "targets", "basis", "measures")}
     if basis is not None and basis != out["basis"]:
         out["total"], out["basis"] = result_dict["by_basis"][basis], basis
+    removals = result_dict.get("removals")
+    out["removals"] = None
+    if removals and model is not None and any(removals["mean"]) and scenario_svc.removals_counted(model, out["basis"]):
+        out["removals"] = removals["mean"]
     return out
 
 
@@ -266,12 +269,12 @@ def scenarios_page(
         raise HTTPException(status_code=404, detail="no model") from exc
     engine = request.app.state.engine
     city = current_city(request)
-    results = {name: _summary(standard_dict(request, city, model, name), basis) for name in model.scenarios}
+    results = {name: _summary(standard_dict(request, city, model, name), basis, model) for name in model.scenarios}
     chosen = [m for m in (measures or []) if m in model.measures]
     if custom:
         custom_model = scenario_svc.with_custom(model, chosen)
         results["custom"] = _summary(
-            scenario_svc.run(engine, custom_model, "custom", draws=200, seed=1).to_dict(), basis
+            scenario_svc.run(engine, custom_model, "custom", draws=200, seed=1).to_dict(), basis, custom_model
         )
     listed = [
         {
@@ -306,6 +309,8 @@ def scenarios_custom(
     chosen = [m for m in (measures or []) if m in model.measures]
     custom_model = scenario_svc.with_custom(model, chosen)
     result = _summary(
-        scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict(), basis
+        scenario_svc.run(request.app.state.engine, custom_model, "custom", draws=200, seed=1).to_dict(),
+        basis,
+        custom_model,
     )
     return render(request, "_custom.html", {"custom_result": result, "chosen": chosen})
