@@ -47,3 +47,15 @@ def test_the_public_and_experts_cannot_add_texts(web: Web) -> None:  # noqa: F81
         token = csrf(client, "/login")  # a valid token of the session: the refusal is the role's
         r = client.post("/documents", data={**_form(), "csrf_token": token}, files={"file": ("ru.txt", RU_TEXT)})
         assert r.status_code in (401, 403)
+
+
+def test_the_registry_names_each_target_and_keeps_sources_folded(web: Web) -> None:  # noqa: F811
+    """The waste Concept's target has no number in the registry (value: null, its table was not read): the page
+    says so in the reader's language instead of showing the indicator alone; each document's citation sits in
+    a folded "Source" beneath its title, in the language it was written in."""
+    c = web.client()
+    ru, kk = c.get("/documents?lang=ru").text, c.get("/documents?lang=kk").text
+    assert "Доля переработанных ТБО: значение пока не внесено в реестр (2030)" in ru
+    assert "мәні тізілімге әлі енгізілмеген (2030)" in kk
+    assert ru.count('<details class="source"><summary>Источник</summary><small lang="en">') >= 8
+    assert '<br><small lang="en">Climate Action Tracker' not in ru

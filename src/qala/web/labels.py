@@ -273,7 +273,8 @@ def target_text(t: Mapping[str, object] | object, lang: str) -> str:
     name = indicator(get("indicator"), lang)  # type: ignore[arg-type]
     value, unit, metric = get("value"), get("unit") or "", get("metric")
     if value is None or math.isnan(float(value)):  # type: ignore[arg-type]  # a target without a number
-        return name
+        missing = i18n.translations(lang).gettext("value not yet in the registry")
+        return f"{name}: {missing}"
     if unit == "fraction":
         amount = i18n.percent(float(value), lang)  # type: ignore[arg-type]
     else:
