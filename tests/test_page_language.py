@@ -1,7 +1,8 @@
 """Every page and the report, in kk and ru, as anonymous and as editor: no codes, English sentences or raw numbers.
 
 What a reader sees is the visible text outside ``<script>`` and outside elements marked ``lang="en"`` (cited
-sources, which may stay in their own language). Three patterns (the same as ``shared/tools/look-at-pages``) find
+sources, which may stay in their own language) or ``lang="zxx"``
+(no language: the audit log's JSON records). Three patterns (the same as ``shared/tools/look-at-pages``) find
 what would trip a Kazakh- or Russian-speaking official: a snake_case code, five or more Latin words in a row,
 and a number printed by Python (``35.199999999999996``, ``6000000.0``).
 """
@@ -40,7 +41,7 @@ PAGES = [
     "/report",
     "/login",
 ]
-SIGNED_IN = ["/data", "/estimates", "/account", "/admin/users"]
+SIGNED_IN = ["/data", "/estimates", "/account", "/admin/users", "/publications", "/admin/audit", "/submissions"]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def client(tmp_path_factory: pytest.TempPathFactory):
 def visible(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     for _ in range(3):  # nested elements marked English
-        html = re.sub(r'<(\w+)[^>]*\blang="en"[^>]*>(?:(?!<\1\b).)*?</\1>', " ", html, flags=re.S)
+        html = re.sub(r'<(\w+)[^>]*\blang="(?:en|zxx)"[^>]*>(?:(?!<\1\b).)*?</\1>', " ", html, flags=re.S)
     labels = " ".join(re.findall(r'(?:aria-label|title)="([^"]*)"', html))
     text = re.sub(r"<[^>]+>", " ", html) + " " + labels
     text = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"').replace("&quot;", '"')

@@ -111,8 +111,9 @@ def smart(value: float | str | None, lang: str) -> str:
     return format_decimal(v, format=fmt, locale=locale(lang))
 
 
-def when(value: Any, lang: str) -> str:
-    """A date or a time for the locale, to the minute (never an ISO string with microseconds)."""
+def when(value: Any, lang: str, seconds: bool = False) -> str:
+    """A date or a time for the locale, to the minute (to the second with ``seconds``, as an audit log wants;
+    never an ISO string with microseconds)."""
     from datetime import date, datetime  # noqa: PLC0415
 
     from babel.dates import format_date, format_datetime  # noqa: PLC0415
@@ -129,7 +130,7 @@ def when(value: Any, lang: str) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return format_datetime(value, "dd.MM.yyyy HH:mm", locale=locale(lang))
+        return format_datetime(value, "dd.MM.yyyy HH:mm:ss" if seconds else "dd.MM.yyyy HH:mm", locale=locale(lang))
     if isinstance(value, date):
         return format_date(value, "dd.MM.yyyy", locale=locale(lang))
     return str(value)
@@ -150,5 +151,5 @@ def template_helpers(lang: str) -> dict[str, Any]:
         "num": lambda v, d=0: number(v, lang, d),
         "pct": lambda v: percent(v, lang),
         "qty": lambda v: smart(v, lang),
-        "when": lambda v: when(v, lang),
+        "when": lambda v, seconds=False: when(v, lang, seconds),
     }
