@@ -104,7 +104,7 @@ def test_the_tiny_model_by_both_paths() -> None:
 def test_the_generated_code_is_kept_for_reading(astana) -> None:
     model, _ = astana
     source = pl.plan_for(prepare(model, load_catalog())).source
-    assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape):" in source
+    assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape, O, T):" in source
 
 
 def test_the_saltelli_matrix_is_salib_s() -> None:

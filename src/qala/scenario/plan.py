@@ -270,6 +270,16 @@ def _free_early(lines: list[str]) -> list[str]:
     return out
 
 
+def _sum_into(w: _Writer, out: str, terms: list[str]) -> None:
+    """``out[...] = t0 + t1 + ...``, added left to right in ``out`` (the same additions, no new arrays)."""
+    if len(terms) == 1:
+        w.emit(f"_copyto({out}, {terms[0]})")
+        return
+    w.emit(f"_add({terms[0]}, {terms[1]}, out={out})")
+    for t in terms[2:]:
+        w.emit(f"_add({out}, {t}, out={out})")
+
+
 def _compile(prep: Prepared) -> Plan:
     model = prep.model
     flows = tuple(n.name for n in model.flows)
@@ -351,7 +361,7 @@ def _compile(prep: Prepared) -> Plan:
     cal_src = list(w.lines)
 
     # --- every node, the flows' emissions, the sectors per basis ---------------------------------------------
-    w.lines = ["def evaluate(V, shape):"]
+    w.lines = ["def evaluate(V, shape, O, T):"]
     loaded = set()
     for n in node_names:
         for x in inputs_of(n, defined_before[n]):
@@ -438,12 +448,19 @@ def _compile(prep: Prepared) -> Plan:
     for j, (k, terms) in enumerate(groups.items()):
         w.emit(f"g{j} = {' + '.join(terms)}")
         gnames[k] = f"g{j}"
-    sector_vars = []
-    for b in BASES:
+    # each sector straight into its slice of the chunk's output (O), each basis's total (T) the sectors added in
+    # order: what summing the (basis, sector) array over its sectors gives (a sector without flows is 0 there)
+    k = 0
+    for bi, b in enumerate(BASES):
+        filled = []
         for s in SECTORS:
             terms = [g for (sector, on), g in gnames.items() if sector == s and b in on]
-            sector_vars.append(" + ".join(terms) if terms else "None")
-    w.emit(f"sectors = ({', '.join(sector_vars)},)")
+            if terms:
+                _sum_into(w, f"O[{k}]", terms)
+                filled.append(f"O[{k}]")
+            k += 1
+        if filled:
+            _sum_into(w, f"T[{bi}]", filled)
     removal_vars = []  # per basis: the removal flows counted on it (the totals include them; gross targets not)
     for b in BASES:
         terms = [emitting[f] for f in model.removal_flows if f in emitting and _in_basis(*prep.levels[f][1:], b)]
@@ -466,7 +483,7 @@ def _compile(prep: Prepared) -> Plan:
         w.emit(f"pop = _asarray({src}) / {w.const(si(model.drivers[pop].unit))}")
     else:
         w.emit("pop = None")
-    w.emit("return sectors, qs, es, pop, removals")
+    w.emit("return qs, es, pop, removals")
     source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
@@ -499,6 +516,8 @@ def _compile(prep: Prepared) -> Plan:
         "_max": np.maximum,
         "_asarray": np.asarray,
         "_bt": np.broadcast_to,
+        "_add": np.add,
+        "_copyto": np.copyto,
         "_zeros": np.zeros,
         "_div": _div,
         "_dsum": _dsum,
@@ -662,7 +681,7 @@ def run_chunk(
     nyears = len(model.years) if rows is None else len(rows)
     nb, ns = len(BASES), len(SECTORS)
     agg = np.zeros((nb, ns, nyears, n))
-    totals = np.empty((nb, nyears, n))
+    totals = np.zeros((nb, nyears, n))  # a basis without flows stays 0
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
     removals = [
@@ -678,15 +697,11 @@ def run_chunk(
             values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
         for scale, k in zip(scales, ks, strict=True):
             values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
-        sectors, qs, es, p, rem = plan.evaluate(values, (nyears, b - a))
+        out = [agg[i // ns, i % ns, :, a:b] for i in range(nb * ns)]
+        qs, es, p, rem = plan.evaluate(values, (nyears, b - a), out, [totals[bi, :, a:b] for bi in range(nb)])
         for i, r in enumerate(rem):
             if r is not None:
                 removals[i][:, a:b] = r
-        for i, s in enumerate(sectors):
-            if s is not None:
-                agg[i // ns, i % ns, :, a:b] = s
-        for bi in range(nb):
-            np.sum(agg[bi, :, :, a:b], axis=0, out=totals[bi, :, a:b])
         if pop is not None:
             pop[:, a:b] = p
         return qs, es
