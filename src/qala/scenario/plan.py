@@ -596,7 +596,7 @@ def inputs(
             rate = prep.paths[f"growth:{d.name}"].T
             growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
             growth = growth if rows is None else growth[rows]
-        values[d.name] = d.base * si(d.unit) * growth
+        values[d.name] = np.multiply(d.base * si(d.unit), growth, out=growth)  # growth is this call's own array
     for p in model.parameters.values():
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
@@ -618,17 +618,28 @@ def inputs(
             if ch.mode == "set":
                 delta = ch.value * unit - base
                 if np.shape(delta)[-1:] in ((), (1,)):
-                    values[ch.parameter] = base + delta * path * effect
+                    values[ch.parameter] = _added(base, delta * path * effect)
                 else:  # delta is a new (.., draws) array: scaled and added in place (the same numbers, fewer arrays)
                     if share is None:
                         share = path * effect
                     step = np.multiply(delta, share, out=delta) if _fits(delta, share) else delta * share
                     values[ch.parameter] = np.add(base, step, out=step) if _fits(step, base) else base + step
             elif ch.mode == "add":
-                values[ch.parameter] = base + ch.value * unit * path * effect
+                values[ch.parameter] = _added(base, ch.value * unit * path * effect)
             else:
-                values[ch.parameter] = base * (1.0 + ch.value * path * effect)
+                step = ch.value * path * effect
+                if isinstance(step, np.ndarray) and _fits(step, base):  # a new array: 1 + it, times base, in place
+                    values[ch.parameter] = np.multiply(base, np.add(1.0, step, out=step), out=step)
+                else:
+                    values[ch.parameter] = base * (1.0 + step)
     return values
+
+
+def _added(base: Any, step: Any) -> Any:
+    """``base + step`` where ``step`` is a new array: in ``step`` if it has the result's shape (the same numbers)."""
+    if isinstance(step, np.ndarray) and _fits(step, base):
+        return np.add(base, step, out=step)
+    return base + step
 
 
 def run_chunk(
