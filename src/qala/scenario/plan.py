@@ -75,7 +75,8 @@ def _div(a: Any, b: Any) -> np.ndarray:
 
 def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
     """Sum over draws of a (years, draws) array given unbroadcast."""
-    x = np.asarray(x, dtype=float)
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        x = np.asarray(x, dtype=float)
     if x.shape == shape:
         return x[:, 0] if shape[1] == 1 else x @ _ones(shape[1])  # a matrix-vector product: quicker than sum
     if x.shape[1:] == (1,):  # one value per year: the same for every draw
@@ -124,7 +125,16 @@ class Plan:
     per: tuple[float, ...]  # canonical unit divisor per flow (TJ or 1000)
     source: str  # the generated code, for reading and debugging
     key: tuple[Any, ...]
+    removal_on: tuple[bool, ...] = ()  # per basis: some removal flow counts on it
     targets: dict[int, tuple[BaseYear, tuple[float, ...]]] = field(default_factory=dict)
+
+    @property
+    def per_column(self) -> np.ndarray:
+        """``per`` as a (flows, 1) column."""
+        hit = self.__dict__.get("_per_column")
+        if hit is None:
+            hit = self.__dict__["_per_column"] = np.array(self.per, dtype=float)[:, None]
+        return hit
 
     def targets_for(self, model: CityModel, base: BaseYear) -> tuple[float, ...]:
         """Each calibration's target in ``base`` (computed once per base year object)."""
@@ -527,7 +537,8 @@ def _compile(prep: Prepared) -> Plan:
     }
     env.update({f"_k{i}": v for i, v in enumerate(w.consts)})
     exec(compile(source, f"<plan {model.model}>", "exec"), env)  # from checked formulas only
-    return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep))
+    removal_on = tuple(any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) for b in BASES)
+    return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep), removal_on)
 
 
 _FLAT: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
@@ -695,10 +706,7 @@ def run_chunk(
     totals = np.zeros((nb, nyears, n))  # a basis without flows stays 0
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
-    removals = [
-        np.empty((nyears, n)) if any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) else None
-        for b in BASES
-    ]
+    removals = [np.empty((nyears, n)) if on else None for on in plan.removal_on]
 
     def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
@@ -727,9 +735,10 @@ def run_chunk(
         qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
         esum = [x if y is None else x + y for x, y in zip(esum, es, strict=True)]
     assert qsum is not None
-    zeros = np.zeros(nyears)
-    flow_sums = {f: (zeros.copy() if e is None else e) for f, e in zip(plan.flows, esum, strict=True)}
-    amount_sums = {f: q / d for f, q, d in zip(plan.flows, qsum, plan.per, strict=True)}
+    zeros = np.zeros((len(esum), nyears))  # a row each for the flows that emit nothing by themselves
+    flow_sums = {f: (zeros[i] if e is None else e) for i, (f, e) in enumerate(zip(plan.flows, esum, strict=True))}
+    amounts = np.array(qsum) / plan.per_column  # each flow's sum divided by its unit, in one operation
+    amount_sums = dict(zip(plan.flows, amounts, strict=True))
     pick = slice(None) if rows is None or years is None else [rows.index(model.years.index(y)) for y in years]
 
     def out(a: np.ndarray) -> np.ndarray:  # (years, draws) -> (draws, years) (a view unless years are picked)
