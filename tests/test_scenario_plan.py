@@ -180,3 +180,20 @@ def test_the_generated_evaluation_frees_each_array_after_its_last_use() -> None:
     assert pl._free_early(lines) == [
         "def f(V):", "    a = V['x']", "    b = a * 2", "    c = b + a", "    del a, b", "    return c"
     ]  # fmt: skip
+
+
+def test_the_calibration_check_is_allclose() -> None:
+    cases = [
+        (np.array([5.0, 5.0]), 5.0),
+        (np.array([5.0, 5.0 + 4e-9]), 5.0),  # inside rtol * target + atol
+        (np.array([5.0, 5.0 + 7e-9]), 5.0),  # outside
+        (np.array([0.0, 5e-10]), 0.0),
+        (np.array([0.0, 2e-9]), 0.0),
+        (np.array([-3.0, np.nan]), -3.0),
+        (np.array([np.inf]), 1.0),
+        (np.array([1e12, 1e12 + 900.0]), 1e12),
+        (np.array([1e12, 1e12 + 1100.0]), 1e12),
+    ]
+    got = [pl._matches(a, t) for a, t in cases]
+    assert got == [bool(np.allclose(a, t, rtol=1e-9, atol=1e-9)) for a, t in cases]
+    assert got == [True, True, False, True, False, False, False, True, False]
