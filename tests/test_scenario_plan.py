@@ -197,3 +197,15 @@ def test_the_calibration_check_is_allclose() -> None:
     got = [pl._matches(a, t) for a, t in cases]
     assert got == [bool(np.allclose(a, t, rtol=1e-9, atol=1e-9)) for a, t in cases]
     assert got == [True, True, False, True, False, False, False, True, False]
+
+
+def test_fits_is_broadcasting_into_a() -> None:
+    shapes = [(), (1,), (3,), (1, 1), (4, 1), (1, 3), (4, 3), (2, 3), (4, 2), (1, 4, 3), (5, 4, 3)]
+    for sa in shapes[1:]:
+        a = np.zeros(sa)
+        for sb in shapes:
+            try:
+                expected = np.broadcast_shapes(sa, sb) == sa
+            except ValueError:
+                expected = False
+            assert pl._fits(a, np.zeros(sb) if sb else 1.0) == expected, (sa, sb)

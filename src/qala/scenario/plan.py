@@ -583,8 +583,14 @@ def _growth(rate: np.ndarray, rows: list[int] | None) -> np.ndarray:
 
 
 def _fits(a: np.ndarray, b: Any) -> bool:
-    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape)."""
-    return a.shape == np.broadcast_shapes(a.shape, np.shape(b))
+    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape); the test
+    ``a.shape == np.broadcast_shapes(a.shape, np.shape(b))`` without its cost (it ran ~100 times a block)."""
+    sb, sa = np.shape(b), a.shape
+    if sb == sa or not sb:
+        return True
+    if len(sb) > len(sa):
+        return False
+    return all(y in (1, x) for x, y in zip(sa[len(sa) - len(sb) :], sb, strict=True))
 
 
 def inputs(
