@@ -15,6 +15,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -150,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()[0]
     one, det = timed(lambda: run_scenario(prep, scenario, base, draws=1, seed=1), max(args.repeats * 10, 10))
+    switches = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
     mc, res = timed(lambda: run_scenario(prep, scenario, base, draws=args.draws, seed=1), args.repeats)
+    switches = (resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches) / args.repeats
     ref_prep = eng.prepare(model, catalog)
     ref_one, _ = timed(lambda: eng.run_chunk_reference(ref_prep, scenario, base, seed=1, start=0, stop=1,
                                                        deterministic=True), max(args.repeats * 10, 10))  # fmt: skip
@@ -176,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         "one_evaluation_s": {"best": min(one), "median": statistics.median(one), "cpu_best": min(CPU[id(one)])},
         "draws": args.draws,
         "mc_s": {"best": min(mc), "median": statistics.median(mc), "cpu_best": min(CPU[id(mc)])},
+        # cores in use during the draws (CPU / wall of each repeat, best) and voluntary context switches per run
+        # (with two engine threads: how often the GIL went from one thread to the other)
+        "mc_cores_used": max(c / w for c, w in zip(CPU[id(mc)], mc, strict=True)),
+        "mc_voluntary_switches": switches,
         "reference_engine_s": {
             "one_evaluation_best": min(ref_one),
             "mc": ref_mc[0],
@@ -209,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print(t)
     console.print(
         f"CPU: one {min(CPU[id(one)]) * 1000:.2f} ms, {args.draws:,} draws {min(CPU[id(mc)]):.3f} s, "
-        f"Sobol {CPU[id(sob)][0]:.2f} s; node-by-node engine: one {min(ref_one) * 1000:.2f} ms, "
+        f"Sobol {CPU[id(sob)][0]:.2f} s; cores in use during the draws {result['mc_cores_used']:.2f} "
+        f"({switches:.0f} voluntary switches per run); node-by-node engine: one {min(ref_one) * 1000:.2f} ms, "
         f"{args.draws:,} draws {ref_mc[0]:.3f} s; load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)

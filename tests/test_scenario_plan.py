@@ -104,7 +104,7 @@ def test_the_tiny_model_by_both_paths() -> None:
 def test_the_generated_code_is_kept_for_reading(astana) -> None:
     model, _ = astana
     source = pl.plan_for(prepare(model, load_catalog())).source
-    assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape):" in source
+    assert "def calibrate(V, T, verify, first):" in source and "def evaluate(V, shape, O, T):" in source
 
 
 def test_the_saltelli_matrix_is_salib_s() -> None:
@@ -180,3 +180,32 @@ def test_the_generated_evaluation_frees_each_array_after_its_last_use() -> None:
     assert pl._free_early(lines) == [
         "def f(V):", "    a = V['x']", "    b = a * 2", "    c = b + a", "    del a, b", "    return c"
     ]  # fmt: skip
+
+
+def test_the_calibration_check_is_allclose() -> None:
+    cases = [
+        (np.array([5.0, 5.0]), 5.0),
+        (np.array([5.0, 5.0 + 4e-9]), 5.0),  # inside rtol * target + atol
+        (np.array([5.0, 5.0 + 7e-9]), 5.0),  # outside
+        (np.array([0.0, 5e-10]), 0.0),
+        (np.array([0.0, 2e-9]), 0.0),
+        (np.array([-3.0, np.nan]), -3.0),
+        (np.array([np.inf]), 1.0),
+        (np.array([1e12, 1e12 + 900.0]), 1e12),
+        (np.array([1e12, 1e12 + 1100.0]), 1e12),
+    ]
+    got = [pl._matches(a, t) for a, t in cases]
+    assert got == [bool(np.allclose(a, t, rtol=1e-9, atol=1e-9)) for a, t in cases]
+    assert got == [True, True, False, True, False, False, False, True, False]
+
+
+def test_fits_is_broadcasting_into_a() -> None:
+    shapes = [(), (1,), (3,), (1, 1), (4, 1), (1, 3), (4, 3), (2, 3), (4, 2), (1, 4, 3), (5, 4, 3)]
+    for sa in shapes[1:]:
+        a = np.zeros(sa)
+        for sb in shapes:
+            try:
+                expected = np.broadcast_shapes(sa, sb) == sa
+            except ValueError:
+                expected = False
+            assert pl._fits(a, np.zeros(sb) if sb else 1.0) == expected, (sa, sb)

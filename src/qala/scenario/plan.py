@@ -75,7 +75,8 @@ def _div(a: Any, b: Any) -> np.ndarray:
 
 def _dsum(x: Any, shape: tuple[int, int]) -> np.ndarray:
     """Sum over draws of a (years, draws) array given unbroadcast."""
-    x = np.asarray(x, dtype=float)
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        x = np.asarray(x, dtype=float)
     if x.shape == shape:
         return x[:, 0] if shape[1] == 1 else x @ _ones(shape[1])  # a matrix-vector product: quicker than sum
     if x.shape[1:] == (1,):  # one value per year: the same for every draw
@@ -124,7 +125,16 @@ class Plan:
     per: tuple[float, ...]  # canonical unit divisor per flow (TJ or 1000)
     source: str  # the generated code, for reading and debugging
     key: tuple[Any, ...]
+    removal_on: tuple[bool, ...] = ()  # per basis: some removal flow counts on it
     targets: dict[int, tuple[BaseYear, tuple[float, ...]]] = field(default_factory=dict)
+
+    @property
+    def per_column(self) -> np.ndarray:
+        """``per`` as a (flows, 1) column."""
+        hit = self.__dict__.get("_per_column")
+        if hit is None:
+            hit = self.__dict__["_per_column"] = np.array(self.per, dtype=float)[:, None]
+        return hit
 
     def targets_for(self, model: CityModel, base: BaseYear) -> tuple[float, ...]:
         """Each calibration's target in ``base`` (computed once per base year object)."""
@@ -270,6 +280,22 @@ def _free_early(lines: list[str]) -> list[str]:
     return out
 
 
+def _matches(got: np.ndarray, target: float) -> bool:
+    """``np.allclose(got, target, rtol=1e-9, atol=1e-9)`` for a finite target, without numpy's error-state
+    context manager (a variant's first run checks every calibration; the context cost more than the test)."""
+    return bool(np.all(np.abs(got - target) <= 1e-9 + 1e-9 * abs(target)))
+
+
+def _sum_into(w: _Writer, out: str, terms: list[str]) -> None:
+    """``out[...] = t0 + t1 + ...``, added left to right in ``out`` (the same additions, no new arrays)."""
+    if len(terms) == 1:
+        w.emit(f"_copyto({out}, {terms[0]})")
+        return
+    w.emit(f"_add({terms[0]}, {terms[1]}, out={out})")
+    for t in terms[2:]:
+        w.emit(f"_add({out}, {t}, out={out})")
+
+
 def _compile(prep: Prepared) -> Plan:
     model = prep.model
     flows = tuple(n.name for n in model.flows)
@@ -351,7 +377,7 @@ def _compile(prep: Prepared) -> Plan:
     cal_src = list(w.lines)
 
     # --- every node, the flows' emissions, the sectors per basis ---------------------------------------------
-    w.lines = ["def evaluate(V, shape):"]
+    w.lines = ["def evaluate(V, shape, O, T):"]
     loaded = set()
     for n in node_names:
         for x in inputs_of(n, defined_before[n]):
@@ -438,12 +464,19 @@ def _compile(prep: Prepared) -> Plan:
     for j, (k, terms) in enumerate(groups.items()):
         w.emit(f"g{j} = {' + '.join(terms)}")
         gnames[k] = f"g{j}"
-    sector_vars = []
-    for b in BASES:
+    # each sector straight into its slice of the chunk's output (O), each basis's total (T) the sectors added in
+    # order: what summing the (basis, sector) array over its sectors gives (a sector without flows is 0 there)
+    k = 0
+    for bi, b in enumerate(BASES):
+        filled = []
         for s in SECTORS:
             terms = [g for (sector, on), g in gnames.items() if sector == s and b in on]
-            sector_vars.append(" + ".join(terms) if terms else "None")
-    w.emit(f"sectors = ({', '.join(sector_vars)},)")
+            if terms:
+                _sum_into(w, f"O[{k}]", terms)
+                filled.append(f"O[{k}]")
+            k += 1
+        if filled:
+            _sum_into(w, f"T[{bi}]", filled)
     removal_vars = []  # per basis: the removal flows counted on it (the totals include them; gross targets not)
     for b in BASES:
         terms = [emitting[f] for f in model.removal_flows if f in emitting and _in_basis(*prep.levels[f][1:], b)]
@@ -466,7 +499,7 @@ def _compile(prep: Prepared) -> Plan:
         w.emit(f"pop = _asarray({src}) / {w.const(si(model.drivers[pop].unit))}")
     else:
         w.emit("pop = None")
-    w.emit("return sectors, qs, es, pop, removals")
+    w.emit("return qs, es, pop, removals")
     source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
@@ -484,7 +517,7 @@ def _compile(prep: Prepared) -> Plan:
         return np.where(v0 == 0, 1.0, target / np.where(v0 == 0, 1.0, v0))
 
     def verify(got: np.ndarray, target: float, i: int) -> None:
-        if not np.allclose(got, target, rtol=1e-9, atol=1e-9):
+        if not _matches(got, target):
             cal = model.calibration[i]
             raise ModelError(
                 [
@@ -499,6 +532,8 @@ def _compile(prep: Prepared) -> Plan:
         "_max": np.maximum,
         "_asarray": np.asarray,
         "_bt": np.broadcast_to,
+        "_add": np.add,
+        "_copyto": np.copyto,
         "_zeros": np.zeros,
         "_div": _div,
         "_dsum": _dsum,
@@ -508,7 +543,8 @@ def _compile(prep: Prepared) -> Plan:
     }
     env.update({f"_k{i}": v for i, v in enumerate(w.consts)})
     exec(compile(source, f"<plan {model.model}>", "exec"), env)  # from checked formulas only
-    return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep))
+    removal_on = tuple(any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) for b in BASES)
+    return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep), removal_on)
 
 
 _FLAT: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
@@ -547,8 +583,14 @@ def _growth(rate: np.ndarray, rows: list[int] | None) -> np.ndarray:
 
 
 def _fits(a: np.ndarray, b: Any) -> bool:
-    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape)."""
-    return a.shape == np.broadcast_shapes(a.shape, np.shape(b))
+    """``a`` can hold the result of an operation with ``b`` (b broadcasts to a's shape); the test
+    ``a.shape == np.broadcast_shapes(a.shape, np.shape(b))`` without its cost (it ran ~100 times a block)."""
+    sb, sa = np.shape(b), a.shape
+    if sb == sa or not sb:
+        return True
+    if len(sb) > len(sa):
+        return False
+    return all(y in (1, x) for x, y in zip(sa[len(sa) - len(sb) :], sb, strict=True))
 
 
 def inputs(
@@ -577,7 +619,7 @@ def inputs(
             rate = prep.paths[f"growth:{d.name}"].T
             growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
             growth = growth if rows is None else growth[rows]
-        values[d.name] = d.base * si(d.unit) * growth
+        values[d.name] = np.multiply(d.base * si(d.unit), growth, out=growth)  # growth is this call's own array
     for p in model.parameters.values():
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
@@ -599,17 +641,28 @@ def inputs(
             if ch.mode == "set":
                 delta = ch.value * unit - base
                 if np.shape(delta)[-1:] in ((), (1,)):
-                    values[ch.parameter] = base + delta * path * effect
+                    values[ch.parameter] = _added(base, delta * path * effect)
                 else:  # delta is a new (.., draws) array: scaled and added in place (the same numbers, fewer arrays)
                     if share is None:
                         share = path * effect
                     step = np.multiply(delta, share, out=delta) if _fits(delta, share) else delta * share
                     values[ch.parameter] = np.add(base, step, out=step) if _fits(step, base) else base + step
             elif ch.mode == "add":
-                values[ch.parameter] = base + ch.value * unit * path * effect
+                values[ch.parameter] = _added(base, ch.value * unit * path * effect)
             else:
-                values[ch.parameter] = base * (1.0 + ch.value * path * effect)
+                step = ch.value * path * effect
+                if isinstance(step, np.ndarray) and _fits(step, base):  # a new array: 1 + it, times base, in place
+                    values[ch.parameter] = np.multiply(base, np.add(1.0, step, out=step), out=step)
+                else:
+                    values[ch.parameter] = base * (1.0 + step)
     return values
+
+
+def _added(base: Any, step: Any) -> Any:
+    """``base + step`` where ``step`` is a new array: in ``step`` if it has the result's shape (the same numbers)."""
+    if isinstance(step, np.ndarray) and _fits(step, base):
+        return np.add(base, step, out=step)
+    return base + step
 
 
 def run_chunk(
@@ -662,13 +715,10 @@ def run_chunk(
     nyears = len(model.years) if rows is None else len(rows)
     nb, ns = len(BASES), len(SECTORS)
     agg = np.zeros((nb, ns, nyears, n))
-    totals = np.empty((nb, nyears, n))
+    totals = np.zeros((nb, nyears, n))  # a basis without flows stays 0
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
-    removals = [
-        np.empty((nyears, n)) if any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) else None
-        for b in BASES
-    ]
+    removals = [np.empty((nyears, n)) if on else None for on in plan.removal_on]
 
     def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
@@ -678,15 +728,11 @@ def run_chunk(
             values = inputs(prep, scenario, draws if whole else {k: v[:, a:b] for k, v in draws.items()}, rows)
         for scale, k in zip(scales, ks, strict=True):
             values[scale] = np.asarray(values[scale]) * (k if whole else k[a:b])
-        sectors, qs, es, p, rem = plan.evaluate(values, (nyears, b - a))
+        out = [agg[i // ns, i % ns, :, a:b] for i in range(nb * ns)]
+        qs, es, p, rem = plan.evaluate(values, (nyears, b - a), out, [totals[bi, :, a:b] for bi in range(nb)])
         for i, r in enumerate(rem):
             if r is not None:
                 removals[i][:, a:b] = r
-        for i, s in enumerate(sectors):
-            if s is not None:
-                agg[i // ns, i % ns, :, a:b] = s
-        for bi in range(nb):
-            np.sum(agg[bi, :, :, a:b], axis=0, out=totals[bi, :, a:b])
         if pop is not None:
             pop[:, a:b] = p
         return qs, es
@@ -701,9 +747,10 @@ def run_chunk(
         qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
         esum = [x if y is None else x + y for x, y in zip(esum, es, strict=True)]
     assert qsum is not None
-    zeros = np.zeros(nyears)
-    flow_sums = {f: (zeros.copy() if e is None else e) for f, e in zip(plan.flows, esum, strict=True)}
-    amount_sums = {f: q / d for f, q, d in zip(plan.flows, qsum, plan.per, strict=True)}
+    zeros = np.zeros((len(esum), nyears))  # a row each for the flows that emit nothing by themselves
+    flow_sums = {f: (zeros[i] if e is None else e) for i, (f, e) in enumerate(zip(plan.flows, esum, strict=True))}
+    amounts = np.array(qsum) / plan.per_column  # each flow's sum divided by its unit, in one operation
+    amount_sums = dict(zip(plan.flows, amounts, strict=True))
     pick = slice(None) if rows is None or years is None else [rows.index(model.years.index(y)) for y in years]
 
     def out(a: np.ndarray) -> np.ndarray:  # (years, draws) -> (draws, years) (a view unless years are picked)
