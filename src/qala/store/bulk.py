@@ -78,6 +78,7 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
     The indexes are built with ``maintenance_work_mem`` raised for this transaction only (the sort in memory).
     """
     constraints, indexes = _pg_rebuild(conn, table, frame.height)
+    frame = _without_null_columns(conn, table, frame)
     ids = None
     if constraints or indexes:
         conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # as DROP INDEX would take
@@ -109,6 +110,22 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
     for name, definition in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     return ids
+
+
+def _without_null_columns(conn: Connection, table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """PostgreSQL: the frame less its columns that are NULL throughout and whose default is NULL (the server
+    writes them as it would read them, without parsing a field per row)."""
+    empty = [c for c, n in zip(frame.columns, frame.null_count().row(0), strict=True) if n == frame.height]
+    if not empty or len(empty) == frame.width:
+        return frame
+    defaulted = set(
+        conn.exec_driver_sql(
+            "SELECT a.attname FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = %s::regclass",
+            (table,),
+        ).scalars()
+    )
+    return frame.drop(c for c in empty if c not in defaulted)
 
 
 def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
