@@ -169,3 +169,26 @@ def test_the_sqlite_staging_file_is_gone_after_the_import(
     assert "main" in attached
     assert not [name for name in attached if name.startswith("qala_stage")]
     engine.dispose()
+
+
+def test_columns_that_hold_one_value_come_back_exactly(store_url: str, small_rebuild: None) -> None:
+    """A column the same in every row (a double, a text that is no code, a factor given in every row) travels
+    once, as a parameter of the copy, and a column NULL in every row is left out: each cell still comes back as
+    written, in every row."""
+    same_amount, same_ef = 0.1 + 0.2, 1 / 3  # doubles whose decimal text is long: any rounding would show
+    rows = ["year,gpc_ref,activity,amount,unit,source,facility,ef_co2"]
+    rows += [
+        f"2023,I.1.1,natural_gas,{same_amount!r},TJ,\"Қазақстан, «1» 'x'\",site-{i},{same_ef!r}" for i in range(80)
+    ]
+    table = validate_table(parse_bytes("\n".join(rows).encode(), "same.csv"), load_catalog(), "astana")
+    assert table.records["amount"].n_unique() == 1 and table.records["ncv"].null_count() == 80
+    engine = open_database(store_url)
+    import_tables(engine, [table], who="bulk-test")
+    got = activity_frame(engine, "astana", 2023).filter(pl.col("facility").str.starts_with("site-"))
+    assert got.height == 80
+    assert got["amount"].to_list() == [same_amount] * 80  # the very double: 0.30000000000000004
+    assert got["ef_co2"].to_list() == [same_ef] * 80
+    assert got["source"].to_list() == ["Қазақстан, «1» 'x'"] * 80
+    assert got["ncv"].to_list() == [None] * 80 and got["ef_ch4"].to_list() == [None] * 80
+    assert got["status"].to_list() == ["reported"] * 80
+    engine.dispose()

@@ -134,7 +134,8 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
         return None  # polars saw the lines otherwise than counted here
     blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars() == "" for i in range(len(header)))
     cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-    cells = cells.filter(~blank)
+    if cells.select((pl.col("0").str.strip_chars() == "").any()).item():  # else no line is blank: none to look at
+        cells = cells.filter(~blank)
     if cells.height > limits.max_rows:
         return None  # the other reader names the row where the limit is passed
     return header, cells

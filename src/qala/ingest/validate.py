@@ -319,7 +319,9 @@ class _Checker:
         f = self.frame
         self._report(pl.col("unit") == "", "unit", "a unit such as t, TJ, Gcal, MWh or thousand m3 (the cell is empty)")
         own = pl.any_horizontal(pl.col(c).is_not_null() for c in cols.EF)
-        known = f.filter(pl.col("activity").is_not_null() & (pl.col("unit") != "")).with_columns(own.alias("_own"))
+        known = f.select("activity", "unit", "ncv", own.alias("_own")).filter(  # four columns, not the frame
+            pl.col("activity").is_not_null() & (pl.col("unit") != "")
+        )
         for activity, unit, ncv, has_own in (
             known.select("activity", "unit", pl.col("ncv") != "", "_own").unique().iter_rows()
         ):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import math
 import os
 import re
 import tempfile
@@ -77,6 +78,7 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
     The indexes are built with ``maintenance_work_mem`` raised for this transaction only (the sort in memory).
     """
     constraints, indexes = _pg_rebuild(conn, table, frame.height)
+    frame = _without_null_columns(conn, table, frame)
     ids = None
     if constraints or indexes:
         conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # as DROP INDEX would take
@@ -108,6 +110,22 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
     for name, definition in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     return ids
+
+
+def _without_null_columns(conn: Connection, table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """PostgreSQL: the frame less its columns that are NULL throughout and whose default is NULL (the server
+    writes them as it would read them, without parsing a field per row)."""
+    empty = [c for c, n in zip(frame.columns, frame.null_count().row(0), strict=True) if n == frame.height]
+    if not empty or len(empty) == frame.width:
+        return frame
+    defaulted = set(
+        conn.exec_driver_sql(
+            "SELECT a.attname FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = %s::regclass",
+            (table,),
+        ).scalars()
+    )
+    return frame.drop(c for c in empty if c not in defaulted)
 
 
 def _pg_rebuild(conn: Connection, table: str, rows: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -199,6 +217,7 @@ def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
     as doubles, texts as texts, NULL as NULL."""
     dbapi = conn.connection.driver_connection
     _watch_pool(conn)
+    staged, fixed = _split_constant(frame)
     fd, path = tempfile.mkstemp(prefix="qala-stage-", suffix=".sqlite3")
     os.close(fd)
     os.unlink(path)  # ADBC creates it
@@ -208,15 +227,42 @@ def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
             cur.execute("PRAGMA journal_mode=OFF")
             cur.execute("PRAGMA synchronous=OFF")
             cur.execute("BEGIN")
-            cur.adbc_ingest("rows", frame.to_arrow(), mode="create")
+            cur.adbc_ingest("rows", frame.select(staged).to_arrow(), mode="create")
             cur.execute("COMMIT")
         dbapi.execute("ATTACH DATABASE ? AS " + schema, (path,))
         conn.connection.info.setdefault("qala_stages", []).append(schema)
-        names = ", ".join(frame.columns)
-        dbapi.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {schema}.rows ORDER BY rowid")
+        names = ", ".join([*staged, *fixed])
+        values = ", ".join([*staged, *("?" * len(fixed))])
+        dbapi.execute(
+            f"INSERT INTO {table} ({names}) SELECT {values} FROM {schema}.rows ORDER BY rowid", tuple(fixed.values())
+        )
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+
+
+def _split_constant(frame: pl.DataFrame) -> tuple[list[str], dict[str, object]]:
+    """The columns worth staging, and those that hold one value throughout (NULL, an integer, a float or a text).
+
+    A constant column travels as one bound parameter of the ``INSERT … SELECT`` (a float as a double, its bits
+    kept; NaN is staged, as sqlite3 would bind it as NULL), so that ADBC binds only the cells that vary (in a
+    typical file: the amount, the facility, the row number and a few codes)."""
+    staged: list[str] = []
+    fixed: dict[str, object] = {}
+    nulls = frame.null_count().row(0)
+    uniques = frame.select(pl.all().n_unique()).row(0)
+    for c, n_null, n_unique in zip(frame.columns, nulls, uniques, strict=True):
+        value = frame[c][0] if n_unique == 1 else None
+        plain = isinstance(value, int | str) and not isinstance(value, bool)
+        if n_null == frame.height or (n_null == 0 and (plain or (isinstance(value, float) and not math.isnan(value)))):
+            fixed[c] = value
+        else:
+            staged.append(c)
+    if not staged:  # one column staged all the same: the staging table holds the rows
+        first = next(iter(fixed))
+        staged.append(first)
+        del fixed[first]
+    return staged, fixed
 
 
 def _watch_pool(conn: Connection) -> None:

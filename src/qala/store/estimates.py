@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, case, func, insert, select, update
+from sqlalchemy import Connection, Engine, case, func, insert, literal_column, select, update
 
 from qala.catalog import load_catalog
 from qala.estimate.model import Estimate
@@ -53,7 +53,11 @@ def estimates_step_aside(
     for city, year in pairs:
         for rid, ref, act in conn.execute(
             select(T.c.id, T.c.gpc_ref, T.c.activity).where(
-                T.c.city_code == city, T.c.year == year, T.c.status == ESTIMATED, T.c.superseded_by.is_(None)
+                # written as the partial index ix_activity_estimates is, so that the planner uses it
+                T.c.city_code == city,
+                T.c.year == year,
+                T.c.status == literal_column(f"'{ESTIMATED}'"),
+                T.c.superseded_by.is_(None),
             )
         ):
             estimates.setdefault((city, year, ref), []).append((rid, act))

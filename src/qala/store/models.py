@@ -67,6 +67,13 @@ class ActivityRecord(Base):
             postgresql_where=text("superseded_by IS NULL"),
         ),
         Index("ix_activity_city_year", "city_code", "year"),
+        Index(  # the current estimates only (few): found after an import without walking its figures
+            "ix_activity_estimates",
+            "city_code",
+            "year",
+            sqlite_where=text("status = 'estimated' AND superseded_by IS NULL"),
+            postgresql_where=text("status = 'estimated' AND superseded_by IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

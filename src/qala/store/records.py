@@ -387,10 +387,13 @@ def _import_one(
     after = pl.concat([kept.select(columns).cast(ACTIVITY_SCHEMA), fresh.select(columns).cast(ACTIVITY_SCHEMA)])
     after = after.with_columns(pl.col("facility").replace("", None))  # as activity_frame gives it
     cells = set(years) | set(existing.select("city_code", "year").unique().iter_rows())  # all duplicates: a cell too
-    return {
-        (c, y): after.filter(pl.col("city_code") == c, pl.col("year") == y).drop("city_code").sort("id")
-        for c, y in cells
-    }
+    return {(c, y): _by_id(after if len(cells) == 1 else after.filter(city_code=c, year=y)) for c, y in cells}
+
+
+def _by_id(frame: pl.DataFrame) -> pl.DataFrame:
+    """The records of one cell ordered by id, as ``activity_frame`` reads them (usually so already: not sorted)."""
+    frame = frame.drop("city_code")
+    return frame if frame["id"].is_sorted() else frame.sort("id")
 
 
 def _classify(
