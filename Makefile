@@ -5,9 +5,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.qala-installed
 PYTEST_ARGS ?=
-# pytest-xdist: one test process per core (PYTEST_WORKERS=0 runs everything in one process)
+# pytest-xdist: one test process per core (PYTEST_WORKERS=0 runs everything in one process).
+# The suite lets Python cache compiled bytecode (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE
+# is set: without the cache each of its processes (the workers, every CLI, server and Dask child) compiles
+# every module it imports again, some 25 s of CPU per process (docs/development.md, "How long the suite takes").
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: setup system run test test-all lint bench clean messages
 
@@ -25,7 +28,7 @@ system:
 run: setup
 	$(BIN)/qala serve
 
-# the fast suite: everything but the tests marked slow (a few minutes on two cores)
+# the fast suite: everything but the tests marked slow (under 5 minutes on two idle cores)
 test: setup system
 	$(BIN)/ruff check src tests benchmarks
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)

@@ -9,7 +9,8 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 if command -v uv >/dev/null 2>&1; then
   [[ -x "$venv/bin/python" ]] || uv venv --quiet --python "$py" "$venv"
-  uv pip install --quiet --python "$venv/bin/python" -e ".[dev]"
+  # compiled to bytecode as pip does (uv does not by default): else every process compiles what it imports
+  uv pip install --quiet --compile-bytecode --python "$venv/bin/python" -e ".[dev]"
 else
   [[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip

@@ -13,13 +13,16 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dask
 import pytest
 
 from qala.catalog import load_catalog
-from tests import needs
+from tests import needs, seed_templates
 from tests.bounded import HUNG
+
+seed_templates.install()  # before the test modules import open_database: a new database starts as a copy
 
 # Dask's own clocks (connect: 30 s) must not fail a test on a busy machine where workers take long to start;
 # the setting reaches the worker processes of a LocalCluster through the environment too.
@@ -34,6 +37,13 @@ os.environ.setdefault("QALA_JOB_WAIT", "600")
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seed_templates() -> None:
+    """Astana's database, migrated and seeded once per test process (see tests/seed_templates.py)."""
+    with pytest.MonkeyPatch.context() as mp:
+        seed_templates.build_sqlite(mp)
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +99,24 @@ def _pg_bin() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+TABLES = "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+
+
 class PgCluster:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="qala-pg-"))
         self.port = _free_port()
         self.as_root = os.geteuid() == 0
+        self.fresh: set[str] = set()  # databases new_database made that have not been opened yet
+        self.templates: dict[bool, str] = {}  # seeded? -> the template database's name
+
+    def _sql(self, statement: str, db: str = "postgres") -> Any:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={db}", autocommit=True) as conn:
+            cur = conn.execute(statement)  # type: ignore[arg-type]
+            return cur.fetchall() if statement.startswith("SELECT") else None
 
     def _run(self, *args: str) -> None:
         cmd = list(args)
@@ -129,17 +151,41 @@ class PgCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
 
     def new_database(self) -> str:
-        import psycopg
-
         name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        self._sql(f'CREATE DATABASE "{name}"')
+        self.fresh.add(name)
         return self.url(name)
+
+    def build_templates(self) -> None:
+        """Template databases made by the real open_database: migrated, and migrated and seeded."""
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("QALA_USER", "tester")
+            for seeded in (False, True):
+                name = f"qala_template_{'seeded' if seeded else 'migrated'}"
+                if seeded:
+                    self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[False]}"')
+                else:
+                    self._sql(f'CREATE DATABASE "{name}"')
+                seed_templates.ORIGINAL(self.url(name), seed=seeded).dispose()
+                self.templates[seeded] = name
+        seed_templates.register(self)
+
+    def from_template(self, name: str, seeded: bool) -> None:
+        """Re-create a database new_database made, still without tables, as a copy of a template."""
+        if name not in self.fresh or seeded not in self.templates:
+            return
+        self.fresh.discard(name)
+        tables = self._sql(TABLES, name)
+        if tables[0][0]:
+            return
+        self._sql(f'DROP DATABASE "{name}"')  # fails, and nothing changes, if anyone is connected
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[seeded]}"')
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
     cluster = started_cluster()
+    cluster.build_templates()
     yield cluster
     cluster.stop()
 

@@ -35,6 +35,11 @@ from tests.faults import child_env
 from tests.test_server import wait_healthy
 from tests.test_xlsx_budget import worst_case_workbook
 
+# A real server in its own processes (slow: minutes on two cores): `make test-all` and CI. Each class of attack
+# is also checked in-process in the fast suite: uploads and hostile files (test_hostile_web.py, test_fuzz_*),
+# roles, CSRF and tokens (test_web.py, test_credentials.py), headers (test_headers.py), far dates and
+# infinities (test_plausible.py), damaged and tampered backups (test_backup.py).
+pytestmark = pytest.mark.slow
 PASSWORD = "an attacker's long password"
 SECRET = "a" * 48
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

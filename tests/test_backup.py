@@ -54,6 +54,7 @@ def astana_sqlite(tmp_path: Path, run_cli) -> str:
     return url
 
 
+@pytest.mark.slow  # a restore onto PostgreSQL is in the fast suite (the tests below); this is CI's full round trip
 def test_round_trip_sqlite_postgresql_sqlite_is_exact(astana_sqlite: str, pg_cluster, tmp_path: Path, run_cli) -> None:
     first, second, third = (tmp_path / f"{n}.zip" for n in ("first", "second", "third"))
     assert run_cli("backup", "--output", str(first), "--database", astana_sqlite)[0] == 0

@@ -275,7 +275,10 @@ def _cells(tmp_path: Path) -> tuple[list[str], list[tuple[str, object]]]:
     return texts, xlsx
 
 
+@pytest.mark.slow
 def test_formula_injection_is_neutralised_in_every_export(tmp_path: Path, run_cli) -> None:
+    """Nine imports, each read back through five exports (slow: about a minute on two cores). The guard every
+    export writes through is checked in the fast suite (``test_safe_cells``, ``test_safe_never_leaves_a_formula…``)."""
     db = f"sqlite:///{tmp_path / 'inj.sqlite3'}"
     counter = iter(range(1, 10_000))
 

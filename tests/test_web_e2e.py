@@ -33,6 +33,9 @@ PASSWORD = "correct horse battery"
 HEADER = "year,gpc_ref,activity,amount,unit,source,facility\n"
 BAD = HEADER + "2023,II.1.1,diesel,-5,t,transport department,fleet-a\n"
 GOOD = HEADER + "2023,II.1.1,diesel,250,t,transport department,fleet-a\n"
+# Chromium end to end (slow: tens of seconds each): `make test-all` and CI. The same routes, forms, roles and
+# headers are checked through the app's HTTP interface in the fast suite (test_web.py, test_headers.py).
+pytestmark = pytest.mark.slow
 JOB_TIMEOUT = 180_000  # ms: a job's worker process starts on the first upload (a busy machine is slow at it)
 
 

@@ -25,6 +25,9 @@ from tests.needs import CHROMIUM
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PASSWORD = "correct horse battery"
+# Chromium end to end (slow): `make test-all` and CI. Making, saving, comparing and promoting variants through
+# the app's HTTP interface is in the fast suite (test_variants.py).
+pytestmark = pytest.mark.slow
 BAND = re.compile(r"\d …\s?[-−]?\d")  # "p05 … p95" under each median
 
 

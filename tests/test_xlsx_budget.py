@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from qala.ingest.limits import XLSX_MAX_EMPTY, ImportLimits
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import parse_bytes
@@ -97,5 +99,8 @@ def test_a_formula_through_a_defined_name_that_reads_another_workbook_is_refused
     assert "row 2, column 'amount'" in found and "reads another file" in found
 
 
+@pytest.mark.slow
 def test_the_worst_case_within_the_limits_is_read() -> None:
+    """The largest file the default budget lets through (slow: tens of seconds); the counting itself is checked
+    in the fast suite on small budgets (the tests above)."""
     assert problems(worst_case_workbook()) == []
