@@ -17,6 +17,8 @@ from typing import Any
 
 import dask
 import pytest
+from argon2 import PasswordHasher
+from argon2 import profiles as argon2_profiles
 
 from qala.catalog import load_catalog
 from tests import needs, seed_templates
@@ -32,6 +34,15 @@ os.environ["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = f"{HUNG:.0f}s"
 # instead: on a busy machine an import can take longer, so tests wait as long as the setting allows (tests
 # of the job answer set their own, shorter wait).
 os.environ.setdefault("QALA_JOB_WAIT", "600")
+
+# Hashing a password at argon2's production cost takes about 0.18 s of CPU, and the web fixtures add a
+# handful of users per test and sign them in: minutes of the suite. The tests check who may do what, not what
+# a hash costs, so this test process hashes at argon2-cffi's CHEAPEST profile (the library's profile made for
+# tests); the children the tests start (`qala serve` in the browser and attack tests, CLI subprocesses) hash
+# at the production cost, which tests/test_credentials.py checks in a fresh interpreter.
+from qala.store import users as _users  # noqa: E402 - after the templates are installed
+
+_users._hasher = PasswordHasher.from_parameters(argon2_profiles.CHEAPEST)
 
 
 @pytest.fixture(scope="session")

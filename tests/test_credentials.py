@@ -228,3 +228,23 @@ def _audit(engine) -> list[dict]:  # type: ignore[no-untyped-def]
 
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(select(AuditEntry.action, AuditEntry.entity_id))]
+
+
+def test_qala_hashes_passwords_at_argon2s_production_cost() -> None:
+    """The test process hashes at argon2's CHEAPEST profile (tests/conftest.py); Qala itself, in a fresh
+    interpreter as `qala serve` runs, hashes at the library's default cost (RFC 9106's second recommendation
+    in argon2-cffi: argon2id, t=3, m=64 MiB, p=4)."""
+    import subprocess
+    import sys
+
+    from argon2 import PasswordHasher
+
+    code = (
+        "from qala.store import users; h = users._hasher; "
+        "print(h.time_cost, h.memory_cost, h.parallelism, h.type.name)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    default = PasswordHasher()
+    assert out == [str(default.time_cost), str(default.memory_cost), str(default.parallelism), "ID"]
+    assert default.memory_cost >= 65536 and default.time_cost >= 3  # not a weakened library default either
+    assert users._hasher.memory_cost < default.memory_cost  # this process: the tests' profile
