@@ -97,6 +97,19 @@ def sqlite_intact(url: str) -> None:
         conn.close()
 
 
+def outcomes_after_kills(backend: str, urls: list[str], app: str) -> list[str]:
+    """Once the children importing big.csv into ``urls`` (application names ``{app}-{i}``) were killed: each
+    database intact (SQLite) or its killed session gone (PostgreSQL), and what of the import it holds."""
+    outcomes = []
+    for i, url in enumerate(urls):
+        if backend == "postgresql":
+            pg_wait_gone(url, f"{app}-{i}")
+        else:
+            sqlite_intact(url)
+        outcomes.append(import_outcome(url, "big.csv"))
+    return outcomes
+
+
 def with_app_name(backend: str, url: str, app: str) -> str:
     return url if backend == "sqlite" else f"{url}?application_name={app}"
 
@@ -120,13 +133,8 @@ def test_a_killed_import_is_wholly_present_or_wholly_absent(
     ]
     kill_at_their_points(runs)
 
-    outcomes = []
-    for i, url in enumerate(urls):
-        if backend == "postgresql":
-            pg_wait_gone(url, f"qala-fault-import-{i}")
-        else:
-            sqlite_intact(url)
-        outcomes.append(import_outcome(url, "big.csv"))
+    outcomes = outcomes_after_kills(backend, urls, "qala-fault-import")
+    for url in urls:
         code, _out, err = run_cli("db", "info", "--database", url)
         assert code == 0, err
     with capsys.disabled():
@@ -171,13 +179,7 @@ def test_a_killed_streamed_import_is_wholly_present_or_wholly_absent(
     # inside the write: the child counted, in its own transaction, the rows of the chunks written so far
     written = [int(re.search(r"rows written: (\d+)", r.stderr).group(1)) for r in runs[:2]]  # type: ignore[union-attr]
     assert written == [lines_in[1], lines_in[5]] and 0 < written[0] < written[1] < ROWS
-    outcomes = []
-    for i, url in enumerate(urls):
-        if backend == "postgresql":
-            pg_wait_gone(url, f"qala-fault-stream-{i}")
-        else:
-            sqlite_intact(url)
-        outcomes.append(import_outcome(url, "big.csv"))
+    outcomes = outcomes_after_kills(backend, urls, "qala-fault-stream")
     with capsys.disabled():
         print(f"\n{backend}: streamed import killed at {dict(zip(STREAM_POINTS, outcomes, strict=True))}")
     assert outcomes == ["absent", "absent", "absent", "present"]

@@ -80,8 +80,9 @@ def removals_counted(model: CityModel, basis: str) -> bool:
     includes them is net of removals, and the pages say so."""
     from qala.scenario.engine import _in_basis  # noqa: PLC0415 - the engine's own rule, not a copy of it
 
-    levels = _prepared(model, None).levels
-    return any(_in_basis(*levels[f][1:], basis) for f in model.removal_flows if f in levels)
+    cells = load_catalog().cells  # a flow's GPC cell gives its level and scope; no prepared model needed
+    removals = [cells[n.flow.gpc_ref] for n in model.flows if n.flow is not None and n.flow.removal]
+    return any(_in_basis(c.level, c.scope, basis) for c in removals)
 
 
 _reused: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("qala_reused_results", default=None)
