@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from qala.scenario import kernel
 from qala.scenario.distributions import Distribution
 from qala.scenario.engine import (
     SECTORS,
@@ -126,6 +127,8 @@ class Plan:
     source: str  # the generated code, for reading and debugging
     key: tuple[Any, ...]
     removal_on: tuple[bool, ...] = ()  # per basis: some removal flow counts on it
+    eval_lines: tuple[str, ...] = ()  # evaluate's statements before ``del``s are added (the fused kernel's source)
+    consts: tuple[float, ...] = ()  # the values of the generated code's named constants _k0, _k1, …
     targets: dict[int, tuple[BaseYear, tuple[float, ...]]] = field(default_factory=dict)
 
     @property
@@ -500,6 +503,7 @@ def _compile(prep: Prepared) -> Plan:
     else:
         w.emit("pop = None")
     w.emit("return qs, es, pop, removals")
+    eval_lines = tuple(w.lines)
     source = "\n".join([*cal_src, "", *_free_early(w.lines)]) + "\n"
 
     def kfactor(v0: np.ndarray, target: float, i: int) -> np.ndarray:
@@ -544,7 +548,17 @@ def _compile(prep: Prepared) -> Plan:
     env.update({f"_k{i}": v for i, v in enumerate(w.consts)})
     exec(compile(source, f"<plan {model.model}>", "exec"), env)  # from checked formulas only
     removal_on = tuple(any(_in_basis(*prep.levels[f][1:], b) for f in model.removal_flows) for b in BASES)
-    return Plan(env["calibrate"], env["evaluate"], flows, tuple(per[f] for f in flows), source, _key(prep), removal_on)
+    return Plan(
+        env["calibrate"],
+        env["evaluate"],
+        flows,
+        tuple(per[f] for f in flows),
+        source,
+        _key(prep),
+        removal_on,
+        eval_lines=eval_lines,
+        consts=tuple(w.consts),
+    )
 
 
 _FLAT: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
@@ -665,6 +679,51 @@ def _added(base: Any, step: Any) -> Any:
     return base + step
 
 
+def _fused_blocks(
+    prep: Prepared,
+    plan: Plan,
+    scenario: str,
+    draws: dict[str, np.ndarray],
+    ks: list[np.ndarray],
+    rows: list[int] | None,
+    outputs: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None],
+) -> list[tuple[list[Any], list[Any]]]:
+    """``run_chunk``'s blocks through the fused kernel (``kernel.py``): each block's per-flow sums, as the numpy
+    blocks return them; the per-draw outputs written into ``outputs`` (sectors, totals, removals, population)."""
+    agg, totals, rem_all, pop = outputs
+    fused = kernel.fused_for(prep, plan, scenario)
+    lay, model = fused.layout, prep.model
+    nb, ns, nyears, n = agg.shape
+    rw = np.empty((max(len(lay.rw), 1), n))
+    for r, (kind, key) in enumerate(lay.rw):
+        rw[r] = draws[key][0] if kind == "draw" else ks[key]
+    cl = kernel.columns(prep, lay, rows)
+    cs = kernel.constants(prep, scenario, lay)
+    o3 = agg.reshape(nb * ns, nyears, n)
+    r3 = rem_all if rem_all is not None else np.empty((1, 1, 1))
+    p2 = pop if pop is not None else np.empty((1, 1))
+    drivers = [model.drivers[d] for d in lay.fl]
+
+    def block(a: int, b: int) -> tuple[list[Any], list[Any]]:
+        fl = np.empty((max(len(drivers), 1), nyears, b - a))
+        for f, d in enumerate(drivers):  # plan.inputs' arithmetic for an uncertain driver
+            rate = prep.paths[f"growth:{d.name}"].T * draws[f"driver:{d.name}"][:, a:b]
+            np.multiply(d.base * si(d.unit), _growth(rate, rows), out=fl[f])
+        q = np.zeros((fused.nq, nyears))
+        s = np.zeros((fused.ns, nyears))
+        w = np.empty((max(fused.rows, 1), b - a))
+        fused.kernel(np.ascontiguousarray(rw[:, a:b]), cl, fl, cs, o3, totals, r3, p2, q, s, w, a, nyears, b - a)
+        es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
+        return list(q[: len(plan.flows)]), es
+
+    threads = _threads()
+    size = max(kernel.MIN_BLOCK, min(kernel.MAX_BLOCK, -(-n // (2 * threads))))
+    bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
+    if len(bounds) > 1 and threads > 1:  # the kernel releases the GIL: the blocks run on as many cores
+        return list(_pool().map(lambda ab: block(*ab), bounds))
+    return [block(a, b) for a, b in bounds]
+
+
 def run_chunk(
     prep: Prepared,
     scenario: str,
@@ -718,7 +777,8 @@ def run_chunk(
     totals = np.zeros((nb, nyears, n))  # a basis without flows stays 0
     pop = np.empty((nyears, n)) if model.population_driver else None
     size = max(1, BLOCK_CELLS // max(nyears, 1))
-    removals = [np.empty((nyears, n)) if on else None for on in plan.removal_on]
+    rem_all = np.empty((nb, nyears, n)) if any(plan.removal_on) else None
+    removals = [rem_all[bi] if on and rem_all is not None else None for bi, on in enumerate(plan.removal_on)]
 
     def block(a: int, b: int) -> tuple[Any, Any]:
         whole = a == 0 and b == n
@@ -737,11 +797,14 @@ def run_chunk(
             pop[:, a:b] = p
         return qs, es
 
-    bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
-    if len(bounds) > 1 and _threads() > 1:  # blocks write disjoint slices; their sums are added in order
-        results = list(_pool().map(lambda ab: block(*ab), bounds))
+    if kernel.wanted(n, nyears):
+        results = _fused_blocks(prep, plan, scenario, draws, ks, rows, (agg, totals, rem_all, pop))
     else:
-        results = [block(a, b) for a, b in bounds]
+        bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
+        if len(bounds) > 1 and _threads() > 1:  # blocks write disjoint slices; their sums are added in order
+            results = list(_pool().map(lambda ab: block(*ab), bounds))
+        else:
+            results = [block(a, b) for a, b in bounds]
     qsum, esum = list(results[0][0]), list(results[0][1])
     for qs, es in results[1:]:
         qsum = [x + y for x, y in zip(qsum, qs, strict=True)]
