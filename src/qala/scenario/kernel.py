@@ -1,42 +1,38 @@
-"""The compiled plan fused into one loop over a block's draw-years: the engine's path for large runs.
+"""The compiled plan as a program for the register machine of ``vm.py``: the engine's path for large runs.
 
 ``plan.evaluate`` makes about 450 passes over full-size numpy arrays per block of draws (a node, an emission,
-a sum each), and ``plan.inputs`` about 100 more; at 10,000 draws that is ~170 M element operations spent
-mostly moving arrays through memory, and numpy's short calls hand the GIL between the engine's threads so
-often that two threads rarely use two cores. Here the same arithmetic is written as scalar code inside one
-loop over years and draws and compiled to machine code by numba (``nogil``: the engine's threads run on
-every core). A cell's numbers take the same operations in the same order as the numpy plan's, so every
-draw's totals, sectors, removals and population are the same to the last bit (tested); only the sums over
-draws (the flows' amounts and emissions per year) are added in another order (a few units in the last place).
+a sum each) and ``plan.inputs`` about 100 more: at 10,000 draws the time goes to numpy's per-call overhead,
+to arrays leaving the cache, and to the GIL, which numpy's short calls hand between the engine's threads so
+often that two threads rarely use two cores. Here the same statements (the scenario's inputs: each parameter
+with its draws and its measures' changes, the calibration's factors; then the plan's own ``evaluate``: nodes,
+emissions, heat allocation, sector sums) become register-machine instructions, one per binary operation in
+the expression's own order, run over blocks of ``MAX_BLOCK`` draws by a machine compiled once by numba
+(``nogil``: the engine's threads run on every core). Each draw's totals, sectors, removals and population
+are therefore the numpy plan's to the last bit (tested); only the sums over draws (each flow's amounts and
+emissions per year) are added in another order (a few units in the last place).
 
-The loop is generated from the plan's own straight-line ``evaluate`` code (its nodes, emissions, heat
-allocation and sector sums) and from the scenario's structure (which parameters are uncertain, each measure's
-changes): the values a variant edits (paths, adoption, effects, units, the calibration's factors) are the
-kernel's inputs, not constants in it, so a variant reuses the compiled kernel. The generated module is kept
-on disk (``QALA_KERNEL_CACHE``, else the user's cache directory) with numba's own cache of the machine code
-beside it: a structure is compiled once per machine, not once per process.
+The program depends on the model's structure only (which inputs are uncertain, each measure's changes); the
+values a variant edits (paths, adoption, effects, units, the calibration's factors) are the program's inputs,
+so a variant reuses it. Building a program takes milliseconds; the machine itself is compiled once per
+installation (``make setup`` does it) and loaded with numba (about 1 s) the first time a process needs it.
 
-Used when ``QALA_ENGINE_KERNEL`` is ``fused``, or ``auto`` (the default) and the run has at least
-``FUSED_CELLS`` draw-years and numba can be imported; ``numpy`` keeps the numpy plan.
+``QALA_ENGINE_KERNEL``: ``numpy`` (the numpy plan always), ``vm`` (the machine for every run of more than one
+draw), or ``auto`` (default): the machine once it is loaded in the process (the web server and the
+benchmarks load it at start, ``warm``) or for a run large enough to pay for loading it (``LOAD_CELLS``
+draw-years), the numpy plan otherwise.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
 import importlib.util
 import math
 import os
-import sys
-import tempfile
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from platformdirs import user_cache_dir
 
 from qala.scenario.distributions import Distribution
 from qala.scenario.engine import Prepared, si
@@ -44,52 +40,59 @@ from qala.scenario.engine import Prepared, si
 if TYPE_CHECKING:
     from qala.scenario.plan import Plan
 
-FUSED_CELLS = 100_000  # draw-years from which ``auto`` fuses (below it the numpy plan answers as quickly)
-MIN_BLOCK = 256  # draws per block at least
-MAX_BLOCK = 512  # and at most (a block's working rows stay in the cache)
+LOAD_CELLS = 1_000_000  # draw-years from which ``auto`` loads the machine (numba's import, ~1 s, then pays)
+MIN_BLOCK = 64  # draws per block at least
+MAX_BLOCK = 512  # and at most (a block's working rows stay in the processor's cache)
 ENV_MODE = "QALA_ENGINE_KERNEL"
-ENV_CACHE = "QALA_KERNEL_CACHE"
 _LOCK = threading.Lock()
 _KERNELS: dict[tuple[Any, ...], Fused] = {}
 _NUMBA: list[bool] = []  # [importable], once known
+_LOADED: list[bool] = []  # [True] once the machine is loaded in this process
 
 
 class KernelError(RuntimeError):
-    """The fused kernel was asked for and cannot run (numba missing)."""
+    """``QALA_ENGINE_KERNEL`` names no mode, or asks for the machine where numba cannot be imported."""
 
 
 def mode() -> str:
-    """``QALA_ENGINE_KERNEL``: ``auto`` (default), ``fused`` or ``numpy``."""
+    """``QALA_ENGINE_KERNEL``: ``auto`` (default), ``vm`` or ``numpy``."""
     value = os.environ.get(ENV_MODE, "auto").strip().lower() or "auto"
-    if value not in ("auto", "fused", "numpy"):
-        raise KernelError(f"{ENV_MODE}={value!r}: expected auto, fused or numpy")
+    if value not in ("auto", "vm", "numpy"):
+        raise KernelError(f"{ENV_MODE}={value!r}: expected auto, vm or numpy")
     return value
 
 
 def numba_available() -> bool:
     if not _NUMBA:
-        _NUMBA.append(importlib.util.find_spec("numba") is not None)  # imported with the first kernel (~1 s)
+        _NUMBA.append(importlib.util.find_spec("numba") is not None)
     return _NUMBA[0]
 
 
 def wanted(draws: int, years: int) -> bool:
-    """Whether a run of ``draws`` × ``years`` draw-years goes through the fused kernel."""
+    """Whether a run of ``draws`` × ``years`` draw-years goes through the machine."""
     m = mode()
-    if m == "numpy":
+    if m == "numpy" or draws < 2:  # one draw: the numpy plan's cached deterministic path answers in < 1 ms
         return False
-    if m == "fused":
+    if m == "vm":
         if not numba_available():
-            raise KernelError(f"{ENV_MODE}=fused needs numba, which cannot be imported here")
+            raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
         return True
-    return draws * years >= FUSED_CELLS and numba_available()
+    return numba_available() and (bool(_LOADED) or draws * years >= LOAD_CELLS)
 
 
-def cache_dir() -> Path:
-    """Where generated kernels and numba's cache of them are kept."""
-    env = os.environ.get(ENV_CACHE)
-    if env:
-        return Path(env)
-    return Path(user_cache_dir("qala")) / "kernels"
+def warm() -> bool:
+    """Load the machine (numba's import, the compiled code from its cache, compiled first if there is none)
+    so that ``auto`` uses it from now on. False if numba cannot be imported."""
+    if _LOADED:
+        return True
+    if not numba_available():
+        return False
+    from qala.scenario import vm  # noqa: PLC0415 - numba's import (about 1 s) only when asked for
+
+    vm.warm()
+    if not _LOADED:
+        _LOADED.append(True)
+    return True
 
 
 # --- the layout of a kernel's inputs ---------------------------------------------------------------------------
@@ -131,15 +134,13 @@ class Layout:
 
 @dataclass
 class Fused:
-    """A compiled kernel and how to feed it."""
+    """A scenario structure's program and how to feed it."""
 
-    kernel: Callable[..., None]
+    program: Program
     layout: Layout
-    rows: int  # rows of the working array W (per-draw values, a row reused once its value is no longer read)
     sums: list[tuple[str, int, float] | None]  # per flow: ("q", i, factor) | ("s", i, 0) | None
     nq: int
     ns: int
-    source: str
 
 
 def _literal(value: float) -> str:
@@ -183,11 +184,12 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[str, Layout, list[Any], int, int, int]:
+def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[Program, Layout, list[Any], int, int]:
     model = prep.model
     lay = Layout([], [], [], [])
     year: list[str] = []  # statements of the year loop (no draws in them)
-    cell: list[tuple[str, ...]] = []  # per draw, in order: ("set", name, expr) | ("sum", Q|S, row, name) | ("write", target, expr)
+    # per draw, in order: ("set", name, expr) | ("sum", Q|S, row, name) | ("write", target, expr)
+    cell: list[tuple[str, ...]] = []
     level: dict[str, bool] = {}  # variable -> varies over draws
     count = [0]
 
@@ -329,132 +331,170 @@ def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[str, Layout, l
         writes.append((f"{'O' if kind == 'o' else 'T'}[{index}, i, a + l]", scalar.alias[target]))
     nq = 1 + max([int(n[1:]) for n, arr, _ in accum if arr == "Q"], default=-1)
     ns = 1 + max([int(n[1:]) for n, arr, _ in accum if arr == "S"], default=-1)
-    slots = [0]
-    body = ["import numpy as np", "from numba import njit", "", ""]
-    body += ["@njit(inline='always')", "def _div(a, b):", "    return a / b if b > 0.0 else 0.0", "", ""]
-    body += [
-        "@njit(inline='always')",
-        "def _rowsum(M, r, n):",  # four running sums: the additions of a row do not wait for each other
-        "    s0 = 0.0",
-        "    s1 = 0.0",
-        "    s2 = 0.0",
-        "    s3 = 0.0",
-        "    m = n - n % 4",
-        "    for j in range(0, m, 4):",
-        "        s0 += M[r, j]",
-        "        s1 += M[r, j + 1]",
-        "        s2 += M[r, j + 2]",
-        "        s3 += M[r, j + 3]",
-        "    for j in range(m, n):",
-        "        s0 += M[r, j]",
-        "    return (s0 + s1) + (s2 + s3)",
-        "",
-        "",
-    ]
-    body += [
-        "@njit(nogil=True, cache=True, error_model='numpy', boundscheck=False)",
-        "def kernel(RW, CL, FL, CS, O, T, R, P, Q, S, W, a, ny, nj):",
-    ]
-    body += [f"    {s}" for s in top]
-    body.append("    for i in range(ny):")
-    body += [f"        {s}" for s in year]
     ops = cell + [("write", target, expr) for target, expr in writes]
-    body += [f"        {s}" for s in _vector_lines(ops, level)]
-    body.append("")
-    slots[0] = _slots_needed(ops, level)
-    return "\n".join(body), lay, sums, max(nq, 1), max(ns, 1), slots[0]
+    program = _assemble(top, year, ops, lay)
+    return program, lay, sums, max(nq, 1), max(ns, 1)
 
 
-class _Lanes(ast.NodeTransformer):
-    """A cell's scalar expression as one lane ``l`` of the block: a per-draw variable is its row of W."""
+@dataclass
+class Program:
+    """A structure's program for the register machine (``vm.py``) and how to set its registers up."""
 
-    def __init__(self, slot: dict[str, int]):
-        self.slot = slot
+    code: np.ndarray  # (instructions, 4): opcode, out, a, b
+    scalars: int  # scalar registers (Y)
+    rows: int  # row registers (W): the draw rows of RW first, then the uncertain drivers' rows, then working rows
+    constants: list[tuple[int, int]]  # (scalar register, index in CS): set before the run
+    literals: list[tuple[int, float]]  # (scalar register, the formula's number)
+    text: str  # the program, one instruction a line, for reading and debugging
 
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id == "j":
-            return ast.Name("l", ast.Load())
-        if node.id in self.slot:
-            return ast.parse(f"W[{self.slot[node.id]}, l]", mode="eval").body
-        return node
+    def registers(self, cs: np.ndarray) -> np.ndarray:
+        """The scalar registers with the constants in place (the others are written by the program)."""
+        y = np.zeros(max(self.scalars, 1))
+        for reg, c in self.constants:
+            y[reg] = cs[c]
+        for reg, value in self.literals:
+            y[reg] = value
+        return y
 
 
-def _plan_slots(ops: list[tuple[str, ...]], level: dict[str, bool]) -> tuple[list[tuple[str, ...]], dict[str, int], int]:
-    """Aliases resolved (``a = b`` costs no pass), and a row of W for each per-draw variable, reused once the
-    variable is no longer read (so that a block's working rows stay few and in the cache)."""
-    alias: dict[str, str] = {}
+_BINARY = {ast.Add: "ADD", ast.Sub: "SUB", ast.Mult: "MUL", ast.Div: "DIV", ast.Pow: "POW"}
+_CALLS = {"np.minimum": "MIN", "np.maximum": "MAX", "_div": "DIV0"}
+_LITERALS = {"np.nan": math.nan, "np.inf": math.inf}
 
-    def resolve(name: str) -> str:
-        while name in alias:
-            name = alias[name]
-        return name
 
-    class _Alias(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            return ast.Name(resolve(node.id), ast.Load())
+def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: Layout) -> Program:
+    """The statements as register-machine instructions, one per binary operation of each expression in the
+    expression's own order (numpy's order): so each draw's numbers are the numpy plan's."""
+    from qala.scenario import vm  # noqa: PLC0415 - numba's import (about 1 s) only when a program is built
 
-    out: list[tuple[str, ...]] = []
+    nr, nf = len(lay.rw), len(lay.fl)
+    var: dict[str, tuple[bool, int]] = {}  # name -> (is a row, register); rows virtual until allocated
+    instr: list[list[Any]] = []  # [name, out, a, b, kind-of-out]
+    scalars = [0]
+    rows = [nr + nf]  # virtual row registers; the first nr + nf are the inputs' (pinned)
+    constants: list[tuple[int, int]] = []
+    literals: dict[float | str, int] = {}
+
+    def scalar() -> int:
+        scalars[0] += 1
+        return scalars[0] - 1
+
+    def row() -> int:
+        rows[0] += 1
+        return rows[0] - 1
+
+    def literal(value: float) -> tuple[bool, int]:
+        key: float | str = repr(value)
+        if key not in literals:
+            literals[key] = scalar()
+        return False, literals[key]
+
+    def kind(a: tuple[bool, int], b: tuple[bool, int]) -> int:
+        return (1 if a[0] else 0) | (2 if b[0] else 0)
+
+    def binary(op: str, a: tuple[bool, int], b: tuple[bool, int]) -> tuple[bool, int]:
+        is_row = a[0] or b[0]
+        out = (True, row()) if is_row else (False, scalar())
+        k = kind(a, b)
+        instr.append([getattr(vm, op) << 2 | k, out[1], a[1], b[1], out[0], a[0], b[0]])
+        return out
+
+    def expr(node: ast.AST) -> tuple[bool, int]:
+        if isinstance(node, ast.Name):
+            return var[node.id]
+        if isinstance(node, ast.Constant):
+            return literal(float(node.value))
+        negated = isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Attribute)
+        if isinstance(node, ast.Attribute) or negated:
+            text = ast.unparse(node)
+            value = -_LITERALS[text[1:]] if text.startswith("-") else _LITERALS[text]
+            return literal(value)
+        if isinstance(node, ast.UnaryOp):
+            a = expr(node.operand)
+            if isinstance(node.op, ast.UAdd):
+                return a
+            out = (True, row()) if a[0] else (False, scalar())
+            instr.append([vm.NEG << 2 | (vm.ROW_SCALAR if a[0] else 0), out[1], a[1], 0, out[0], a[0], False])
+            return out
+        if isinstance(node, ast.BinOp):
+            a = expr(node.left)
+            b = expr(node.right)
+            return binary(_BINARY[type(node.op)], a, b)
+        if isinstance(node, ast.Call):
+            a, b = (expr(x) for x in node.args)
+            return binary(_CALLS[ast.unparse(node.func)], a, b)
+        if isinstance(node, ast.Subscript):
+            array = ast.unparse(node.value)
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            index = first.value  # type: ignore[attr-defined]
+            if array == "RW":
+                return True, index
+            if array == "FL":
+                return True, nr + index
+            if array == "CL":
+                out = scalar()
+                instr.append([vm.LOAD_COLUMN << 2, out, index, 0, False, False, False])
+                return False, out
+            if array == "CS":
+                out = scalar()
+                constants.append((out, index))
+                return False, out
+        raise AssertionError(f"not an expression of the plan: {ast.unparse(node)}")
+
+    for f in range(nf):
+        instr.append([vm.LOAD_FULL << 2 | vm.ROW_SCALAR, nr + f, f, 0, True, False, False])
+    for line in top + year:
+        name, _, text = line.partition(" = ")
+        var[name] = expr(ast.parse(text, mode="eval").body)
+    writes = {"O": vm.WRITE_O, "T": vm.WRITE_T, "R": vm.WRITE_R, "P": vm.WRITE_P}
     for op in ops:
         if op[0] == "set":
-            tree = ast.parse(op[2], mode="eval").body
-            if isinstance(tree, ast.Name) and level.get(tree.id, False):
-                alias[op[1]] = resolve(tree.id)
-                continue
-            out.append(("set", op[1], ast.unparse(_Alias().visit(tree))))
+            var[op[1]] = expr(ast.parse(op[2], mode="eval").body)
         elif op[0] == "sum":
-            out.append(("sum", op[1], op[2], resolve(op[3])))
-        else:
-            out.append(("write", op[1], ast.unparse(_Alias().visit(ast.parse(op[2], mode="eval").body))))
-    uses: list[set[str]] = []
-    for op in out:
-        expr = op[3] if op[0] == "sum" else op[2]
-        uses.append({n for n in _names(ast.parse(expr, mode="eval")) if level.get(n, False)})
-    last: dict[str, int] = {}
-    for i, used in enumerate(uses):
-        for n in used:
-            last[n] = i
-    slot: dict[str, int] = {}
+            value = var[op[3]]
+            code = vm.SUM_Q if op[1] == "Q" else vm.SUM_S
+            of = vm.ROW_SCALAR if value[0] else 0
+            instr.append([code << 2 | of, 0, int(op[2]), value[1], False, False, value[0]])
+        else:  # ("write", "O[3, i, a + l]", expr)
+            value = expr(ast.parse(op[2], mode="eval").body)
+            array, _, rest = op[1].partition("[")
+            slot = int(rest.split(",")[0]) if array != "P" else 0
+            code = writes[array]
+            instr.append([code << 2 | (vm.ROW_SCALAR if value[0] else 0), 0, slot, value[1], False, False, value[0]])
+
+    # virtual rows -> rows of W: a working row is free again after the instruction that reads it last
+    last: dict[int, int] = {}
+    for k, (_, _, a, b, _, a_row, b_row) in enumerate(instr):
+        if a_row:
+            last[a] = k
+        if b_row:
+            last[b] = k
+    physical = {r: r for r in range(nr + nf)}
     free: list[int] = []
-    top = 0
-    for i, op in enumerate(out):
-        if op[0] == "set":
+    top_row = nr + nf
+    code = np.zeros((len(instr), 4), dtype=np.int64)
+    for k, (op, out, a, b, out_row, a_row, b_row) in enumerate(instr):
+        if a_row:
+            a = physical[a]
+        if b_row:
+            b = physical[b]
+        if out_row and out not in physical:  # allocated before the operands are freed: never in place
             if free:
-                slot[op[1]] = free.pop()
+                physical[out] = free.pop()
             else:
-                slot[op[1]] = top
-                top += 1
-            if op[1] not in last:  # never read (a removal or a node no flow needs): its row is free again
-                free.append(slot[op[1]])
-        for n in uses[i]:
-            if last[n] == i and n in slot and (op[0] != "set" or n != op[1]):
-                free.append(slot[n])
-    return out, slot, top
-
-
-def _vector_lines(ops: list[tuple[str, ...]], level: dict[str, bool]) -> list[str]:
-    """Each per-draw statement as a loop over the block's draws (a loop LLVM turns into SIMD instructions)."""
-    out, slot, _ = _plan_slots(ops, level)
-    lanes = _Lanes(slot)
-    lines = []
-    for op in out:
-        if op[0] == "set":
-            expr = ast.unparse(lanes.visit(ast.parse(op[2], mode="eval").body))
-            lines += ["for l in range(nj):", f"    W[{slot[op[1]]}, l] = {expr}"]
-        elif op[0] == "sum":
-            name = op[3]
-            if name in slot:
-                lines.append(f"{op[1]}[{op[2]}, i] = _rowsum(W, {slot[name]}, nj)")
-            else:  # the same value in every draw
-                lines.append(f"{op[1]}[{op[2]}, i] = {name} * nj")
-        else:
-            expr = ast.unparse(lanes.visit(ast.parse(op[2], mode="eval").body))
-            lines += ["for l in range(nj):", f"    {op[1]} = {expr}"]
-    return lines
-
-
-def _slots_needed(ops: list[tuple[str, ...]], level: dict[str, bool]) -> int:
-    return _plan_slots(ops, level)[2]
-
+                physical[out] = top_row
+                top_row += 1
+        if out_row:
+            out = physical[out]
+        code[k] = (op, out, a, b)
+        for v, is_row in ((instr[k][2], a_row), (instr[k][3], b_row)):
+            if is_row and v >= nr + nf and last.get(v) == k and physical[v] not in free:
+                free.append(physical[v])
+        if out_row and instr[k][1] not in last and physical[instr[k][1]] not in free:  # never read
+            free.append(physical[instr[k][1]])
+    text = "\n".join(" ".join(str(x) for x in row) for row in code.tolist())
+    lits = [(reg, float(eval(key, {"nan": math.nan, "inf": math.inf}))) for key, reg in literals.items()]
+    return Program(code, scalars[0], top_row, constants, lits, text)
 
 def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     """What the generated code depends on besides the plan (values a variant edits are not in it)."""
@@ -473,35 +513,7 @@ def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     )
 
 
-def _load(source: str) -> Callable[..., None]:
-    """The module of ``source``, written once into the cache directory and imported from there (numba caches
-    machine code only for functions defined in files)."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    name = f"qala_kernel_{digest}"
-    if name in sys.modules:
-        return sys.modules[name].kernel  # type: ignore[no-any-return]
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".writable"
-        probe.touch()
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / "qala-kernels"
-        folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.py"
-    if not path.exists() or path.read_text() != source:  # never rewritten when present: numba's cache checks mtime
-        tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(source)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules[name] = module
-    return module.kernel  # type: ignore[no-any-return]
-
-
-def fused_for(prep: Prepared, plan: Plan, scenario: str) -> Fused:
+def program_for(prep: Prepared, plan: Plan, scenario: str) -> Fused:
     """The kernel of ``plan`` for ``scenario``'s structure (generated and compiled once per structure)."""
     key = (id(plan), plan.key[0] is prep.model.nodes, _structure(prep, scenario))
     hit = _KERNELS.get(key)
@@ -510,8 +522,8 @@ def fused_for(prep: Prepared, plan: Plan, scenario: str) -> Fused:
     with _LOCK:
         hit = _KERNELS.get(key)
         if hit is None:
-            source, lay, sums, nq, ns, nm = _generate(prep, plan, scenario)
-            hit = Fused(_load(source), lay, nm, sums, nq, ns, source)
+            program, lay, sums, nq, ns = _generate(prep, plan, scenario)
+            hit = Fused(program, lay, sums, nq, ns)
             if len(_KERNELS) > 64:
                 _KERNELS.clear()
             _KERNELS[key] = hit

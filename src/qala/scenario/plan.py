@@ -679,7 +679,7 @@ def _added(base: Any, step: Any) -> Any:
     return base + step
 
 
-def _fused_blocks(
+def _vm_blocks(
     prep: Prepared,
     plan: Plan,
     scenario: str,
@@ -688,38 +688,44 @@ def _fused_blocks(
     rows: list[int] | None,
     outputs: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None],
 ) -> list[tuple[list[Any], list[Any]]]:
-    """``run_chunk``'s blocks through the fused kernel (``kernel.py``): each block's per-flow sums, as the numpy
-    blocks return them; the per-draw outputs written into ``outputs`` (sectors, totals, removals, population)."""
+    """``run_chunk``'s blocks through the register machine (``kernel.py``, ``vm.py``): each block's per-flow sums,
+    as the numpy blocks return them; the per-draw outputs written into ``outputs`` (sectors, totals, removals,
+    population)."""
     agg, totals, rem_all, pop = outputs
-    fused = kernel.fused_for(prep, plan, scenario)
+    fused = kernel.program_for(prep, plan, scenario)
     lay, model = fused.layout, prep.model
     nb, ns, nyears, n = agg.shape
     rw = np.empty((max(len(lay.rw), 1), n))
     for r, (kind, key) in enumerate(lay.rw):
         rw[r] = draws[key][0] if kind == "draw" else ks[key]
     cl = kernel.columns(prep, lay, rows)
-    cs = kernel.constants(prep, scenario, lay)
+    program = fused.program
+    y0 = program.registers(kernel.constants(prep, scenario, lay))
+    kernel.warm()  # numba's import (about 1 s) the first time only
+    from qala.scenario import vm  # noqa: PLC0415 - loaded by warm
     o3 = agg.reshape(nb * ns, nyears, n)
     r3 = rem_all if rem_all is not None else np.empty((1, 1, 1))
     p2 = pop if pop is not None else np.empty((1, 1))
     drivers = [model.drivers[d] for d in lay.fl]
+    growth = [np.ascontiguousarray(prep.paths[f"growth:{d.name}"][0]) for d in drivers]
+    years = np.arange(nyears) if rows is None else np.array(rows, dtype=np.int64)
 
     def block(a: int, b: int) -> tuple[list[Any], list[Any]]:
         fl = np.empty((max(len(drivers), 1), nyears, b - a))
-        for f, d in enumerate(drivers):  # plan.inputs' arithmetic for an uncertain driver
-            rate = prep.paths[f"growth:{d.name}"].T * draws[f"driver:{d.name}"][:, a:b]
-            np.multiply(d.base * si(d.unit), _growth(rate, rows), out=fl[f])
+        for f, d in enumerate(drivers):  # inputs' arithmetic for an uncertain driver, compiled
+            vm.grow(fl[f], growth[f], draws[f"driver:{d.name}"][0, a:b], d.base * si(d.unit), years)
         q = np.zeros((fused.nq, nyears))
         s = np.zeros((fused.ns, nyears))
-        w = np.empty((max(fused.rows, 1), b - a))
-        fused.kernel(np.ascontiguousarray(rw[:, a:b]), cl, fl, cs, o3, totals, r3, p2, q, s, w, a, nyears, b - a)
+        w = np.empty((max(program.rows, 1), b - a))
+        w[: len(lay.rw)] = rw[:, a:b]
+        vm.run(program.code, y0.copy(), w, cl, fl, o3, totals, r3, p2, q, s, a, nyears, b - a)
         es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
         return list(q[: len(plan.flows)]), es
 
     threads = _threads()
     size = max(kernel.MIN_BLOCK, min(kernel.MAX_BLOCK, -(-n // (2 * threads))))
     bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
-    if len(bounds) > 1 and threads > 1:  # the kernel releases the GIL: the blocks run on as many cores
+    if len(bounds) > 1 and threads > 1:  # the machine releases the GIL: the blocks run on as many cores
         return list(_pool().map(lambda ab: block(*ab), bounds))
     return [block(a, b) for a, b in bounds]
 
@@ -798,7 +804,7 @@ def run_chunk(
         return qs, es
 
     if kernel.wanted(n, nyears):
-        results = _fused_blocks(prep, plan, scenario, draws, ks, rows, (agg, totals, rem_all, pop))
+        results = _vm_blocks(prep, plan, scenario, draws, ks, rows, (agg, totals, rem_all, pop))
     else:
         bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
         if len(bounds) > 1 and _threads() > 1:  # blocks write disjoint slices; their sums are added in order
