@@ -16,3 +16,5 @@ else
   "$venv/bin/pip" install --quiet --upgrade pip
   "$venv/bin/pip" install --quiet -e ".[dev]"
 fi
+# the scenario engine's register machine, compiled once here (numba caches it) instead of at a user's first run
+"$venv/bin/python" -m qala.scenario.vm

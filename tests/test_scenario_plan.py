@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from qala.catalog import load_catalog
+from qala.scenario import kernel
 from qala.scenario import plan as pl
 from qala.scenario.engine import Chunk, prepare, run_chunk, run_chunk_reference
 from qala.scenario.spec import BASES
@@ -14,6 +15,12 @@ from qala.services import scenario as svc
 from qala.store.seed import open_database
 
 REL = 1e-12
+
+
+@pytest.fixture(autouse=True)
+def numpy_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are the numpy plan's (the register machine's are in test_scenario_vm.py)."""
+    monkeypatch.setenv(kernel.ENV_MODE, "numpy")
 
 
 def close(a: np.ndarray, b: np.ndarray) -> None:

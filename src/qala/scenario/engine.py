@@ -8,9 +8,10 @@ on the chunk it falls in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -177,14 +178,23 @@ def reprepare(prep: Prepared, model: CityModel) -> Prepared:
 
 
 def _samples(
-    model: CityModel, seed: int, start: int, stop: int, deterministic: bool, given: np.ndarray | None = None
+    model: CityModel,
+    seed: int,
+    start: int,
+    stop: int,
+    deterministic: bool,
+    given: np.ndarray | None = None,
+    mapper: Callable[..., Any] = map,
 ) -> dict[str, np.ndarray]:
-    """Each uncertain quantity's values for draws [start, stop) (``given``: uniforms, one column each)."""
-    out: dict[str, np.ndarray] = {}
+    """Each uncertain quantity's values for draws [start, stop) (``given``: uniforms, one column each).
+    ``mapper``: how the quantities are drawn (``map``, or a thread pool's: each is independent of the others)."""
     order: dict[str, int] = {}
     for i, key in enumerate(model.draw_keys):
         order.setdefault(key, i)
-    for k, (name, dist) in enumerate(model.uncertain()):
+    uncertain = model.uncertain()
+
+    def one(k: int) -> np.ndarray:
+        name, dist = uncertain[k]
         # a variant draws each quantity with the stream its base model used: common random numbers
         stream = order.get(name, len(model.draw_keys) + k) if model.draw_keys else k
         if given is not None:
@@ -193,8 +203,10 @@ def _samples(
             value = np.full(stop - start, dist.center)
         else:
             value = dist.ppf(uniforms(seed, stream, start, stop))
-        out[name] = value[:, None]
-    return out
+        return value[:, None]
+
+    values = list(mapper(one, range(len(uncertain))))
+    return {name: value for (name, _), value in zip(uncertain, values, strict=True)}
 
 
 def _inputs(prep: Prepared, scenario: str, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:

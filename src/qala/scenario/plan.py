@@ -50,6 +50,7 @@ from qala.scenario.formula import _Fold
 from qala.scenario.spec import BASES, CityModel, ModelError
 
 BLOCK_CELLS = 16_384  # draw-years per block (128 KiB per array): a block's arrays stay in the cache
+PARALLEL_SAMPLES = 4096  # draws from which the uncertain quantities are drawn by the engine's threads
 _CACHE_SIZE = 32
 _POOL: dict[int, ThreadPoolExecutor] = {}  # threads -> pool, one per process
 
@@ -760,7 +761,8 @@ def run_chunk(
     if cached and key in prep.deterministic_inputs:
         draws, at_base, full = prep.deterministic_inputs[key]  # type: ignore[index]
     else:
-        samples = _samples(model, seed, start, stop, deterministic, given)
+        parallel = n >= PARALLEL_SAMPLES and _threads() > 1  # each quantity on its own: drawn side by side
+        samples = _samples(model, seed, start, stop, deterministic, given, _pool().map if parallel else map)
         draws = {k: v.reshape(1, -1) for k, v in samples.items()}
         at_base = inputs(prep, scenario, draws, [0])
         if cached:

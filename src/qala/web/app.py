@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -17,6 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from qala.ingest.problems import Problem
 from qala.jobs import pool as job_pool
+from qala.scenario import kernel
 from qala.web import city as city_choice
 from qala.web import i18n, unavailable
 from qala.web.assets import HashedStatic
@@ -61,8 +63,11 @@ class QalaApp(FastAPI):
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """A served app starts its job workers at once (they import Qala for a few seconds before any job)."""
+    """A served app starts its job workers at once (they import Qala for a few seconds before any job), and
+    loads the scenario engine's register machine in the background (numba's import, about 1 s), so that an
+    expert's runs and variants use it from the first one."""
     job_pool.shared(app.state.settings.jobs.workers).warm()
+    threading.Thread(target=kernel.warm, name="qala-vm-warm", daemon=True).start()
     yield
 
 
