@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     from qala.web.settings import WebSettings
 
     engine = open_database(f"sqlite:///{home}/b.sqlite3")
+    from qala.scenario import kernel
+
+    kernel.warm()  # as the web server does at start: the scenario engine's register machine, loaded
     load_before = os.getloadavg()[0]
     var.preview(engine, "astana", "low-carbon", [])  # warm: the model, the inventory, the scenario's own run
     service, service_cpu = [], []
