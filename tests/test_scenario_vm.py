@@ -10,6 +10,7 @@ import pytest
 
 from qala.catalog import load_catalog
 from qala.scenario import kernel
+from qala.scenario import opcodes as op
 from qala.scenario import plan as pl
 from qala.scenario.engine import prepare, run_chunk, run_chunk_reference
 from qala.scenario.spec import BASES
@@ -26,7 +27,7 @@ def run_program(prog: list[list[int]], rows: np.ndarray, ys: np.ndarray, cols: n
     nj = rows.shape[1]
     sectors = np.full((2, 1, nj + 1), -7.0)
     qsum = np.zeros((2, 1))
-    vm.run(np.array(prog, dtype=np.int64), ys, rows, np.zeros((1, 1)) if cols is None else cols,
+    vm.run(np.array(prog, dtype=np.int64), 0, ys, rows, np.zeros((1, 1)) if cols is None else cols,
            np.zeros((1, 1, nj)), sectors, np.zeros((1, 1, nj)), np.zeros((1, 1, nj)), np.zeros((1, nj)), qsum,
            np.zeros((1, 1)), 1, 1, nj)  # fmt: skip
     return rows, sectors, qsum
@@ -37,17 +38,17 @@ def test_the_machine_by_hand() -> None:
     rows[0] = [1.0, 2.0, 3.0, 4.0]
     rows[1] = [2.0, 2.0, 0.0, -1.0]
     ys = np.array([10.0, 0.0, 0.0])
-    rs, rr, ss = vm.ROW_SCALAR, vm.ROW_ROW, vm.SCALAR_SCALAR
+    rs, rr, ss = op.ROW_SCALAR, op.ROW_ROW, op.SCALAR_SCALAR
     prog = [
-        [vm.MUL << 2 | rs, 2, 0, 0],  # row 2 = row 0 × 10
-        [vm.DIV0 << 2 | rr, 3, 0, 1],  # row 3 = row 0 / row 1 where row 1 > 0, else 0
-        [vm.SUB << 2 | vm.SCALAR_ROW, 4, 0, 0],  # row 4 = 10 − row 0
-        [vm.POW << 2 | rr, 5, 1, 1],  # row 5 = row 1 ** row 1
-        [vm.ADD << 2 | ss, 1, 0, 0],  # scalar 1 = 10 + 10
-        [vm.NEG << 2 | rs, 6, 4, 0],  # row 6 = −row 4
-        [vm.SUM_Q << 2 | rs, 0, 0, 2],  # Q[0] = the sum of row 2
-        [vm.SUM_Q << 2 | ss, 0, 1, 1],  # Q[1] = scalar 1 for each of the 4 draws
-        [vm.WRITE_O << 2 | rs, 1, 1, 3],  # sectors[1, year, 1:5] = row 3
+        [op.MUL << 2 | rs, 2, 0, 0],  # row 2 = row 0 × 10
+        [op.DIV0 << 2 | rr, 3, 0, 1],  # row 3 = row 0 / row 1 where row 1 > 0, else 0
+        [op.SUB << 2 | op.SCALAR_ROW, 4, 0, 0],  # row 4 = 10 − row 0
+        [op.POW << 2 | rr, 5, 1, 1],  # row 5 = row 1 ** row 1
+        [op.ADD << 2 | ss, 1, 0, 0],  # scalar 1 = 10 + 10
+        [op.NEG << 2 | rs, 6, 4, 0],  # row 6 = −row 4
+        [op.SUM_Q << 2 | rs, 0, 0, 2],  # Q[0] = the sum of row 2
+        [op.SUM_Q << 2 | ss, 0, 1, 1],  # Q[1] = scalar 1 for each of the 4 draws
+        [op.WRITE_O << 2 | rs, 1, 1, 3],  # sectors[1, year, 1:5] = row 3
     ]
     rows, sectors, qsum = run_program(prog, rows, ys)
     assert rows[2].tolist() == [10.0, 20.0, 30.0, 40.0]
@@ -65,7 +66,7 @@ def test_minimum_and_maximum_are_numpys_with_nan() -> None:
     rows = np.zeros((6, 3))
     rows[0] = [1.0, math.nan, 5.0]
     rows[1] = [2.0, 1.0, math.nan]
-    prog = [[vm.MIN << 2 | vm.ROW_ROW, 2, 0, 1], [vm.MAX << 2 | vm.ROW_ROW, 3, 0, 1]]
+    prog = [[op.MIN << 2 | op.ROW_ROW, 2, 0, 1], [op.MAX << 2 | op.ROW_ROW, 3, 0, 1]]
     rows, _, _ = run_program(prog, rows, np.zeros(1))
     np.testing.assert_array_equal(rows[2], np.minimum(rows[0], rows[1]))
     np.testing.assert_array_equal(rows[3], np.maximum(rows[0], rows[1]))
@@ -75,7 +76,7 @@ def test_a_block_of_many_draws_is_summed_whatever_its_width() -> None:
     for nj in (1, 3, 4, 7, 513):
         rows = np.zeros((2, nj))
         rows[0] = np.arange(1, nj + 1)
-        _, _, qsum = run_program([[vm.SUM_Q << 2 | vm.ROW_SCALAR, 0, 0, 0]], rows, np.zeros(1))
+        _, _, qsum = run_program([[op.SUM_Q << 2 | op.ROW_SCALAR, 0, 0, 0]], rows, np.zeros(1))
         assert qsum[0, 0] == nj * (nj + 1) / 2
 
 
@@ -183,3 +184,31 @@ def test_the_setting_chooses_the_path(monkeypatch) -> None:
     monkeypatch.setenv(kernel.ENV_MODE, "fast")
     with pytest.raises(kernel.KernelError, match="QALA_ENGINE_KERNEL='fast': expected auto, vm or numpy"):
         kernel.wanted(10, 37)
+
+
+def test_a_program_computes_each_value_once_and_nothing_unread() -> None:
+    lay = kernel.Layout([("draw", "parameter:p")], [("path", "q")], [], [("unit", "p")])
+    program = kernel._assemble(
+        ["c0 = CS[0]"],
+        ["t1 = CL[0, i]"],
+        [
+            ("set", "x", "RW[0, j] * t1"),
+            ("set", "y", "RW[0, j] * t1"),  # the same operation on the same registers: no second pass
+            ("set", "w", "RW[0, j] * c0"),  # the same in every year: once per block, before the years
+            ("set", "z", "x + y + w"),
+            ("set", "dead", "RW[0, j] * 2.0"),  # read by nothing: dropped
+            ("write", "O[0, i, a + l]", "z"),
+        ],
+        lay,
+    )
+    ops = [int(c) >> 2 for c in program.code[:, 0]]
+    assert ops == [op.MUL, op.LOAD_COLUMN, op.MUL, op.ADD, op.ADD, op.WRITE_O] and program.first == 1
+    # by hand: draws 1, 2, 3; the path 10 and 20 in the two years; the unit 100
+    ys = program.registers(np.array([100.0]))
+    rows = np.zeros((program.rows, 3))
+    rows[0] = [1.0, 2.0, 3.0]
+    sectors = np.zeros((1, 2, 3))
+    spare = np.zeros((1, 2, 3))
+    vm.run(program.code, program.first, ys, rows, np.array([[10.0, 20.0]]), spare, sectors, spare, spare,
+           np.zeros((2, 3)), np.zeros((1, 2)), np.zeros((1, 2)), 0, 2, 3)  # fmt: skip
+    assert sectors[0].tolist() == [[120.0, 240.0, 360.0], [140.0, 280.0, 420.0]]

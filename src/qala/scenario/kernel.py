@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qala.scenario import opcodes as vm
 from qala.scenario.distributions import Distribution
 from qala.scenario.engine import Prepared, si
 
@@ -341,6 +342,7 @@ class Program:
     """A structure's program for the register machine (``vm.py``) and how to set its registers up."""
 
     code: np.ndarray  # (instructions, 4): opcode, out, a, b
+    first: int  # the instructions before it run once per block (their operands are the same every year)
     scalars: int  # scalar registers (Y)
     rows: int  # row registers (W): the draw rows of RW first, then the uncertain drivers' rows, then working rows
     constants: list[tuple[int, int]]  # (scalar register, index in CS): set before the run
@@ -365,8 +367,6 @@ _LITERALS = {"np.nan": math.nan, "np.inf": math.inf}
 def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: Layout) -> Program:
     """The statements as register-machine instructions, one per binary operation of each expression in the
     expression's own order (numpy's order): so each draw's numbers are the numpy plan's."""
-    from qala.scenario import vm  # noqa: PLC0415 - numba's import (about 1 s) only when a program is built
-
     nr, nf = len(lay.rw), len(lay.fl)
     var: dict[str, tuple[bool, int]] = {}  # name -> (is a row, register); rows virtual until allocated
     instr: list[list[Any]] = []  # [name, out, a, b, kind-of-out]
@@ -392,11 +392,16 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
     def kind(a: tuple[bool, int], b: tuple[bool, int]) -> int:
         return (1 if a[0] else 0) | (2 if b[0] else 0)
 
+    seen: dict[tuple[int, int, int], tuple[bool, int]] = {}  # the same operation on the same registers: computed once
+
     def binary(op: str, a: tuple[bool, int], b: tuple[bool, int]) -> tuple[bool, int]:
+        code = getattr(vm, op) << 2 | kind(a, b)
+        if (code, a[1], b[1]) in seen:
+            return seen[code, a[1], b[1]]
         is_row = a[0] or b[0]
         out = (True, row()) if is_row else (False, scalar())
-        k = kind(a, b)
-        instr.append([getattr(vm, op) << 2 | k, out[1], a[1], b[1], out[0], a[0], b[0]])
+        instr.append([code, out[1], a[1], b[1], out[0], a[0], b[0]])
+        seen[code, a[1], b[1]] = out
         return out
 
     def expr(node: ast.AST) -> tuple[bool, int]:
@@ -432,9 +437,11 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             if array == "FL":
                 return True, nr + index
             if array == "CL":
-                out = scalar()
-                instr.append([vm.LOAD_COLUMN << 2, out, index, 0, False, False, False])
-                return False, out
+                if (vm.LOAD_COLUMN << 2, index, 0) not in seen:
+                    out = scalar()
+                    instr.append([vm.LOAD_COLUMN << 2, out, index, 0, False, False, False])
+                    seen[vm.LOAD_COLUMN << 2, index, 0] = (False, out)
+                return seen[vm.LOAD_COLUMN << 2, index, 0]
             if array == "CS":
                 out = scalar()
                 constants.append((out, index))
@@ -462,7 +469,9 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             code = writes[array]
             instr.append([code << 2 | (vm.ROW_SCALAR if value[0] else 0), 0, slot, value[1], False, False, value[0]])
 
-    # virtual rows -> rows of W: a working row is free again after the instruction that reads it last
+    instr, first, pinned = _schedule(instr, nr, {reg for reg, _ in constants} | set(literals.values()))
+    # virtual rows -> rows of W: a working row is free again after the instruction that reads it last (a row
+    # computed before the years, read in every year, never is)
     last: dict[int, int] = {}
     for k, (_, _, a, b, _, a_row, b_row) in enumerate(instr):
         if a_row:
@@ -488,13 +497,51 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             out = physical[out]
         code[k] = (op, out, a, b)
         for v, is_row in ((instr[k][2], a_row), (instr[k][3], b_row)):
-            if is_row and v >= nr + nf and last.get(v) == k and physical[v] not in free:
+            if is_row and v >= nr + nf and v not in pinned and last.get(v) == k and physical[v] not in free:
                 free.append(physical[v])
-        if out_row and instr[k][1] not in last and physical[instr[k][1]] not in free:  # never read
-            free.append(physical[instr[k][1]])
+        v = instr[k][1]
+        if out_row and v not in last and v not in pinned and physical[v] not in free:  # never read
+            free.append(physical[v])
     text = "\n".join(" ".join(str(x) for x in row) for row in code.tolist())
     lits = [(reg, float(eval(key, {"nan": math.nan, "inf": math.inf}))) for key, reg in literals.items()]
-    return Program(code, scalars[0], top_row, constants, lits, text)
+    return Program(code, first, scalars[0], top_row, constants, lits, text)
+
+def _schedule(instr: list[list[Any]], nr: int, fixed: set[int]) -> tuple[list[list[Any]], int, set[int]]:
+    """The instructions without those whose result nothing reads, and with those whose operands are the same
+    every year (the draws' own values, constants) first, run once per block: (instructions, how many run once,
+    the rows these write)."""
+    arithmetic = set(range(vm.DIV0 + 1)) | {vm.NEG}
+    used: set[tuple[bool, int]] = set()
+    kept: list[list[Any]] = []
+    for ins in reversed(instr):
+        op, out, a, b, out_row, a_row, b_row = ins
+        code = op >> 2
+        effect = code in (vm.WRITE_O, vm.WRITE_T, vm.WRITE_R, vm.WRITE_P, vm.SUM_Q, vm.SUM_S)
+        if not effect and (out_row, out) not in used:
+            continue  # nothing reads it
+        kept.append(ins)
+        if code in arithmetic or code == vm.LOAD_FULL or effect:
+            if code in arithmetic:
+                used.add((a_row, a))
+                if code != vm.NEG:
+                    used.add((b_row, b))
+            elif effect:
+                used.add((b_row, b))
+    kept.reverse()
+    steady = {(True, r) for r in range(nr)} | {(False, s) for s in fixed}
+    once, each = [], []
+    for ins in kept:
+        op, out, a, b, out_row, a_row, b_row = ins
+        code = op >> 2
+        operands = [(a_row, a)] + ([(b_row, b)] if code != vm.NEG else [])
+        if code in arithmetic and all(x in steady for x in operands):
+            steady.add((out_row, out))
+            once.append(ins)
+        else:
+            each.append(ins)
+    pinned = {ins[1] for ins in once if ins[4]}
+    return once + each, len(once), pinned
+
 
 def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     """What the generated code depends on besides the plan (values a variant edits are not in it)."""

@@ -719,7 +719,7 @@ def _vm_blocks(
         s = np.zeros((fused.ns, nyears))
         w = np.empty((max(program.rows, 1), b - a))
         w[: len(lay.rw)] = rw[:, a:b]
-        vm.run(program.code, y0.copy(), w, cl, fl, o3, totals, r3, p2, q, s, a, nyears, b - a)
+        vm.run(program.code, program.first, y0.copy(), w, cl, fl, o3, totals, r3, p2, q, s, a, nyears, b - a)
         es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
         return list(q[: len(plan.flows)]), es
 

@@ -20,15 +20,29 @@ import math
 import numpy as np
 from numba import njit
 
-# opcodes: operation << 2 | operand kinds (0: scalar, scalar; 1: row, scalar; 2: scalar, row; 3: row, row)
-ADD, SUB, MUL, DIV, POW, MIN, MAX, DIV0 = range(8)  # binary: out = a op b
-NEG, COPY = 8, 9  # unary: out = -a, out = a (kind 1 or 3: a row; kind 0: a scalar; kind 2: a scalar into a row)
-LOAD_COLUMN = 10  # scalar out = CL[a, year]
-LOAD_FULL = 11  # row out = FL[a, year, :]
-WRITE_O, WRITE_T, WRITE_R, WRITE_P = 12, 13, 14, 15  # O[a, year, off + :] = register b (row: kind 1, scalar: 0)
-SUM_Q, SUM_S = 16, 17  # Q[a, year] = the sum over the block's draws of register b
-
-SCALAR_SCALAR, ROW_SCALAR, SCALAR_ROW, ROW_ROW = 0, 1, 2, 3
+from qala.scenario.opcodes import (  # numba reads these module globals as constants
+    ADD,
+    COPY,
+    DIV,
+    DIV0,
+    LOAD_COLUMN,
+    LOAD_FULL,
+    MAX,
+    MIN,
+    MUL,
+    NEG,
+    POW,
+    ROW_ROW,
+    ROW_SCALAR,
+    SCALAR_ROW,
+    SCALAR_SCALAR,
+    SUB,
+    SUM_Q,
+    WRITE_O,
+    WRITE_P,
+    WRITE_R,
+    WRITE_T,
+)
 
 
 @njit(inline="always")
@@ -53,6 +67,7 @@ def _op(code: int, x: float, y: float) -> float:
 @njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
 def run(
     prog: np.ndarray,
+    first: int,
     ys: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
@@ -67,14 +82,15 @@ def run(
     ny: int,
     nj: int,
 ) -> None:
-    """Run ``prog`` once per year of the block (``ny`` years, ``nj`` draws written from column ``off`` on).
+    """Run ``prog`` once per year of the block (``ny`` years, ``nj`` draws written from column ``off`` on), its
+    first ``first`` instructions once before the years.
 
     ``ys``: scalar registers; ``rows``: row registers (nj wide); ``cols``: per-year inputs (column, year);
     ``full``: (driver, year, draw); ``sectors``/``totals``/``removals``: (slot, year, draw); ``population``:
     (year, draw); ``qsum``/``ssum``: (row, year), each flow's sum over the block's draws."""
     n = prog.shape[0]
-    for i in range(ny):
-        for k in range(n):
+    for i in range(-1, ny):  # -1: the instructions before ``first``, once (their operands do not change by year)
+        for k in range(0 if i < 0 else first, first if i < 0 else n):
             op = prog[k, 0]
             out = prog[k, 1]
             a = prog[k, 2]
@@ -293,7 +309,7 @@ def warm() -> None:
     prog = np.array([[ADD << 2 | ROW_ROW, 1, 0, 0], [SUM_Q << 2 | ROW_SCALAR, 0, 0, 1]], dtype=np.int64)
     w = np.ones((2, 4))
     q = np.zeros((1, 1))
-    run(prog, np.zeros(1), w, np.zeros((1, 1)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)),
+    run(prog, 0, np.zeros(1), w, np.zeros((1, 1)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)),
         np.zeros((1, 1, 4)), np.zeros((1, 4)), q, np.zeros((1, 1)), 0, 1, 4)  # fmt: skip
     if q[0, 0] != 8.0:
         raise RuntimeError(f"the register machine adds 1 + 1 over 4 draws to {q[0, 0]}, not 8")
