@@ -711,7 +711,7 @@ def _vm_blocks(
     growth = [np.ascontiguousarray(prep.paths[f"growth:{d.name}"][0]) for d in drivers]
     years = np.arange(nyears) if rows is None else np.array(rows, dtype=np.int64)
 
-    def block(a: int, b: int) -> tuple[list[Any], list[Any]]:
+    def block(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         fl = np.empty((max(len(drivers), 1), nyears, b - a))
         for f, d in enumerate(drivers):  # inputs' arithmetic for an uncertain driver, compiled
             vm.grow(fl[f], growth[f], draws[f"driver:{d.name}"][0, a:b], d.base * si(d.unit), years)
@@ -720,15 +720,21 @@ def _vm_blocks(
         w = np.empty((max(program.rows, 1), b - a))
         w[: len(lay.rw)] = rw[:, a:b]
         vm.run(program.code, program.first, y0.copy(), w, cl, fl, o3, totals, r3, p2, q, s, a, nyears, b - a)
-        es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
-        return list(q[: len(plan.flows)]), es
+        return q, s
 
     threads = _threads()
     size = max(kernel.MIN_BLOCK, min(kernel.MAX_BLOCK, -(-n // (2 * threads))))
     bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
     if len(bounds) > 1 and threads > 1:  # the machine releases the GIL: the blocks run on as many cores
-        return list(_pool().map(lambda ab: block(*ab), bounds))
-    return [block(a, b) for a, b in bounds]
+        sums = list(_pool().map(lambda ab: block(*ab), bounds))
+    else:
+        sums = [block(a, b) for a, b in bounds]
+    q, s = sums[0]
+    for qb, sb in sums[1:]:  # the blocks' sums added in order, as the numpy blocks' are
+        q += qb
+        s += sb
+    es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
+    return [(list(q[: len(plan.flows)]), es)]
 
 
 def run_chunk(
