@@ -27,7 +27,7 @@ def run_program(prog: list[list[int]], rows: np.ndarray, ys: np.ndarray, cols: n
     nj = rows.shape[1]
     sectors = np.full((2, 1, nj + 1), -7.0)
     qsum = np.zeros((2, 1))
-    vm.run(np.array(prog, dtype=np.int64), 0, ys, rows, np.zeros((1, 1)) if cols is None else cols,
+    vm.run(np.array([[*p, 0] for p in prog], dtype=np.int64), 0, ys, rows, np.zeros((1, 1)) if cols is None else cols,
            np.zeros((1, 1, nj)), sectors, np.zeros((1, 1, nj)), np.zeros((1, 1, nj)), np.zeros((1, nj)), qsum,
            np.zeros((1, 1)), 1, 1, nj)  # fmt: skip
     return rows, sectors, qsum
@@ -202,7 +202,8 @@ def test_a_program_computes_each_value_once_and_nothing_unread() -> None:
         lay,
     )
     ops = [int(c) >> 2 for c in program.code[:, 0]]
-    assert ops == [op.MUL, op.LOAD_COLUMN, op.MUL, op.ADD, op.ADD, op.WRITE_O] and program.first == 1
+    # x + y + w: the two additions in one pass (ADD3), x + y never stored
+    assert ops == [op.MUL, op.LOAD_COLUMN, op.MUL, op.ADD3, op.WRITE_O] and program.first == 1
     # by hand: draws 1, 2, 3; the path 10 and 20 in the two years; the unit 100
     ys = program.registers(np.array([100.0]))
     rows = np.zeros((program.rows, 3))

@@ -341,7 +341,7 @@ def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[Program, Layou
 class Program:
     """A structure's program for the register machine (``vm.py``) and how to set its registers up."""
 
-    code: np.ndarray  # (instructions, 4): opcode, out, a, b
+    code: np.ndarray  # (instructions, 5): opcode, out, a, b, c (c: the third operand of a fused pair)
     first: int  # the instructions before it run once per block (their operands are the same every year)
     scalars: int  # scalar registers (Y)
     rows: int  # row registers (W): the draw rows of RW first, then the uncertain drivers' rows, then working rows
@@ -470,23 +470,20 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             instr.append([code << 2 | (vm.ROW_SCALAR if value[0] else 0), 0, slot, value[1], False, False, value[0]])
 
     instr, first, pinned = _schedule(instr, nr, {reg for reg, _ in constants} | set(literals.values()))
+    instr, first = _fuse(instr, first)
     # virtual rows -> rows of W: a working row is free again after the instruction that reads it last (a row
     # computed before the years, read in every year, never is)
     last: dict[int, int] = {}
-    for k, (_, _, a, b, _, a_row, b_row) in enumerate(instr):
-        if a_row:
-            last[a] = k
-        if b_row:
-            last[b] = k
+    for k, ins in enumerate(instr):
+        for v, is_row in ((ins[2], ins[5]), (ins[3], ins[6]), (ins[7], ins[8])):
+            if is_row:
+                last[v] = k
     physical = {r: r for r in range(nr + nf)}
     free: list[int] = []
     top_row = nr + nf
-    code = np.zeros((len(instr), 4), dtype=np.int64)
-    for k, (op, out, a, b, out_row, a_row, b_row) in enumerate(instr):
-        if a_row:
-            a = physical[a]
-        if b_row:
-            b = physical[b]
+    code = np.zeros((len(instr), 5), dtype=np.int64)
+    for k, (op, out, a, b, out_row, a_row, b_row, c, c_row) in enumerate(instr):
+        a, b, c = (physical[v] if is_row else v for v, is_row in ((a, a_row), (b, b_row), (c, c_row)))
         if out_row and out not in physical:  # allocated before the operands are freed: never in place
             if free:
                 physical[out] = free.pop()
@@ -495,16 +492,50 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
                 top_row += 1
         if out_row:
             out = physical[out]
-        code[k] = (op, out, a, b)
-        for v, is_row in ((instr[k][2], a_row), (instr[k][3], b_row)):
+        code[k] = (op, out, a, b, c)
+        ins = instr[k]
+        for v, is_row in ((ins[2], a_row), (ins[3], b_row), (ins[7], c_row)):
             if is_row and v >= nr + nf and v not in pinned and last.get(v) == k and physical[v] not in free:
                 free.append(physical[v])
-        v = instr[k][1]
+        v = ins[1]
         if out_row and v not in last and v not in pinned and physical[v] not in free:  # never read
             free.append(physical[v])
     text = "\n".join(" ".join(str(x) for x in row) for row in code.tolist())
     lits = [(reg, float(eval(key, {"nan": math.nan, "inf": math.inf}))) for key, reg in literals.items()]
     return Program(code, first, scalars[0], top_row, constants, lits, text)
+
+_PAIRS = {  # (first, second) -> the instruction doing both: the first's result read once, by the second, as a
+    (vm.ADD << 2 | vm.ROW_ROW, vm.ADD << 2 | vm.ROW_ROW): vm.ADD3 << 2,
+    (vm.MUL << 2 | vm.ROW_ROW, vm.MUL << 2 | vm.ROW_ROW): vm.MUL3 << 2,
+    (vm.MUL << 2 | vm.ROW_SCALAR, vm.MUL << 2 | vm.ROW_SCALAR): vm.MUL_SS << 2,
+    (vm.MUL << 2 | vm.ROW_ROW, vm.DIV << 2 | vm.ROW_SCALAR): vm.MUL_DIV << 2,
+}
+
+
+def _fuse(instr: list[list[Any]], first: int) -> tuple[list[list[Any]], int]:
+    """Pairs of instructions made in one pass: ``x = a op b`` then ``y = x op2 c``, where nothing else reads x,
+    become ``y = (a op b) op2 c`` (the same two operations in the same order, x never stored)."""
+    reads: dict[int, int] = {}
+    for ins in instr:
+        for v, is_row in ((ins[2], ins[5]), (ins[3], ins[6])):
+            if is_row:
+                reads[v] = reads.get(v, 0) + 1
+    out: list[list[Any]] = []
+    k, once = 0, first
+    while k < len(instr):
+        ins = instr[k]
+        nxt = instr[k + 1] if k + 1 < len(instr) and k + 1 != first else None
+        fused = _PAIRS.get((ins[0], nxt[0])) if nxt is not None else None
+        if fused is not None and nxt is not None and ins[4] and nxt[2] == ins[1] and nxt[5] and reads[ins[1]] == 1:
+            out.append([fused, nxt[1], ins[2], ins[3], True, ins[5], ins[6], nxt[3], nxt[6]])
+            if k < first:
+                once -= 1
+            k += 2
+            continue
+        out.append([*ins, 0, False])
+        k += 1
+    return out, once
+
 
 def _schedule(instr: list[list[Any]], nr: int, fixed: set[int]) -> tuple[list[list[Any]], int, set[int]]:
     """The instructions without those whose result nothing reads, and with those whose operands are the same

@@ -8,4 +8,10 @@ LOAD_FULL = 11  # row out = FL[a, year, :]
 WRITE_O, WRITE_T, WRITE_R, WRITE_P = 12, 13, 14, 15  # O[a, year, off + :] = register b (row: kind 1, scalar: 0)
 SUM_Q, SUM_S = 16, 17  # Q[a, year] = the sum over the block's draws of register b
 
+# two operations in one pass over the draws (a pair the program makes often; the same operations, same order)
+ADD3 = 18  # out = (a + b) + c, rows
+MUL3 = 19  # out = (a * b) * c, rows
+MUL_SS = 20  # out = (a * b) * c, a row, b and c scalars
+MUL_DIV = 21  # out = (a * b) / c, a and b rows, c a scalar
+
 SCALAR_SCALAR, ROW_SCALAR, SCALAR_ROW, ROW_ROW = 0, 1, 2, 3

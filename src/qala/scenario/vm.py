@@ -22,6 +22,7 @@ from numba import njit
 
 from qala.scenario.opcodes import (  # numba reads these module globals as constants
     ADD,
+    ADD3,
     COPY,
     DIV,
     DIV0,
@@ -30,6 +31,9 @@ from qala.scenario.opcodes import (  # numba reads these module globals as const
     MAX,
     MIN,
     MUL,
+    MUL3,
+    MUL_DIV,
+    MUL_SS,
     NEG,
     POW,
     ROW_ROW,
@@ -95,6 +99,7 @@ def run(
             out = prog[k, 1]
             a = prog[k, 2]
             b = prog[k, 3]
+            c = prog[k, 4]
             code = op >> 2
             kind = op & 3
             if code <= DIV0:
@@ -212,6 +217,20 @@ def run(
                     else:
                         for j in range(nj):
                             rows[out, j] = _op(DIV0, rows[a, j], rows[b, j])
+            elif code == ADD3:
+                for j in range(nj):
+                    rows[out, j] = (rows[a, j] + rows[b, j]) + rows[c, j]
+            elif code == MUL3:
+                for j in range(nj):
+                    rows[out, j] = (rows[a, j] * rows[b, j]) * rows[c, j]
+            elif code == MUL_SS:
+                y, z = ys[b], ys[c]
+                for j in range(nj):
+                    rows[out, j] = (rows[a, j] * y) * z
+            elif code == MUL_DIV:
+                z = ys[c]
+                for j in range(nj):
+                    rows[out, j] = (rows[a, j] * rows[b, j]) / z
             elif code == NEG:
                 if kind == SCALAR_SCALAR:
                     ys[out] = -ys[a]
@@ -306,7 +325,7 @@ def grow(out: np.ndarray, g: np.ndarray, d: np.ndarray, c: float, rows: np.ndarr
 
 def warm() -> None:
     """Compile the machine (or load it from numba's cache): one tiny run of each function."""
-    prog = np.array([[ADD << 2 | ROW_ROW, 1, 0, 0], [SUM_Q << 2 | ROW_SCALAR, 0, 0, 1]], dtype=np.int64)
+    prog = np.array([[ADD << 2 | ROW_ROW, 1, 0, 0, 0], [SUM_Q << 2 | ROW_SCALAR, 0, 0, 1, 0]], dtype=np.int64)
     w = np.ones((2, 4))
     q = np.zeros((1, 1))
     run(prog, 0, np.zeros(1), w, np.zeros((1, 1)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)),
