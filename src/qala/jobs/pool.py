@@ -188,6 +188,7 @@ PRELOAD = (
     "qala.store.records",
     "qala.catalog:load_catalog",
     "qala.report.warm:warm",  # the report's modules, unit registries, templates and fonts (not its data)
+    "qala.scenario.kernel:warm",  # the scenario engine's register machine: a report runs as the web does
 )
 
 
