@@ -192,3 +192,23 @@ def test_columns_that_hold_one_value_come_back_exactly(store_url: str, small_reb
     assert got["ncv"].to_list() == [None] * 80 and got["ef_ch4"].to_list() == [None] * 80
     assert got["status"].to_list() == ["reported"] * 80
     engine.dispose()
+
+
+def test_a_column_is_one_value_only_when_every_row_holds_it_bit_for_bit() -> None:
+    """What the SQLite path binds once instead of staging: -0.0 beside 0.0, or one differing row in the middle
+    of a long column, keeps a column staged; NaN, never bound (sqlite3 would write NULL), is staged too."""
+    n = 1001
+    frame = pl.DataFrame(
+        {
+            "zeros": [0.0] * 500 + [-0.0] + [0.0] * 500,
+            "one_apart": ["a"] * 300 + ["b"] + ["a"] * 700,
+            "same_text": ["Қазақстан, «1»"] * n,
+            "same_float": [0.1 + 0.2] * n,
+            "same_int": [7] * n,
+            "nan": [math.nan] * n,
+            "nulls": pl.Series([None] * n, dtype=pl.Float64),
+        }
+    )
+    staged, fixed = bulk._split_constant(frame)
+    assert staged == ["zeros", "one_apart", "nan"]
+    assert fixed == {"same_text": "Қазақстан, «1»", "same_float": 0.30000000000000004, "same_int": 7, "nulls": None}

@@ -173,11 +173,10 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
 def _bound(dbapi, table: str, frame: pl.DataFrame) -> None:
     varying, fixed = [], {}
     nulls = frame.null_count().row(0)
-    uniques = frame.select(pl.all().n_unique()).row(0)
-    for c, n_null, n_unique in zip(frame.columns, nulls, uniques, strict=True):
+    for c, n_null in zip(frame.columns, nulls, strict=True):
         if n_null == frame.height:
             continue
-        value = frame[c][0] if n_unique == 1 and n_null == 0 else None
+        value = frame[c][0] if n_null == 0 and _one_value(frame[c]) else None
         if isinstance(value, int) and not isinstance(value, bool):
             fixed[c] = str(value)
         elif isinstance(value, str) and SAFE_LITERAL.match(value):
@@ -250,9 +249,8 @@ def _split_constant(frame: pl.DataFrame) -> tuple[list[str], dict[str, object]]:
     staged: list[str] = []
     fixed: dict[str, object] = {}
     nulls = frame.null_count().row(0)
-    uniques = frame.select(pl.all().n_unique()).row(0)
-    for c, n_null, n_unique in zip(frame.columns, nulls, uniques, strict=True):
-        value = frame[c][0] if n_unique == 1 else None
+    for c, n_null in zip(frame.columns, nulls, strict=True):
+        value = frame[c][0] if n_null == 0 and _one_value(frame[c]) else None
         plain = isinstance(value, int | str) and not isinstance(value, bool)
         if n_null == frame.height or (n_null == 0 and (plain or (isinstance(value, float) and not math.isnan(value)))):
             fixed[c] = value
@@ -263,6 +261,21 @@ def _split_constant(frame: pl.DataFrame) -> tuple[list[str], dict[str, object]]:
         staged.append(first)
         del fixed[first]
     return staged, fixed
+
+
+def _one_value(column: pl.Series) -> bool:
+    """Whether a column without NULLs holds one value in every row, bit for bit (a float's -0.0 is not 0.0).
+
+    Three rows are compared first (a column that varies usually shows it there), then every row with the first:
+    no hashing of every value as ``n_unique`` does (0.45 s of CPU for a million rows of 17 columns)."""
+    if column.dtype in (pl.Float64, pl.Float32):  # compared as their bits
+        values = column.to_numpy()
+        bits = values.view(np.int64 if values.itemsize == 8 else np.int32)
+        return bool((bits == bits[0]).all())
+    first = column[0]
+    if column[-1] != first or column[column.len() // 2] != first:
+        return False
+    return bool((column == first).all())
 
 
 def _watch_pool(conn: Connection) -> None:
