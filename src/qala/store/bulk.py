@@ -19,7 +19,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import polars as pl
@@ -36,22 +36,26 @@ NULL = r"\N"
 SAFE_LITERAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def insert_frame(conn: Connection, table: str, frame: pl.DataFrame, *, assign_ids: bool = False) -> pl.Series | None:
+def insert_frame(
+    conn: Connection, table: str, frame: pl.DataFrame, *, assign_ids: bool = False, keep: Collection[str] = ()
+) -> pl.Series | None:
     """Insert every row of ``frame`` (its columns named as the table's) in the caller's transaction.
 
     ``assign_ids`` (a table whose key ``id`` the database numbers): the ids of the rows, in the frame's order,
     are returned — on SQLite in a write transaction (the only writer: each row gets one more than the highest,
     checked afterwards), on PostgreSQL when the batch is large enough to hold the table's exclusive lock (a
     block of the sequence taken at once and written with the rows); else None.
+    ``keep``: indexes left in place when a large batch rebuilds the others — a partial index that no row of the
+    batch enters costs a predicate check per row, not a scan of the table.
     The driver's own errors come out as SQLAlchemy's (an IntegrityError stays an IntegrityError)."""
     if frame.is_empty():
         return None
     try:
         if conn.dialect.name == "postgresql":
-            return _copy(conn, table, frame, assign_ids)
+            return _copy(conn, table, frame, assign_ids, keep)
         numbered = assign_ids and conn.connection.driver_connection.in_transaction
         last = (conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0) if numbered else 0
-        _executemany(conn, table, frame)
+        _executemany(conn, table, frame, keep)
         # SQLite gives each row one more than the highest id (documented; not when that is the largest integer):
         # checked by the new highest, then the ids follow the frame's order. An id in the insert itself would
         # cost a B-tree search per row (twice the time of the INSERT … SELECT).
@@ -67,7 +71,9 @@ def _numbered(first: int, n: int) -> pl.Series:
     return pl.Series("id", np.arange(first, first + n, dtype=np.int64))
 
 
-def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False) -> pl.Series | None:
+def _copy(
+    conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False, keep: Collection[str] = ()
+) -> pl.Series | None:
     """COPY FROM STDIN in CSV: every text quoted (so "" is an empty text and \\N unquoted is NULL); floats are
     written by polars as the shortest text that reads back as the same double.
 
@@ -80,6 +86,7 @@ def _copy(conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = 
     value in every row is not sent: it is the column's default during the COPY (``_constants_as_defaults``).
     """
     constraints, indexes, primary = _pg_rebuild(conn, table, frame.height)
+    indexes = [(name, ddl) for name, ddl in indexes if name not in keep]
     frame = _without_null_columns(conn, table, frame)
     ids = None
     restore_defaults: list[str] = []
@@ -209,7 +216,7 @@ def _pg_rebuild(
     return [(n, d) for n, d in constraints], [(n, d) for n, d in indexes], [(n, d) for n, d in primary]
 
 
-def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+def _executemany(conn: Connection, table: str, frame: pl.DataFrame, keep: Collection[str] = ()) -> None:
     """SQLite: a large batch through a staging file (``_staged``), a small one bound per row.
 
     Bound per row: only the columns that vary. A column that is NULL throughout is left to its default
@@ -218,6 +225,7 @@ def _executemany(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     (SQLite's own reading of a decimal literal is not always the nearest double)."""
     dbapi = conn.connection.driver_connection  # sqlite3, in the transaction the batch's row opened
     indexes = _indexes_to_rebuild(conn, table, frame.height) if dbapi.in_transaction else []
+    indexes = [(name, ddl) for name, ddl in indexes if name not in keep]
     for name, _ in indexes:
         dbapi.execute(f'DROP INDEX "{name}"')
     staged = len(conn.connection.info.get("qala_stages", ()))  # this transaction's (SQLite attaches ten at most)

@@ -75,6 +75,7 @@ class ActivityRecord(Base):
             "ix_activity_estimates",
             "city_code",
             "year",
+            "status",  # a third column the query fixes: SQLite's planner prefers it to ix_activity_city_year
             sqlite_where=text("status = 'estimated' AND superseded_by IS NULL"),
             postgresql_where=text("status = 'estimated' AND superseded_by IS NULL"),
         ),
