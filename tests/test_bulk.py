@@ -60,7 +60,10 @@ def schema_of(engine) -> tuple:
         (f["name"] or "", tuple(f["constrained_columns"]), f["referred_table"])
         for f in insp.get_foreign_keys("activity_records")
     )
-    return tuple(indexes), tuple(fks)
+    primary = tuple(insp.get_pk_constraint("activity_records")["constrained_columns"])
+    defaults = tuple((c["name"], str(c["default"])) for c in insp.get_columns("activity_records"))
+    assert primary == ("id",)
+    return tuple(indexes), tuple(fks), primary, defaults
 
 
 @pytest.fixture
@@ -94,12 +97,13 @@ def test_every_value_comes_back_exactly(store_url: str, rebuild: bool, monkeypat
 
 
 def test_a_failed_bulk_import_leaves_everything_as_it_was(store_url: str, small_rebuild: None) -> None:
-    """The rows go in, then the unique index cannot be rebuilt (a current figure twice): all rolled back."""
+    """The rows go in, then the unique index cannot be rebuilt (a current figure twice): all rolled back. More
+    rows than the store holds, so that PostgreSQL takes the path that drops the keys and sets defaults too."""
     engine = open_database(store_url)
     before = schema_of(engine)
     with engine.connect() as conn:
         rows_before = conn.execute(text("SELECT count(*) FROM activity_records")).scalar()
-    table = validate_table(parse_bytes(activity_csv(120), "a.csv"), load_catalog(), "astana")
+    table = validate_table(parse_bytes(activity_csv(300), "a.csv"), load_catalog(), "astana")
     twice = table.records.with_columns(pl.lit("same").alias("facility"))  # breaks one-current-figure-per-key
     broken = type(table)(table.file, table.sha256, twice, ())
     with pytest.raises(IntegrityError):
@@ -174,21 +178,44 @@ def test_the_sqlite_staging_file_is_gone_after_the_import(
 def test_columns_that_hold_one_value_come_back_exactly(store_url: str, small_rebuild: None) -> None:
     """A column the same in every row (a double, a text that is no code, a factor given in every row) travels
     once, as a parameter of the copy, and a column NULL in every row is left out: each cell still comes back as
-    written, in every row."""
+    written, in every row. 300 rows, more than the store holds: PostgreSQL drops and rebuilds the keys and
+    makes the constant columns the table's defaults during the COPY, then puts the defaults back."""
     same_amount, same_ef = 0.1 + 0.2, 1 / 3  # doubles whose decimal text is long: any rounding would show
     rows = ["year,gpc_ref,activity,amount,unit,source,facility,ef_co2"]
     rows += [
-        f"2023,I.1.1,natural_gas,{same_amount!r},TJ,\"Қазақстан, «1» 'x'\",site-{i},{same_ef!r}" for i in range(80)
+        f"2023,I.1.1,natural_gas,{same_amount!r},TJ,\"Қазақстан, «1» 'x' 5%s\",site-{i},{same_ef!r}" for i in range(300)
     ]
     table = validate_table(parse_bytes("\n".join(rows).encode(), "same.csv"), load_catalog(), "astana")
-    assert table.records["amount"].n_unique() == 1 and table.records["ncv"].null_count() == 80
+    assert table.records["amount"].n_unique() == 1 and table.records["ncv"].null_count() == 300
     engine = open_database(store_url)
+    before = schema_of(engine)
     import_tables(engine, [table], who="bulk-test")
+    assert schema_of(engine) == before, "indexes, keys and column defaults as they were"
     got = activity_frame(engine, "astana", 2023).filter(pl.col("facility").str.starts_with("site-"))
-    assert got.height == 80
-    assert got["amount"].to_list() == [same_amount] * 80  # the very double: 0.30000000000000004
-    assert got["ef_co2"].to_list() == [same_ef] * 80
-    assert got["source"].to_list() == ["Қазақстан, «1» 'x'"] * 80
-    assert got["ncv"].to_list() == [None] * 80 and got["ef_ch4"].to_list() == [None] * 80
-    assert got["status"].to_list() == ["reported"] * 80
+    assert got.height == 300
+    assert got["amount"].to_list() == [same_amount] * 300  # the very double: 0.30000000000000004
+    assert got["ef_co2"].to_list() == [same_ef] * 300
+    assert got["source"].to_list() == ["Қазақстан, «1» 'x' 5%s"] * 300
+    assert got["ncv"].to_list() == [None] * 300 and got["ef_ch4"].to_list() == [None] * 300
+    assert got["status"].to_list() == ["reported"] * 300
     engine.dispose()
+
+
+def test_a_column_is_one_value_only_when_every_row_holds_it_bit_for_bit() -> None:
+    """What the SQLite path binds once instead of staging: -0.0 beside 0.0, or one differing row in the middle
+    of a long column, keeps a column staged; NaN, never bound (sqlite3 would write NULL), is staged too."""
+    n = 1001
+    frame = pl.DataFrame(
+        {
+            "zeros": [0.0] * 500 + [-0.0] + [0.0] * 500,
+            "one_apart": ["a"] * 300 + ["b"] + ["a"] * 700,
+            "same_text": ["Қазақстан, «1»"] * n,
+            "same_float": [0.1 + 0.2] * n,
+            "same_int": [7] * n,
+            "nan": [math.nan] * n,
+            "nulls": pl.Series([None] * n, dtype=pl.Float64),
+        }
+    )
+    staged, fixed = bulk._split_constant(frame)
+    assert staged == ["zeros", "one_apart", "nan"]
+    assert fixed == {"same_text": "Қазақстан, «1»", "same_float": 0.30000000000000004, "same_int": 7, "nulls": None}

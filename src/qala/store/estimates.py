@@ -65,20 +65,28 @@ def estimates_step_aside(
         return 0
     emission = _emission_codes()
     is_emission = case((T.c.activity.in_(sorted(emission)), 1), else_=0)
-    retired = 0
-    for (city, year, ref), held in sorted(estimates.items()):
-        successor, reported_emissions = conn.execute(
-            select(func.min(T.c.id), func.max(is_emission)).where(
+    filled: dict[tuple[str, int, str], tuple[int, int]] = {}  # a cell's first reported figure, any emissions
+    for city, year in sorted({(city, year) for city, year, _ in estimates}):
+        refs = sorted(ref for c, y, ref in estimates if (c, y) == (city, year))
+        # One pass over the batch's figures of the year (no index leads with gpc_ref: migration 0010).
+        for ref, successor, reported_emissions in conn.execute(
+            select(T.c.gpc_ref, func.min(T.c.id), func.max(is_emission))
+            .where(
+                T.c.batch_id == batch_id,
                 T.c.city_code == city,
                 T.c.year == year,
-                T.c.gpc_ref == ref,
+                T.c.gpc_ref.in_(refs),
                 T.c.superseded_by.is_(None),
-                T.c.batch_id == batch_id,
                 T.c.status == REPORTED,
             )
-        ).one()
-        if successor is None:
+            .group_by(T.c.gpc_ref)
+        ):
+            filled[(city, year, ref)] = (successor, reported_emissions)
+    retired = 0
+    for (city, year, ref), held in sorted(estimates.items()):
+        if (city, year, ref) not in filled:
             continue
+        successor, reported_emissions = filled[(city, year, ref)]
         ids = [rid for rid, act in held if act in emission or reported_emissions]
         if ids:
             conn.execute(update(T).where(T.c.id.in_(ids)).values(superseded_by=successor, superseded_at=now))

@@ -386,7 +386,7 @@ def _import_one(
     columns = ["city_code", *ACTIVITY_SCHEMA]
     after = pl.concat([kept.select(columns).cast(ACTIVITY_SCHEMA), fresh.select(columns).cast(ACTIVITY_SCHEMA)])
     after = after.with_columns(pl.col("facility").replace("", None))  # as activity_frame gives it
-    cells = set(years) | set(existing.select("city_code", "year").unique().iter_rows())  # all duplicates: a cell too
+    cells = set(years) | set(_cells(existing))  # all duplicates: a cell too
     return {(c, y): _by_id(after if len(cells) == 1 else after.filter(city_code=c, year=y)) for c, y in cells}
 
 
@@ -413,7 +413,10 @@ def _classify(
     held = _current_for(conn, recs, before, full=full)
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
     existing = held.rename({c: f"{c}_old" for c in held.columns if c not in key})
-    joined = recs.join(existing, on=key, how="left")
+    if existing.is_empty():  # nothing held in these years (a first import): every row is new, no join to make
+        joined = recs.with_columns(pl.lit(None, t).alias(c) for c, t in existing.schema.items() if c not in key)
+    else:
+        joined = recs.join(existing, on=key, how="left")
     same = (
         (pl.col("amount") == pl.col("amount_old"))
         & (pl.col("unit") == pl.col("unit_old"))
@@ -477,7 +480,8 @@ def _write(
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
     rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
     last = conn.execute(select(func.max(T.c.id))).scalar() or 0
-    ids = insert_frame(conn, T.name, rows, assign_ids=True)
+    # Every row is a reported figure (status by default): none enters the partial index of estimates.
+    ids = insert_frame(conn, T.name, rows, assign_ids=True, keep=("ix_activity_estimates",))
     if ids is not None:
         rows = rows.with_columns(ids)
     elif old_ids or with_ids:
@@ -494,8 +498,19 @@ def _write(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
             [{"old": old, "new": new} for old, _, new in pairs.iter_rows()],
         )
-    years = [(c, y) for c, y in rows.select("city_code", "year").unique().iter_rows()]
+    years = _cells(rows)
     return years, rows if with_ids else rows.clear()
+
+
+def _cells(frame: pl.DataFrame) -> list[tuple[str, int]]:
+    """The (city_code, year) pairs of ``frame``, sorted: a file of one city and one year (the usual case) is
+    recognised by comparing its columns with their first value, without hashing every row."""
+    if frame.is_empty():
+        return []
+    city, year = frame["city_code"], frame["year"]
+    if not city.null_count() and not year.null_count() and (city == city[0]).all() and (year == year[0]).all():
+        return [(city[0], year[0])]
+    return sorted(frame.select("city_code", "year").unique().iter_rows())
 
 
 def _chunks(items: list, size: int):
@@ -526,7 +541,10 @@ def _current_for(
         schema |= {c: t for c, t in ACTIVITY_SCHEMA.items() if c not in schema}
     names = ", ".join("b.imported_by" if c == "imported_by" else f"r.{c}" for c in schema)  # in the schema's order
     frames = [pl.DataFrame(schema=schema)]
-    for city, years in recs.group_by("city_code").agg(pl.col("year").unique().sort()).iter_rows():
+    by_city: dict[str, list[int]] = {}
+    for city, year in _cells(recs):
+        by_city.setdefault(city, []).append(year)
+    for city, years in by_city.items():
         marks = ", ".join("?" * len(years))
         sql = (
             f"SELECT {names} FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
