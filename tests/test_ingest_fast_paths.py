@@ -1,5 +1,9 @@
 """The fast paths of reading and validating give what the record-by-record paths give, or step aside.
 
+``validate_table`` decides a clean file on its distinct values (``distinct.clean_records``); it must
+give the records and duplicates ``validate_rows`` (every rule on every row) gives, and for any file with
+a problem, the same problems in the same order.
+
 ``fast_csv`` (polars' reader, lines checked by their lengths) must give the same header, cells and row
 numbers as the csv-module reader whenever it answers, and answer None (so that the other reader names
 the problem) for every file it cannot read exactly: ragged lines, a cell too long, quotes, lone CRs.
@@ -7,15 +11,21 @@ the problem) for every file it cannot read exactly: ragged lines, a cell too lon
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qala.catalog import load_catalog
+from qala.ingest.distinct import all_distinct, clean_records
 from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import ValidationFailed
-from qala.ingest.read import ROW, _read_csv, fast_csv, parse_bytes
+from qala.ingest.read import ROW, RawTable, _read_csv, fast_csv, parse_bytes
+from qala.ingest.validate import _named, _typed, validate_rows, validate_table
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_TABLES = settings(FUZZ, max_examples=120)  # each example validates a table both ways
 LIMITS = ImportLimits()
 HEADER = "year,gpc_ref,activity,amount,unit,source,note"
 ROW_TEXT = "2022,I.1.1,natural_gas,10,TJ,utility,"
@@ -126,3 +136,133 @@ def test_files_of_near_header_width_are_read_alike_or_handed_over(rows: list[lis
         assert got == slow(data)
     else:
         assert slow_or_problems(data) is not None
+
+
+# --- validating on distinct values ----------------------------------------------------------------------------
+
+CATALOG = load_catalog()
+# (gpc_ref, activity, unit) the catalog accepts, as a provider may write them
+GOOD_CODES = [
+    ("I.1.1", "natural_gas", "TJ"),
+    ("I.1.1", "natural_gas", "thousand m3"),
+    (" I.1.1", "natural_gas ", "мың м3"),  # spaces around, a Kazakh unit label
+    ("I.1.1", "other_bituminous_coal", "t"),
+    ("I.1.2", "grid_electricity", "MWh"),
+    ("II.1.1", "motor_gasoline", "t"),
+    ("I.3.1", "natural_gas", "Gcal"),
+]
+BAD_CODES = [
+    ("I.9.9", "natural_gas", "TJ"),
+    ("I.1.1", "moonshine", "t"),
+    ("I.1.2", "grid_electricity", "t"),
+    ("", "", ""),
+]
+OPTIONAL = ["source", "facility", "note", "city", "data_quality", "ncv", "ef_co2", "ef_ch4", "ef_n2o"]
+CELLS = {
+    "year": (["2022", " 2021", "2022.0", "2015"], ["1800", "2022.5", "x", "", "2090", "\u0661\u0662"]),
+    "amount": (
+        ["10", "0", "1.5", "5 576 311", "12,5", " 7 ", "1e3", "-0", ".5"],
+        ["-1", "", "x", "1,234", "1e20", "nan"],
+    ),
+    "source": (["", "utility", " spaced "], []),
+    "facility": (["", "site-1", "site-2", " site-3 "], []),
+    "note": (["", "ESTIMATE: x", "PROJECTION: plan", "projection: plan"], []),
+    "city": (["", "astana", "Astana", " almaty "], ["bad city!"]),
+    "data_quality": (["", "high", "M", " low "], ["so-so"]),
+    "ncv": (["", "18.4 GJ/t"], ["18.4 GJ/m3", "x"]),
+    "ef_co2": (["", "56100", "1 000,5"], ["-1", "x"]),
+    "ef_ch4": (["", "1"], ["1e16"]),
+    "ef_n2o": (["", "0.1"], []),
+}
+
+
+def outcome(check, table) -> object:
+    try:
+        v = check(table, CATALOG, "astana" if table.file.startswith("a") else None)
+    except ValidationFailed as exc:
+        return [str(p) for p in exc.problems]
+    return v.records.rows(), v.duplicates
+
+
+def table_of(rows: list[dict[str, str]], columns: list[str], name: str) -> RawTable:
+    cells = [[r[c] for c in columns] for r in rows]
+    return RawTable.of_rows(name, "0" * 64, columns, cells, list(range(2, len(rows) + 2)))
+
+
+@st.composite
+def tables(draw, bad_share: float) -> RawTable:
+    optional = draw(st.lists(st.sampled_from(OPTIONAL), unique=True, max_size=len(OPTIONAL)))
+    columns = draw(st.permutations(["year", "gpc_ref", "activity", "amount", "unit", *optional]))
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        bad = draw(st.floats(0, 1)) < bad_share
+        codes = draw(st.sampled_from(BAD_CODES if bad and draw(st.booleans()) else GOOD_CODES))
+        row = dict(zip(("gpc_ref", "activity", "unit"), codes, strict=True))
+        for c in columns:
+            if c not in row:
+                good, wrong = CELLS[c]
+                row[c] = draw(st.sampled_from(wrong if bad and wrong and draw(st.booleans()) else good))
+        rows.append(row)
+    return table_of(rows, columns, draw(st.sampled_from(["a.csv", "n.csv"])))
+
+
+@FUZZ_TABLES
+@given(tables(bad_share=0.0))
+def test_a_clean_file_validates_on_distinct_values_as_row_by_row(table: RawTable) -> None:
+    assert outcome(validate_table, table) == outcome(validate_rows, table)
+
+
+@FUZZ_TABLES
+@given(tables(bad_share=0.15))
+def test_any_file_has_the_same_records_or_problems_either_way(table: RawTable) -> None:
+    assert outcome(validate_table, table) == outcome(validate_rows, table)
+
+
+def test_the_distinct_value_path_answers_for_a_clean_file_and_steps_aside_for_a_bad_one() -> None:
+    columns = ["year", "gpc_ref", "activity", "amount", "unit", "facility", "note"]
+    rows = [
+        {"year": "2022", "gpc_ref": g, "activity": a, "amount": str(i), "unit": u, "facility": f"s{i}", "note": ""}
+        for i, (g, a, u) in enumerate(GOOD_CODES * 3)
+    ]
+    table = table_of(rows, columns, "a.csv")
+    named = _named(table)
+    records = clean_records(table, named, CATALOG, "astana", _typed)
+    assert records is not None and records.height == len(rows)
+    rows[7] = rows[7] | {"year": "2090"}  # a future year without a projection note
+    rows[9] = rows[9] | {"amount": "1,234"}
+    bad = table_of(rows, columns, "a.csv")
+    assert clean_records(bad, _named(bad), CATALOG, "astana", _typed) is None
+    year = date.today().year
+    assert outcome(validate_table, bad) == [
+        f"a.csv, row 9, column 'year': got '2090' - a year no later than {year} (a figure for a later year is a "
+        "projection: begin its note with 'PROJECTION:')",
+        "a.csv, row 11, column 'amount': got '1,234' - a number with a point as the decimal separator, e.g. 1234.5",
+    ]
+
+
+def test_a_projection_note_lets_a_future_year_through_on_the_distinct_path() -> None:
+    columns = ["year", "gpc_ref", "activity", "amount", "unit", "note"]
+    rows = [
+        {"year": "2090", "gpc_ref": "I.1.1", "activity": "natural_gas", "amount": "1", "unit": "TJ", "note": n}
+        for n in (" projection: plan", "PROJECTION: b")
+    ]
+    table = table_of(rows, columns, "a.csv")
+    assert clean_records(table, _named(table), CATALOG, "astana", _typed) is not None
+    assert outcome(validate_table, table) == outcome(validate_rows, table)
+    rows.append(rows[0] | {"note": "plan"})
+    late = table_of(rows, columns, "a.csv")
+    assert clean_records(late, _named(late), CATALOG, "astana", _typed) is None
+    assert "row 4, column 'year'" in outcome(validate_table, late)[0]
+
+
+def test_duplicates_are_found_whichever_way_the_keys_are_told_apart() -> None:
+    columns = ["year", "gpc_ref", "activity", "amount", "unit", "facility"]
+    base = {"year": "2022", "gpc_ref": "I.1.1", "activity": "natural_gas", "unit": "TJ"}
+    rows = [base | {"amount": "1", "facility": f} for f in ("a", "b", "a", "", "")]
+    table = table_of(rows, columns, "a.csv")
+    assert outcome(validate_table, table) == outcome(validate_rows, table)
+    ok = validate_table(table, CATALOG, "astana")
+    assert [(d.row, d.same_as) for d in ok.duplicates] == [(4, "row 2"), (6, "row 5")]
+    assert ok.records["source_row"].to_list() == [2, 3, 5]
+    assert all_distinct(ok.records, ["city", "year", "gpc_ref", "activity", "facility"])
+    assert not all_distinct(table_of(rows, columns, "a.csv").cells.rename({"5": "facility"}), ["facility"])

@@ -145,7 +145,7 @@ def _mapped(
     column = named[code]
     if pairs.height == 1:
         return pl.repeat(pairs["typed"][0], named.height, dtype=pairs["typed"].dtype, eager=True).alias(out)
-    if pairs["typed"].dtype == pl.String and pairs.filter(pl.col("cell") != pl.col("typed")).is_empty():
+    if pairs["typed"].dtype == pl.String and pairs.filter(pl.col("cell").ne_missing(pl.col("typed"))).is_empty():
         return column.alias(out)
     mapping = dict(pairs.iter_rows())
     return column.replace_strict(mapping, return_dtype=pairs["typed"].dtype).alias(out)
