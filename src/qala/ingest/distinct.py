@@ -90,22 +90,22 @@ def _plain_numbers(named: pl.DataFrame, present: list[str]) -> pl.DataFrame | No
     with its locale forms undone ("5 576 311", "12,5", as the rules read it); still not plain: None.
     """
     parsed = named.select(pl.col(c).cast(pl.Float64, strict=False) for c in present)
-    plain = named.select(_plain(pl.col(c), parsed[c], required=c == "amount").alias(c) for c in present).row(0)
-    redo = [c for c, ok in zip(present, plain, strict=True) if not ok]
+    redo = [c for c in present if not _plain(named[c], parsed[c], required=c == "amount")]
     if redo:
         texts = named.select(number_text(pl.col(c).str.strip_chars()) for c in redo)
         again = texts.select(pl.col(c).cast(pl.Float64, strict=False) for c in redo)
-        if not all(texts.select(_plain(pl.col(c), again[c], required=c == "amount") for c in redo).row(0)):
+        if not all(_plain(texts[c], again[c], required=c == "amount") for c in redo):
             return None
         parsed = parsed.with_columns(again)
     return parsed
 
 
-def _plain(text: pl.Expr, value: pl.Series, *, required: bool) -> pl.Expr:
-    fine = pl.lit(value).is_finite() & (pl.lit(value) >= 0) & (pl.lit(value) <= cols.MAX_NUMBER)
-    if not required:
-        fine = fine | (text == "")
-    return fine.fill_null(False).all()
+def _plain(text: pl.Series, value: pl.Series, *, required: bool) -> bool:
+    """Every value finite, >= 0 and at most the largest number; where there is none, the cell empty (not
+    for a required number)."""
+    if value.null_count() and (required or (value.is_null() & (text != "")).any()):
+        return False
+    return bool(value.drop_nulls().is_between(0, cols.MAX_NUMBER).all())  # False for NaN and infinities
 
 
 def _any_future_year(keyed: pl.DataFrame, codes: list[str]) -> bool:
@@ -163,7 +163,10 @@ def all_distinct(records: pl.DataFrame, key: list[str]) -> bool:
     n = records.height
     if n < 2:
         return True
-    facility_each = "facility" in key and not records["facility"].null_count()  # often one row each
-    if facility_each and records.select(pl.col("facility").hash().n_unique()).item() == n:
-        return True
+    if "facility" in key and not records["facility"].null_count():  # a facility per row: often one row each
+        facility = pl.col("facility")
+        if records.select((facility > facility.shift(1)).all()).item():  # in increasing order: each once
+            return True
+        if records.select(facility.hash().n_unique()).item() == n:
+            return True
     return bool(records.select(pl.struct(key).hash().n_unique()).item() == n)
