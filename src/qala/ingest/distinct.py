@@ -134,9 +134,7 @@ def _stand_ins(combos: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _mapped(
-    named: pl.DataFrame, code: str, combos: pl.DataFrame, checked: pl.DataFrame, out: str
-) -> pl.Series | None:
+def _mapped(named: pl.DataFrame, code: str, combos: pl.DataFrame, checked: pl.DataFrame, out: str) -> pl.Series | None:
     """A code column typed: each distinct cell replaced by what the rules made of it (None if a cell was
     typed two ways in two combinations, which no rule does: then the rows are checked one by one)."""
     pairs = pl.DataFrame({"cell": combos[code], "typed": checked[out]}).unique()

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,16 +88,17 @@ def parse_bytes(
         raise ValidationFailed(
             [Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")]
         )
-    digest = hashlib.sha256(data).hexdigest()
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
-        header, rows, numbers = read_xlsx(data, name, limits, progress)
-    else:
-        fast = fast_csv(data, limits)
-        if fast is not None:
-            return RawTable(name, digest, *fast)
-        header, rows, numbers = _read_csv(data, name, limits)
-    return RawTable.of_rows(name, digest, header, rows, numbers)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib lets go of the GIL: the hash runs beside the reading
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        suffix = Path(name).suffix.lower()
+        if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
+            header, rows, numbers = read_xlsx(data, name, limits, progress)
+        else:
+            fast = fast_csv(data, limits)
+            if fast is not None:
+                return RawTable(name, digest.result(), *fast)
+            header, rows, numbers = _read_csv(data, name, limits)
+        return RawTable.of_rows(name, digest.result(), header, rows, numbers)
 
 
 def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame] | None:
@@ -135,17 +137,17 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
     # A line of the header's number of fields is its cells and one comma fewer: any other line is
     # shorter (a field missing) or longer (a field cut off by the reader), so lengths alone find them.
     width = len(header)
-    length = lines[LINE].str.len_bytes().slice(1).cast(pl.Int64)
-    read = frame.select(
-        pl.sum_horizontal(pl.col(str(i)).str.len_bytes().cast(pl.Int64) for i in range(width)).alias("n")
-    )["n"]
+    length = lines[LINE].str.len_bytes().slice(1)
+    read = frame.select(pl.sum_horizontal(pl.col(str(i)).str.len_bytes() for i in range(width)).alias("n"))["n"]
     if (length.max() or 0) > limits.max_cell_chars:
         return None  # a line that long may hold a cell over the limit: the other reader names it
-    odd = (length - read != width - 1).arg_true()  # another number of fields than the header's: blank, or reported
+    odd = (length != read + (width - 1)).arg_true()  # another number of fields than the header's: blank, or reported
     if odd.len() and not _all_blank(lines[LINE].gather(odd + 1)):
         return None
     cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-    if odd.len() or cells.select((pl.col("0").str.strip_chars(PY_SPACE) == "").any()).item():
+    # a blank line's first cell is empty or begins with white space: below "!" or beyond ASCII
+    first = pl.col("0")
+    if odd.len() or cells.select(((first < "!") | (first >= "\u0080")).any()).item():
         blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars(PY_SPACE) == "" for i in range(len(header)))
         cells = cells.filter(~blank)  # else no line is blank: none to look at
     if cells.height > limits.max_rows:
