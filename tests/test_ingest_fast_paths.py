@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qala.catalog import load_catalog
-from qala.ingest.distinct import all_distinct, clean_records
+from qala.ingest.distinct import _stripped, all_distinct, clean_records
 from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import ROW, RawTable, _read_csv, fast_csv, parse_bytes
@@ -266,3 +267,21 @@ def test_duplicates_are_found_whichever_way_the_keys_are_told_apart() -> None:
     assert ok.records["source_row"].to_list() == [2, 3, 5]
     assert all_distinct(ok.records, ["city", "year", "gpc_ref", "activity", "facility"])
     assert not all_distinct(table_of(rows, columns, "a.csv").cells.rename({"5": "facility"}), ["facility"])
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["same", "same", "same"],
+        [" same\u3000", " same\u3000", " same\u3000"],
+        ["a", "b", "c"],
+        ["a", "", "c"],
+        ["a", "b\u00a0", "c"],  # a no-break space at the end
+        ["a", "\u2009b", "c"],  # a thin space at the start
+        ["a", "\u0436\u0430\u0439", "c"],  # Cyrillic: compared beyond ASCII, stripped to be sure
+        ["a", "b\t", "\x1cc"],  # U+001C is no white space to strip_chars
+    ],
+)
+def test_free_text_is_stripped_as_strip_chars_strips(cells: list[str]) -> None:
+    column = pl.Series("source", cells)
+    assert _stripped(column).to_list() == column.str.strip_chars().to_list()

@@ -47,7 +47,7 @@ def clean_records(
     numbers = _plain_numbers(named, [c for c in NUMBERS if c in present])
     if numbers is None:
         return None
-    texts = named.select(pl.col(c).str.strip_chars() for c in TEXTS if c in present)
+    texts = pl.DataFrame([_stripped(named[c]) for c in TEXTS if c in present])
     codes = [c for c in CODES if c in present]
     flags = {
         OWN: pl.any_horizontal(numbers[c].is_not_null() for c in cols.EF if c in numbers.columns)
@@ -106,6 +106,21 @@ def _plain(text: pl.Series, value: pl.Series, *, required: bool) -> bool:
     if value.null_count() and (required or (value.is_null() & (text != "")).any()):
         return False
     return bool(value.drop_nulls().is_between(0, cols.MAX_NUMBER).all())  # False for NaN and infinities
+
+
+def _stripped(column: pl.Series) -> pl.Series:
+    """The column's cells without white space around them (``strip_chars``), stripping only where needed:
+    one value in every row is stripped once, and cells that neither begin with white space (nor a letter
+    beyond ASCII, told by comparison) nor end with it are kept as they are."""
+    first = column[0]
+    if (column == first).all():
+        return pl.repeat(pl.Series([first]).str.strip_chars()[0], column.len(), dtype=pl.String, eager=True).alias(
+            column.name
+        )
+    begins = ((column > "") & (column < "!")) | (column >= "\u0080")
+    if not begins.any() and not column.str.contains(r"\s$").any():
+        return column
+    return column.str.strip_chars()
 
 
 def _any_future_year(keyed: pl.DataFrame, codes: list[str]) -> bool:
