@@ -285,3 +285,14 @@ def test_duplicates_are_found_whichever_way_the_keys_are_told_apart() -> None:
 def test_free_text_is_stripped_as_strip_chars_strips(cells: list[str]) -> None:
     column = pl.Series("source", cells)
     assert _stripped(column).to_list() == column.str.strip_chars().to_list()
+
+
+def test_digits_of_other_scripts_are_refused_not_stored_as_null() -> None:
+    """Before: "١٢" (Arabic-Indic digits) matched the number pattern, polars could not parse it, and the row
+    was accepted with a NULL year and amount."""
+    data = "year,gpc_ref,activity,amount,unit\n\u0662\u0660\u0662\u0662,I.1.1,natural_gas,\u0661\u0662,TJ\n"
+    table = parse_bytes(data.encode(), "a.csv")
+    assert outcome(validate_table, table) == outcome(validate_rows, table) == [
+        "a.csv, row 2, column 'amount': got '\u0661\u0662' - a number >= 0",
+        "a.csv, row 2, column 'year': got '\u0662\u0660\u0662\u0662' - a calendar year such as 2022",
+    ]

@@ -23,7 +23,8 @@ from qala.ingest.read import ROW, RawTable
 from qala.inventory.rules import placement_error
 
 CITY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# ASCII digits only: a regex \d is any Unicode digit ("١٢"), which polars cannot parse (the row came out NULL)
+NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 MAX_REPORTED_PER_RULE = 1000
 
 RECORD_SCHEMA = {
@@ -298,7 +299,7 @@ class _Checker:
         value = pl.when(numeric).then(col.cast(pl.Float64, strict=False))
         if required:
             self._report(col == "", column, "a number >= 0 (the cell is empty)")
-        comma = col.str.contains(r"^[+-]?\d[\d ]*,\d+$")
+        comma = col.str.contains(r"^[+-]?[0-9][0-9 ]*,[0-9]+$")
         self._report(comma, column, "a number with a point as the decimal separator, e.g. 1234.5")
         self._report((col != "") & ~numeric & ~comma, column, "a number >= 0")
         self._report(numeric & (value < 0), column, "a number >= 0 (it is negative)")
