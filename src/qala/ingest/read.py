@@ -128,8 +128,10 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
     if len(header) > limits.max_columns or not any(h.strip() for h in header):
         return None
     try:
-        lines = _polars_lines(data)
-        frame = _polars_csv(data, len(header))
+        with ThreadPoolExecutor(max_workers=1) as pool:  # both readers let go of the GIL: they run side by side
+            read_lines = pool.submit(_polars_lines, data)
+            frame = _polars_csv(data, len(header))
+            lines = read_lines.result()
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
         return None  # e.g. not UTF-8: the other reader names the row
     if frame.height != lines.height - 1:
