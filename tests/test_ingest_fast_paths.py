@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qala.catalog import load_catalog
+from qala.ingest import distinct
 from qala.ingest.distinct import _stripped, all_distinct, clean_records
 from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import ValidationFailed
@@ -292,10 +293,14 @@ def test_digits_of_other_scripts_are_refused_not_stored_as_null() -> None:
     was accepted with a NULL year and amount."""
     data = "year,gpc_ref,activity,amount,unit\n\u0662\u0660\u0662\u0662,I.1.1,natural_gas,\u0661\u0662,TJ\n"
     table = parse_bytes(data.encode(), "a.csv")
-    assert outcome(validate_table, table) == outcome(validate_rows, table) == [
-        "a.csv, row 2, column 'amount': got '\u0661\u0662' - a number >= 0",
-        "a.csv, row 2, column 'year': got '\u0662\u0660\u0662\u0662' - a calendar year such as 2022",
-    ]
+    assert (
+        outcome(validate_table, table)
+        == outcome(validate_rows, table)
+        == [
+            "a.csv, row 2, column 'amount': got '\u0661\u0662' - a number >= 0",
+            "a.csv, row 2, column 'year': got '\u0662\u0660\u0662\u0662' - a calendar year such as 2022",
+        ]
+    )
 
 
 @settings(FUZZ, max_examples=1000)
@@ -307,3 +312,15 @@ def test_a_cell_polars_reads_as_a_finite_number_is_one_the_number_pattern_accept
     parsed = column.cast(pl.Float64, strict=False)
     finite = parsed.is_finite().fill_null(False)
     assert column.filter(finite).str.contains(NUMBER_RE).all()
+
+
+def test_a_file_of_too_many_combinations_is_checked_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = ["year", "gpc_ref", "activity", "amount", "unit"]
+    rows = [
+        dict(zip(("gpc_ref", "activity", "unit"), c, strict=True)) | {"year": "2022", "amount": "1"} for c in GOOD_CODES
+    ]
+    table = table_of(rows, columns, "a.csv")
+    assert clean_records(table, _named(table), CATALOG, "astana", _typed) is not None
+    monkeypatch.setattr(distinct, "MAX_COMBINATIONS", 3)
+    assert clean_records(table, _named(table), CATALOG, "astana", _typed) is None
+    assert outcome(validate_table, table) == outcome(validate_rows, table)

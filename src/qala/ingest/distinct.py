@@ -30,6 +30,7 @@ CODES = ("year", "gpc_ref", "activity", "unit", "city", "data_quality", "ncv")  
 TEXTS = ("facility", "source", "note")  # free text: stored stripped, "" as NULL
 NUMBERS = ("amount", *cols.EF)
 OWN, FACILITY, PROJECTED = "_own", "_facility", "_projected"
+MAX_COMBINATIONS = 50_000  # more distinct combinations than this: the file is checked row by row
 # where a code cell lands in the typed table (activity: the code and the text as written)
 TYPED = {c: (c,) for c in CODES} | {"activity": ("activity", "activity_as_written")}
 Typed = Callable[[str, pl.DataFrame, Catalog, str | None, list[Problem]], pl.DataFrame]
@@ -59,6 +60,8 @@ def clean_records(
     if "note" in present and _any_future_year(keyed, codes):
         keyed = keyed.with_columns(_projected(texts["note"]).alias(PROJECTED))
     combos = keyed.lazy().unique().collect()
+    if combos.height > MAX_COMBINATIONS:
+        return None  # codes that vary row by row (an NCV per row?): checking rows is no dearer
     problems: list[Problem] = []
     checked = typed(table.file, _stand_ins(combos), catalog, default_city, problems)
     if problems:
