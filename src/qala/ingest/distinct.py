@@ -89,26 +89,28 @@ def _plain_numbers(named: pl.DataFrame, present: list[str]) -> pl.DataFrame | No
     """Each number column parsed, when every cell is a plain number in range (or empty, but for amount).
 
     A cell polars reads as a finite float is a text the rules' number pattern accepts, so the rules would
-    parse it to the same float and flag it only out of range. A column with another cell is read again
-    with its locale forms undone ("5 576 311", "12,5", as the rules read it); still not plain: None.
+    parse it to the same float and flag it only out of range. The other cells are read again with their
+    locale forms undone ("5 576 311", "12,5", as the rules read them); one still not plain: None.
     """
     parsed = named.select(pl.col(c).cast(pl.Float64, strict=False) for c in present)
-    redo = [c for c in present if not _plain(named[c], parsed[c], required=c == "amount")]
-    if redo:
-        texts = named.select(number_text(pl.col(c).str.strip_chars()) for c in redo)
-        again = texts.select(pl.col(c).cast(pl.Float64, strict=False) for c in redo)
-        if not all(_plain(texts[c], again[c], required=c == "amount") for c in redo):
+    for c in present:
+        value, text = parsed[c], named[c]
+        odd = ~_in_range(value) if c == "amount" else ~_in_range(value) & (text != "")
+        if not odd.any():
+            continue
+        where = odd.arg_true()
+        undone = pl.select(number_text(pl.lit(text.gather(where)).str.strip_chars())).to_series()
+        again = undone.cast(pl.Float64, strict=False)
+        fine = _in_range(again) if c == "amount" else _in_range(again) | (undone == "")
+        if not fine.all():
             return None
-        parsed = parsed.with_columns(again)
+        parsed = parsed.with_columns(value.scatter(where, again))
     return parsed
 
 
-def _plain(text: pl.Series, value: pl.Series, *, required: bool) -> bool:
-    """Every value finite, >= 0 and at most the largest number; where there is none, the cell empty (not
-    for a required number)."""
-    if value.null_count() and (required or (value.is_null() & (text != "")).any()):
-        return False
-    return bool(value.drop_nulls().is_between(0, cols.MAX_NUMBER).all())  # False for NaN and infinities
+def _in_range(value: pl.Series) -> pl.Series:
+    """Finite, >= 0 and at most the largest number (False where there is no number, for NaN and infinities)."""
+    return value.is_between(0, cols.MAX_NUMBER).fill_null(False)
 
 
 def _stripped(column: pl.Series) -> pl.Series:
