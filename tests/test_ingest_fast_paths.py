@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from qala.catalog import load_catalog
 from qala.ingest import distinct
-from qala.ingest.distinct import _stripped, all_distinct, clean_records
+from qala.ingest.distinct import _stripped, _survey, all_distinct, clean_records
 from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import ROW, RawTable, _read_csv, fast_csv, parse_bytes
@@ -285,7 +285,8 @@ def test_duplicates_are_found_whichever_way_the_keys_are_told_apart() -> None:
 )
 def test_free_text_is_stripped_as_strip_chars_strips(cells: list[str]) -> None:
     column = pl.Series("source", cells)
-    assert _stripped(column).to_list() == column.str.strip_chars().to_list()
+    _, survey = _survey(column.to_frame(), [], ["source"])
+    assert _stripped(column, *survey["source"]).to_list() == column.str.strip_chars().to_list()
 
 
 def test_digits_of_other_scripts_are_refused_not_stored_as_null() -> None:

@@ -45,10 +45,11 @@ def clean_records(
     (appending problems), run here on one row per distinct combination.
     """
     present = [c for c in named.columns if c != "_row"]
-    numbers = _plain_numbers(named, [c for c in NUMBERS if c in present])
+    parsed, survey = _survey(named, [c for c in NUMBERS if c in present], [c for c in TEXTS if c in present])
+    numbers = _plain_numbers(named, parsed)
     if numbers is None:
         return None
-    texts = pl.DataFrame([_stripped(named[c]) for c in TEXTS if c in present])
+    texts = pl.DataFrame([_stripped(named[c], *survey[c]) for c in TEXTS if c in present])
     codes = [c for c in CODES if c in present]
     flags = {
         OWN: pl.any_horizontal(numbers[c].is_not_null() for c in cols.EF if c in numbers.columns)
@@ -85,15 +86,32 @@ def clean_records(
     return named.select(**columns)
 
 
-def _plain_numbers(named: pl.DataFrame, present: list[str]) -> pl.DataFrame | None:
+def _survey(
+    named: pl.DataFrame, numbers: list[str], texts: list[str]
+) -> tuple[pl.DataFrame, dict[str, tuple[bool, bool]]]:
+    """The number columns parsed, and of each free-text column: one value in every row? white space at
+    either end of some cell? Two polars queries run side by side."""
+    checks = []
+    for c in texts:
+        col = pl.col(c)
+        # white space at the start: below "!" (but empty) or beyond ASCII, told by comparison; at the end: \s$
+        spaced = ((col > "") & (col < "!")) | (col >= "\u0080") | col.str.contains(r"\s$")
+        checks += [(col == col.first()).all().alias(f"{c}:one"), spaced.any().alias(f"{c}:spaced")]
+    lazy = named.lazy()
+    parsed, found = pl.collect_all(
+        [lazy.select(pl.col(c).cast(pl.Float64, strict=False) for c in numbers), lazy.select(checks)]
+    )
+    return parsed, {c: (bool(found[f"{c}:one"][0]), bool(found[f"{c}:spaced"][0])) for c in texts}
+
+
+def _plain_numbers(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame | None:
     """Each number column parsed, when every cell is a plain number in range (or empty, but for amount).
 
     A cell polars reads as a finite float is a text the rules' number pattern accepts, so the rules would
     parse it to the same float and flag it only out of range. The other cells are read again with their
     locale forms undone ("5 576 311", "12,5", as the rules read them); one still not plain: None.
     """
-    parsed = named.select(pl.col(c).cast(pl.Float64, strict=False) for c in present)
-    for c in present:
+    for c in parsed.columns:
         value, text = parsed[c], named[c]
         odd = ~_in_range(value) if c == "amount" else ~_in_range(value) & (text != "")
         if not odd.any():
@@ -113,19 +131,13 @@ def _in_range(value: pl.Series) -> pl.Series:
     return value.is_between(0, cols.MAX_NUMBER).fill_null(False)
 
 
-def _stripped(column: pl.Series) -> pl.Series:
-    """The column's cells without white space around them (``strip_chars``), stripping only where needed:
-    one value in every row is stripped once, and cells that neither begin with white space (nor a letter
-    beyond ASCII, told by comparison) nor end with it are kept as they are."""
-    first = column[0]
-    if (column == first).all():
-        return pl.repeat(pl.Series([first]).str.strip_chars()[0], column.len(), dtype=pl.String, eager=True).alias(
-            column.name
-        )
-    begins = ((column > "") & (column < "!")) | (column >= "\u0080")
-    if not begins.any() and not column.str.contains(r"\s$").any():
-        return column
-    return column.str.strip_chars()
+def _stripped(column: pl.Series, one: bool, spaced: bool) -> pl.Series:
+    """The column's cells without white space around them (``strip_chars``), stripping only where needed
+    (``_survey``): one value in every row is stripped once; no cell with white space at either end: as is."""
+    if one:
+        value = pl.Series([column[0]]).str.strip_chars()[0]
+        return pl.repeat(value, column.len(), dtype=pl.String, eager=True).alias(column.name)
+    return column.str.strip_chars() if spaced else column
 
 
 def _any_future_year(keyed: pl.DataFrame, codes: list[str]) -> bool:
