@@ -141,15 +141,15 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
     width = len(header)
     length = lines[LINE].str.len_bytes().slice(1)
     read = frame.select(pl.sum_horizontal(pl.col(str(i)).str.len_bytes() for i in range(width)).alias("n"))["n"]
-    if (length.max() or 0) > limits.max_cell_chars:
+    if (length > limits.max_cell_chars).any():
         return None  # a line that long may hold a cell over the limit: the other reader names it
     odd = (length != read + (width - 1)).arg_true()  # another number of fields than the header's: blank, or reported
     if odd.len() and not _all_blank(lines[LINE].gather(odd + 1)):
         return None
     cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
     # a blank line's first cell is empty or begins with white space: below "!" or beyond ASCII
-    first = pl.col("0")
-    if odd.len() or cells.select(((first < "!") | (first >= "\u0080")).any()).item():
+    lead = pl.col("0")
+    if odd.len() or cells.select(((lead < "!") | (lead >= "\u0080")).any()).item():
         blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars(PY_SPACE) == "" for i in range(len(header)))
         cells = cells.filter(~blank)  # else no line is blank: none to look at
     if cells.height > limits.max_rows:
