@@ -16,9 +16,9 @@ from functools import cache
 import polars as pl
 
 SPACES = "\u0020\u00a0\u202f\u2009"
-GROUPED = rf"^[+-]?\d{{1,3}}([{SPACES}]\d{{3}})+([.,]\d+)?$"
-DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
-AMBIGUOUS = r"^[+-]?\d{1,3},\d{3}$"
+GROUPED = rf"^[+-]?[0-9]{{1,3}}([{SPACES}][0-9]{{3}})+([.,][0-9]+)?$"
+DECIMAL_COMMA = r"^[+-]?[0-9]+,[0-9]+$"
+AMBIGUOUS = r"^[+-]?[0-9]{1,3},[0-9]{3}$"
 
 
 def number_text(col: pl.Expr) -> pl.Expr:

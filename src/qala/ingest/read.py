@@ -15,10 +15,10 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from qala.ingest.limits import MAX_FILE_BYTES, ImportLimits
@@ -28,7 +28,9 @@ from qala.ingest.xlsx import XLSX_MAGIC, read_xlsx
 MAX_BYTES = MAX_FILE_BYTES
 MAX_PROBLEMS = 1000  # a file broken on every line is reported by its first thousand problems
 ROW = "_row"  # the column of a RawTable's cells that holds each record's row number
-SCAN_BYTES = 16 * 2**20  # bytes of a CSV looked at in one numpy pass (temporary arrays: ~6 bytes per byte)
+LINE = "line"
+# what Python's str.strip() removes (polars' strip_chars() keeps U+001C..U+001F): a blank line is blank to both readers
+PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,17 @@ def parse_bytes(
         raise ValidationFailed(
             [Problem(name, None, None, None, "a header row and at least one data row (the file is empty)")]
         )
-    digest = hashlib.sha256(data).hexdigest()
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
-        header, rows, numbers = read_xlsx(data, name, limits, progress)
-    else:
-        fast = fast_csv(data, limits)
-        if fast is not None:
-            return RawTable(name, digest, *fast)
-        header, rows, numbers = _read_csv(data, name, limits)
-    return RawTable.of_rows(name, digest, header, rows, numbers)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib lets go of the GIL: the hash runs beside the reading
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        suffix = Path(name).suffix.lower()
+        if suffix in (".xlsx", ".xlsm") or data.startswith(XLSX_MAGIC):
+            header, rows, numbers = read_xlsx(data, name, limits, progress)
+        else:
+            fast = fast_csv(data, limits)
+            if fast is not None:
+                return RawTable(name, digest.result(), *fast)
+            header, rows, numbers = _read_csv(data, name, limits)
+        return RawTable.of_rows(name, digest.result(), header, rows, numbers)
 
 
 def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame] | None:
@@ -105,65 +108,71 @@ def fast_csv(data: bytes, limits: ImportLimits) -> tuple[list[str], pl.DataFrame
     longer than a cell may be, a header within the column limit, and every line either the header's
     number of fields or blank (only white space and commas, skipped as the csv module skips it). Then
     line i is record i, so a data row's number is its line number, exactly as the other reader counts.
+
+    The lines are counted by polars too: the file read a second time as one text column (a line per row,
+    none skipped) gives each line's length, and a line of the header's number of fields is exactly its
+    cells' lengths and one comma fewer than fields; no pass of Python or numpy looks at every byte.
     """
     if b'"' in data or b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    ends, commas = _scan(data)
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    if (ends - starts).max(initial=0) > limits.max_cell_chars:
+    first = data.find(b"\n")
+    head = data[: first if first >= 0 else len(data)]
+    if len(head) > limits.max_cell_chars:
         return None  # a line that long may hold a cell over the limit: the other reader names it
     try:
-        header = data[: ends[0]].decode("utf-8").removesuffix("\r").split(",")
+        header = head.decode("utf-8").removesuffix("\r").split(",")
     except UnicodeDecodeError:
         return None
     if len(header) > limits.max_columns or not any(h.strip() for h in header):
         return None
-    for i in np.flatnonzero(commas[1:] + 1 != len(header)) + 1:  # another number of fields: blank, or reported
-        try:
-            if data[starts[i] : ends[i]].decode("utf-8").replace(",", "").strip():
-                return None
-        except UnicodeDecodeError:
-            return None
     try:
-        frame = _polars_csv(data, len(header))
+        with ThreadPoolExecutor(max_workers=1) as pool:  # both readers let go of the GIL: they run side by side
+            read_lines = pool.submit(_polars_lines, data)
+            frame = _polars_csv(data, len(header))
+            lines = read_lines.result()
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
         return None  # e.g. not UTF-8: the other reader names the row
-    if frame.height != len(ends) - 1:
-        return None  # polars saw the lines otherwise than counted here
-    blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars() == "" for i in range(len(header)))
+    if frame.height != lines.height - 1:
+        return None  # polars saw the lines otherwise than each other
+    # A line of the header's number of fields is its cells and one comma fewer: any other line is
+    # shorter (a field missing) or longer (a field cut off by the reader), so lengths alone find them.
+    width = len(header)
+    length = lines[LINE].str.len_bytes().slice(1)
+    read = frame.select(pl.sum_horizontal(pl.col(str(i)).str.len_bytes() for i in range(width)).alias("n"))["n"]
+    if (length > limits.max_cell_chars).any():
+        return None  # a line that long may hold a cell over the limit: the other reader names it
+    odd = (length != read + (width - 1)).arg_true()  # another number of fields than the header's: blank, or reported
+    if odd.len() and not _all_blank(lines[LINE].gather(odd + 1)):
+        return None
     cells = frame.with_columns(pl.all().fill_null(""), pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-    if cells.select((pl.col("0").str.strip_chars() == "").any()).item():  # else no line is blank: none to look at
-        cells = cells.filter(~blank)
+    # a blank line's first cell is empty or begins with white space: below "!" or beyond ASCII
+    lead = pl.col("0")
+    if odd.len() or cells.select(((lead < "!") | (lead >= "\u0080")).any()).item():
+        blank = pl.all_horizontal(pl.col(str(i)).str.strip_chars(PY_SPACE) == "" for i in range(len(header)))
+        cells = cells.filter(~blank)  # else no line is blank: none to look at
     if cells.height > limits.max_rows:
         return None  # the other reader names the row where the limit is passed
     return header, cells
 
 
-def _scan(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Where each line ends (a LF, or the end of the data) and how many commas it holds, in blocks of the
-    data: the temporary arrays are a block's size, whatever the file's."""
-    blocks = range(0, len(data), SCAN_BYTES)
+def _all_blank(lines: pl.Series) -> bool:
+    """Every line only commas and white space (white space as Python's ``str.strip`` sees it)."""
+    return bool(lines.str.replace_all(",", "", literal=True).str.strip_chars(PY_SPACE).eq("").all())
 
-    def block(a: int) -> np.ndarray:
-        return np.frombuffer(data, dtype=np.uint8, count=min(SCAN_BYTES, len(data) - a), offset=a)
 
-    parts = [np.flatnonzero(block(a) == 10) + a for a in blocks]
-    ends = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
-    at_end = np.zeros(len(ends), dtype=np.int64)  # commas from the start of the data to each line's end
-    done = 0
-    for a in blocks:
-        raw = block(a)
-        here = slice(np.searchsorted(ends, a), np.searchsorted(ends, a + len(raw)))  # line ends in this block
-        running = np.cumsum(raw == 44, dtype=np.int32)
-        at_end[here] = done + running[ends[here] - a]
-        done += int(running[-1])
-    if len(ends) and ends[-1] == len(data):  # a last line without a LF ends past the data
-        at_end[-1] = done
-    return ends, np.diff(at_end, prepend=0)
+def _polars_lines(data: bytes) -> pl.DataFrame:
+    """The file's lines, the header's included, as one String column (a CR before the LF left out)."""
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x00",  # the file holds none: each line is one field
+        quote_char=None,
+        schema={LINE: pl.String},
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    )
 
 
 def _polars_csv(data: bytes, width: int) -> pl.DataFrame:

@@ -16,13 +16,15 @@ import polars as pl
 from qala.catalog import Catalog, UnitError
 from qala.catalog.units import parse_unit
 from qala.ingest import columns as cols
+from qala.ingest.distinct import all_distinct, clean_records
 from qala.ingest.locale_input import number_text, unit_text
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.ingest.read import ROW, RawTable
 from qala.inventory.rules import placement_error
 
 CITY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# ASCII digits only: a regex \d is any Unicode digit ("١٢"), which polars cannot parse (the row came out NULL)
+NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 MAX_REPORTED_PER_RULE = 1000
 
 RECORD_SCHEMA = {
@@ -81,20 +83,69 @@ def _header_problems(table: RawTable) -> list[Problem]:
 
 
 def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) -> ValidatedTable:
-    """Check every cell; raise ValidationFailed listing all problems, or return typed records."""
+    """Check every cell; raise ValidationFailed listing all problems, or return typed records.
+
+    A file whose rules can be decided on its distinct values (``distinct.clean_records``: plain numbers,
+    the codes checked once per distinct combination) is typed without a rule's pass over its rows; any
+    other file, and every file with a problem, is checked row by row (``validate_rows``), so that the
+    problems and their rows are the same whichever way a file goes.
+    """
     problems = _header_problems(table)
     if problems:
         raise ValidationFailed(problems)
     if not table.height:
         raise ValidationFailed([Problem(table.file, None, None, None, "at least one data row (found only the header)")])
+    records = clean_records(table, _named(table), catalog, default_city, _typed)
+    if records is None:
+        return validate_rows(table, catalog, default_city)
+    return _without_duplicates(table, records.select(list(RECORD_SCHEMA)).cast(RECORD_SCHEMA))  # type: ignore[arg-type]
+
+
+def validate_rows(table: RawTable, catalog: Catalog, default_city: str | None) -> ValidatedTable:
+    """``validate_table`` checking every rule on every row (the reference the distinct-value path must equal)."""
+    problems = _header_problems(table)
+    if problems:
+        raise ValidationFailed(problems)
+    if not table.height:
+        raise ValidationFailed([Problem(table.file, None, None, None, "at least one data row (found only the header)")])
+    typed = _typed(table.file, _named(table), catalog, default_city, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    records = typed.select(
+        "city",
+        "year",
+        "gpc_ref",
+        "activity",
+        "activity_as_written",
+        "amount",
+        "unit",
+        pl.col("facility").replace("", None),
+        pl.col("source").replace("", None),
+        "data_quality",
+        *cols.EF,
+        pl.col("ncv").replace("", None),
+        pl.col("note").replace("", None),
+        pl.col("_row").alias("source_row"),
+    ).cast(RECORD_SCHEMA)  # type: ignore[arg-type]
+    return _without_duplicates(table, records)
+
+
+def _named(table: RawTable) -> pl.DataFrame:
+    """The cells as read, each column named by its (stripped, lower-case) header; ``_row`` the row number."""
     header = [h.strip().lower() for h in table.header]
-    raw = table.cells.rename({str(i): h for i, h in enumerate(header)} | {ROW: "_row"})
-    raw = raw.with_columns(pl.lit("").alias(c) for c in cols.OPTIONAL if c not in header)
+    return table.cells.rename({str(i): h for i, h in enumerate(header)} | {ROW: "_row"})
+
+
+def _typed(
+    file: str, raw: pl.DataFrame, catalog: Catalog, default_city: str | None, problems: list[Problem]
+) -> pl.DataFrame:
+    """Every rule on every row of ``raw`` (problems appended in the rules' order), and the typed columns."""
+    raw = raw.with_columns(pl.lit("").alias(c) for c in cols.OPTIONAL if c not in raw.columns)
     raw = raw.with_columns(pl.col(c).str.strip_chars() for c in cols.ALL)
     # the forms a kk/ru provider types: "5 576 311", "12,5", "мың м3" (locale_input.py)
     raw = raw.with_columns(*(number_text(pl.col(c)).alias(c) for c in ("amount", *cols.EF)), unit=unit_text(raw))
 
-    checker = _Checker(table.file, raw, problems)
+    checker = _Checker(file, raw, problems)
     year = checker.year()
     amount = checker.number("amount", required=True)
     efs = {c: checker.number(c, required=False) for c in cols.EF}
@@ -116,25 +167,11 @@ def validate_table(table: RawTable, catalog: Catalog, default_city: str | None) 
     checker.units(catalog)
     checker.placement(catalog)
     checker.flush()
-    if problems:
-        raise ValidationFailed(problems)
+    return typed
 
-    records = typed.select(
-        "city",
-        "year",
-        "gpc_ref",
-        "activity",
-        "activity_as_written",
-        "amount",
-        "unit",
-        pl.col("facility").replace("", None),
-        pl.col("source").replace("", None),
-        "data_quality",
-        *cols.EF,
-        pl.col("ncv").replace("", None),
-        pl.col("note").replace("", None),
-        pl.col("_row").alias("source_row"),
-    ).cast(RECORD_SCHEMA)  # type: ignore[arg-type]
+
+def _without_duplicates(table: RawTable, records: pl.DataFrame) -> ValidatedTable:
+    problems: list[Problem] = []
     records, duplicates = _in_file_duplicates(table.file, records, problems)
     if problems:
         raise ValidationFailed(problems)
@@ -145,6 +182,8 @@ def _in_file_duplicates(
     file: str, records: pl.DataFrame, problems: list[Problem]
 ) -> tuple[pl.DataFrame, list[Duplicate]]:
     key = list(cols.KEY)
+    if all_distinct(records, key):
+        return records, []
     counted = records.with_columns(pl.len().over(key).alias("_n"))
     dup = counted.filter(pl.col("_n") > 1)
     if dup.is_empty():
@@ -260,7 +299,7 @@ class _Checker:
         value = pl.when(numeric).then(col.cast(pl.Float64, strict=False))
         if required:
             self._report(col == "", column, "a number >= 0 (the cell is empty)")
-        comma = col.str.contains(r"^[+-]?\d[\d ]*,\d+$")
+        comma = col.str.contains(r"^[+-]?[0-9][0-9 ]*,[0-9]+$")
         self._report(comma, column, "a number with a point as the decimal separator, e.g. 1234.5")
         self._report((col != "") & ~numeric & ~comma, column, "a number >= 0")
         self._report(numeric & (value < 0), column, "a number >= 0 (it is negative)")
