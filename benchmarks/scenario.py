@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--baseline-draws", type=int, default=100, help="draws for the (slow) pandas baseline")
     parser.add_argument("--sobol-n", type=int, default=1024)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the draws; x100 of one evaluation")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = kernel.warm()  # what a server does at start: numba's import, the machine from numba's cache
     warm_s = time.perf_counter() - t0
     load_before = os.getloadavg()[0]
-    one, det = timed(lambda: run_scenario(prep, scenario, base, draws=1, seed=1), max(args.repeats * 10, 10))
+    one, det = timed(lambda: run_scenario(prep, scenario, base, draws=1, seed=1), max(args.repeats * 100, 100))
     switches = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
     mc, res = timed(lambda: run_scenario(prep, scenario, base, draws=args.draws, seed=1), args.repeats)
     switches = (resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches) / args.repeats
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[kernel.ENV_MODE] = saved
     ref_prep = eng.prepare(model, catalog)
     ref_one, _ = timed(lambda: eng.run_chunk_reference(ref_prep, scenario, base, seed=1, start=0, stop=1,
-                                                       deterministic=True), max(args.repeats * 10, 10))  # fmt: skip
+                                                       deterministic=True), max(args.repeats * 100, 100))  # fmt: skip
     ref_mc, _ = timed(lambda: reference_draws(ref_prep, scenario, base, args.draws), 1)
     base_t, base_out = timed(lambda: pandas_per_node(prep, scenario, base, args.baseline_draws, 1), 1)
     qala_sub = run_scenario(prep, scenario, base, draws=args.baseline_draws, seed=1).totals[model.basis]
