@@ -213,3 +213,14 @@ def test_a_program_computes_each_value_once_and_nothing_unread() -> None:
     vm.run(program.code, program.first, ys, rows, np.array([[10.0, 20.0]]), spare, sectors, spare, spare,
            np.zeros((2, 3)), np.zeros((1, 2)), np.zeros((1, 2)), 0, 2, 3)  # fmt: skip
     assert sectors[0].tolist() == [[120.0, 240.0, 360.0], [140.0, 280.0, 420.0]]
+
+
+def test_normal_quantiles_kept_with_the_uniforms_give_ppfs_bits() -> None:
+    from qala.scenario.distributions import Distribution, normals, uniforms
+
+    for dist in (Distribution("normal", 3.0, 0.7), Distribution("lognormal", 2.0, 0.4)):
+        for start, stop in ((0, 5000), (1500, 2100), (1023, 1025), (5, 6)):
+            for seed, variable in ((1, 0), (7, 13)):
+                want = dist.ppf(uniforms(seed, variable, start, stop))
+                np.testing.assert_array_equal(dist.from_normal(normals(seed, variable, start, stop)), want)
+    assert Distribution("uniform", 0.0, 1.0).from_normal(np.zeros(2)) is None  # drawn by ppf, as before

@@ -53,6 +53,14 @@ class Distribution:
         right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
         return np.where(u < f, left, right)
 
+    def from_normal(self, z: np.ndarray) -> np.ndarray | None:
+        """``ppf(u)`` from ``z = ndtri(u)`` (normal and lognormal: the same arithmetic after ``ndtri``), else None."""
+        if self.kind == "normal":
+            return self.a + self.b * z
+        if self.kind == "lognormal":
+            return self.a * np.exp(self.b * z)
+        return None
+
     def bounds(self) -> tuple[float, float]:
         """Finite bounds for sensitivity sampling (normal and lognormal: 0.1 %–99.9 % quantiles)."""
         if self.kind in ("uniform",):
@@ -101,6 +109,21 @@ def _block(seed: int, variable: int, block: int) -> np.ndarray:
     out = np.random.default_rng(np.random.SeedSequence([seed, variable, block])).random(BLOCK)
     out.flags.writeable = False
     return out
+
+
+@lru_cache(maxsize=4096)  # at most 32 MiB, as the uniforms'
+def _normal_block(seed: int, variable: int, block: int) -> np.ndarray:
+    out = ndtri(np.clip(_block(seed, variable, block), 1e-12, 1 - 1e-12))
+    out.flags.writeable = False
+    return out
+
+
+def normals(seed: int, variable: int, start: int, stop: int) -> np.ndarray:
+    """``ndtri(uniforms(seed, variable, start, stop))``, element by element the same values, from blocks kept
+    with the uniforms' (a normal or lognormal assumption drawn again with the same seed costs no ``ndtri``)."""
+    first, last = start // BLOCK, (stop - 1) // BLOCK
+    blocks = [_normal_block(seed, variable, b) for b in range(first, last + 1)]
+    return np.concatenate(blocks)[start - first * BLOCK : stop - first * BLOCK]
 
 
 def uniforms(seed: int, variable: int, start: int, stop: int) -> np.ndarray:

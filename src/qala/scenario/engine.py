@@ -19,7 +19,7 @@ from qala.catalog import Catalog
 from qala.catalog.units import registry
 from qala.inventory.engine import emission_gas
 from qala.scenario.adoption import adoption
-from qala.scenario.distributions import Distribution, uniforms
+from qala.scenario.distributions import Distribution, normals, uniforms
 from qala.scenario.spec import BASES, CityModel, ModelError
 
 SECTORS = ("I", "II", "III", "IV", "V", "VI")
@@ -177,6 +177,9 @@ def reprepare(prep: Prepared, model: CityModel) -> Prepared:
     )
 
 
+NORMAL_KINDS = ("normal", "lognormal")  # drawn from cached normal quantiles (``distributions.normals``)
+
+
 def _samples(
     model: CityModel,
     seed: int,
@@ -202,7 +205,9 @@ def _samples(
         elif deterministic:
             value = np.full(stop - start, dist.center)
         else:
-            value = dist.ppf(uniforms(seed, stream, start, stop))
+            value = dist.from_normal(normals(seed, stream, start, stop)) if dist.kind in NORMAL_KINDS else None
+            if value is None:
+                value = dist.ppf(uniforms(seed, stream, start, stop))
         return value[:, None]
 
     values = list(mapper(one, range(len(uncertain))))
