@@ -82,6 +82,18 @@ def test_blocks_do_not_change_a_draw(astana, monkeypatch: pytest.MonkeyPatch) ->
         np.testing.assert_array_equal(blocked.totals[basis], whole.totals[basis])
 
 
+def test_a_draw_alone_is_the_same_draw_among_others(astana) -> None:
+    """A measure's arithmetic follows the model (does the value vary by draw?), not the array's shape: one
+    draw's (years, 1) arrays get the products in the order the same draw gets among others."""
+    model, base = astana
+    prep = prepare(model, load_catalog())
+    for scenario in ("low-carbon", "net-zero-2060"):
+        alone = run_chunk(prep, scenario, base, seed=3, start=5, stop=6)
+        among = run_chunk(prep, scenario, base, seed=3, start=5, stop=9)
+        for basis in BASES:
+            np.testing.assert_array_equal(alone.totals[basis][0], among.totals[basis][0])
+
+
 def test_given_uniforms_and_a_variant_reuse_the_compiled_plan(astana) -> None:
     model, base = astana
     catalog = load_catalog()

@@ -224,3 +224,16 @@ def test_normal_quantiles_kept_with_the_uniforms_give_ppfs_bits() -> None:
                 want = dist.ppf(uniforms(seed, variable, start, stop))
                 np.testing.assert_array_equal(dist.from_normal(normals(seed, variable, start, stop)), want)
     assert Distribution("uniform", 0.0, 1.0).from_normal(np.zeros(2)) is None  # drawn by ppf, as before
+
+
+@pytest.mark.parametrize("scenario", ["bau", "low-carbon", "net-zero-2060"])
+def test_one_draw_across_its_years_is_the_numpy_plans_draw(astana, monkeypatch, scenario: str) -> None:
+    model, base = astana
+    prep = prepare(model, load_catalog())
+    for kw in ({"deterministic": True}, {"deterministic": False}, {"deterministic": False, "years": (2030, 2060)}):
+        got = by("vm", monkeypatch, prep, scenario, base, seed=3, start=5, stop=6, **kw)
+        same_bits(got, by("numpy", monkeypatch, prep, scenario, base, seed=3, start=5, stop=6, **kw))
+    monkeypatch.setenv(kernel.ENV_MODE, "vm")
+    assert kernel.wanted_one()
+    monkeypatch.setenv(kernel.ENV_MODE, "numpy")
+    assert not kernel.wanted_one()

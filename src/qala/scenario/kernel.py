@@ -29,7 +29,7 @@ import importlib.util
 import math
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -72,13 +72,21 @@ def numba_available() -> bool:
 def wanted(draws: int, years: int) -> bool:
     """Whether a run of ``draws`` × ``years`` draw-years goes through the machine."""
     m = mode()
-    if m == "numpy" or draws < 2:  # one draw: the numpy plan's cached deterministic path answers in < 1 ms
+    if m == "numpy" or draws < 2:  # one draw: ``wanted_one``
         return False
     if m == "vm":
         if not numba_available():
             raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
         return True
     return numba_available() and (bool(_LOADED) or draws * years >= LOAD_CELLS)
+
+
+def wanted_one() -> bool:
+    """Whether one draw goes through the machine (a program across its years): when the machine is loaded."""
+    m = mode()
+    if m == "vm" and not numba_available():
+        raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
+    return m == "vm" or (m == "auto" and bool(_LOADED))
 
 
 def warm() -> bool:
@@ -185,7 +193,9 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[Program, Layout, list[Any], int, int]:
+def _generate(
+    prep: Prepared, plan: Plan, scenario: str, across_years: bool = False
+) -> tuple[Program, Layout, list[Any], int, int]:
     model = prep.model
     lay = Layout([], [], [], [])
     year: list[str] = []  # statements of the year loop (no draws in them)
@@ -333,7 +343,7 @@ def _generate(prep: Prepared, plan: Plan, scenario: str) -> tuple[Program, Layou
     nq = 1 + max([int(n[1:]) for n, arr, _ in accum if arr == "Q"], default=-1)
     ns = 1 + max([int(n[1:]) for n, arr, _ in accum if arr == "S"], default=-1)
     ops = cell + [("write", target, expr) for target, expr in writes]
-    program = _assemble(top, year, ops, lay)
+    program = _assemble(top, year, ops, lay, across_years)
     return program, lay, sums, max(nq, 1), max(ns, 1)
 
 
@@ -348,6 +358,7 @@ class Program:
     constants: list[tuple[int, int]]  # (scalar register, index in CS): set before the run
     literals: list[tuple[int, float]]  # (scalar register, the formula's number)
     text: str  # the program, one instruction a line, for reading and debugging
+    draw_values: list[tuple[int, int]] = field(default_factory=list)  # across years: (RW row, scalar register)
 
     def registers(self, cs: np.ndarray) -> np.ndarray:
         """The scalar registers with the constants in place (the others are written by the program)."""
@@ -364,15 +375,23 @@ _CALLS = {"np.minimum": "MIN", "np.maximum": "MAX", "_div": "DIV0"}
 _LITERALS = {"np.nan": math.nan, "np.inf": math.inf}
 
 
-def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: Layout) -> Program:
+def _assemble(
+    top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: Layout, across_years: bool = False
+) -> Program:
     """The statements as register-machine instructions, one per binary operation of each expression in the
-    expression's own order (numpy's order): so each draw's numbers are the numpy plan's."""
+    expression's own order (numpy's order): so each draw's numbers are the numpy plan's.
+
+    ``across_years``: a program for one draw, run once with the years as the row (a per-year input is a row,
+    a draw's value a scalar; each flow's value per year written, not summed)."""
     nr, nf = len(lay.rw), len(lay.fl)
+    ncl = len(lay.cl)
+    npin = ncl + nf if across_years else nr + nf  # the inputs' rows, filled before the run
     var: dict[str, tuple[bool, int]] = {}  # name -> (is a row, register); rows virtual until allocated
     instr: list[list[Any]] = []  # [name, out, a, b, kind-of-out]
     scalars = [0]
-    rows = [nr + nf]  # virtual row registers; the first nr + nf are the inputs' (pinned)
+    rows = [npin]  # virtual row registers; the first npin are the inputs' (pinned)
     constants: list[tuple[int, int]] = []
+    draw_values: dict[int, int] = {}  # across years: RW row -> the scalar register of the draw's value
     literals: dict[float | str, int] = {}
 
     def scalar() -> int:
@@ -432,10 +451,16 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             array = ast.unparse(node.value)
             first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
             index = first.value  # type: ignore[attr-defined]
+            if array == "RW" and across_years:
+                if index not in draw_values:
+                    draw_values[index] = scalar()
+                return False, draw_values[index]
             if array == "RW":
                 return True, index
             if array == "FL":
-                return True, nr + index
+                return True, (ncl if across_years else nr) + index
+            if array == "CL" and across_years:
+                return True, index
             if array == "CL":
                 if (vm.LOAD_COLUMN << 2, index, 0) not in seen:
                     out = scalar()
@@ -448,7 +473,7 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
                 return False, out
         raise AssertionError(f"not an expression of the plan: {ast.unparse(node)}")
 
-    for f in range(nf):
+    for f in range(0 if across_years else nf):
         instr.append([vm.LOAD_FULL << 2 | vm.ROW_SCALAR, nr + f, f, 0, True, False, False])
     for line in top + year:
         name, _, text = line.partition(" = ")
@@ -459,7 +484,10 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             var[op[1]] = expr(ast.parse(op[2], mode="eval").body)
         elif op[0] == "sum":
             value = var[op[3]]
-            code = vm.SUM_Q if op[1] == "Q" else vm.SUM_S
+            if across_years:
+                code = vm.WRITE_Q if op[1] == "Q" else vm.WRITE_S
+            else:
+                code = vm.SUM_Q if op[1] == "Q" else vm.SUM_S
             of = vm.ROW_SCALAR if value[0] else 0
             instr.append([code << 2 | of, 0, int(op[2]), value[1], False, False, value[0]])
         else:  # ("write", "O[3, i, a + l]", expr)
@@ -469,7 +497,8 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
             code = writes[array]
             instr.append([code << 2 | (vm.ROW_SCALAR if value[0] else 0), 0, slot, value[1], False, False, value[0]])
 
-    instr, first, pinned = _schedule(instr, nr, {reg for reg, _ in constants} | set(literals.values()))
+    fixed = {reg for reg, _ in constants} | set(literals.values()) | set(draw_values.values())
+    instr, first, pinned = _schedule(instr, 0 if across_years else nr, fixed)
     instr, first = _fuse(instr, first)
     # virtual rows -> rows of W: a working row is free again after the instruction that reads it last (a row
     # computed before the years, read in every year, never is)
@@ -478,9 +507,9 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
         for v, is_row in ((ins[2], ins[5]), (ins[3], ins[6]), (ins[7], ins[8])):
             if is_row:
                 last[v] = k
-    physical = {r: r for r in range(nr + nf)}
+    physical = {r: r for r in range(npin)}
     free: list[int] = []
-    top_row = nr + nf
+    top_row = npin
     code = np.zeros((len(instr), 5), dtype=np.int64)
     for k, (op, out, a, b, out_row, a_row, b_row, c, c_row) in enumerate(instr):
         a, b, c = (physical[v] if is_row else v for v, is_row in ((a, a_row), (b, b_row), (c, c_row)))
@@ -495,14 +524,14 @@ def _assemble(top: list[str], year: list[str], ops: list[tuple[str, ...]], lay: 
         code[k] = (op, out, a, b, c)
         ins = instr[k]
         for v, is_row in ((ins[2], a_row), (ins[3], b_row), (ins[7], c_row)):
-            if is_row and v >= nr + nf and v not in pinned and last.get(v) == k and physical[v] not in free:
+            if is_row and v >= npin and v not in pinned and last.get(v) == k and physical[v] not in free:
                 free.append(physical[v])
         v = ins[1]
         if out_row and v not in last and v not in pinned and physical[v] not in free:  # never read
             free.append(physical[v])
     text = "\n".join(" ".join(str(x) for x in row) for row in code.tolist())
     lits = [(reg, float(eval(key, {"nan": math.nan, "inf": math.inf}))) for key, reg in literals.items()]
-    return Program(code, first, scalars[0], top_row, constants, lits, text)
+    return Program(code, first, scalars[0], top_row, constants, lits, text, sorted(draw_values.items()))
 
 _PAIRS = {  # (first, second) -> the instruction doing both: the first's result read once, by the second, as a
     (vm.ADD << 2 | vm.ROW_ROW, vm.ADD << 2 | vm.ROW_ROW): vm.ADD3 << 2,
@@ -547,7 +576,7 @@ def _schedule(instr: list[list[Any]], nr: int, fixed: set[int]) -> tuple[list[li
     for ins in reversed(instr):
         op, out, a, b, out_row, a_row, b_row = ins
         code = op >> 2
-        effect = code in (vm.WRITE_O, vm.WRITE_T, vm.WRITE_R, vm.WRITE_P, vm.SUM_Q, vm.SUM_S)
+        effect = code in (vm.WRITE_O, vm.WRITE_T, vm.WRITE_R, vm.WRITE_P, vm.SUM_Q, vm.SUM_S, vm.WRITE_Q, vm.WRITE_S)
         if not effect and (out_row, out) not in used:
             continue  # nothing reads it
         kept.append(ins)
@@ -591,16 +620,17 @@ def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     )
 
 
-def program_for(prep: Prepared, plan: Plan, scenario: str) -> Fused:
-    """The kernel of ``plan`` for ``scenario``'s structure (generated and compiled once per structure)."""
-    key = (id(plan), plan.key[0] is prep.model.nodes, _structure(prep, scenario))
+def program_for(prep: Prepared, plan: Plan, scenario: str, across_years: bool = False) -> Fused:
+    """The program of ``plan`` for ``scenario``'s structure (built once per structure); ``across_years``: for
+    one draw, its years as the row."""
+    key = (id(plan), plan.key[0] is prep.model.nodes, _structure(prep, scenario), across_years)
     hit = _KERNELS.get(key)
     if hit is not None:
         return hit
     with _LOCK:
         hit = _KERNELS.get(key)
         if hit is None:
-            program, lay, sums, nq, ns = _generate(prep, plan, scenario)
+            program, lay, sums, nq, ns = _generate(prep, plan, scenario, across_years)
             hit = Fused(program, lay, sums, nq, ns)
             if len(_KERNELS) > 64:
                 _KERNELS.clear()

@@ -14,4 +14,7 @@ MUL3 = 19  # out = (a * b) * c, rows
 MUL_SS = 20  # out = (a * b) * c, a row, b and c scalars
 MUL_DIV = 21  # out = (a * b) / c, a and b rows, c a scalar
 
+# one draw, its years as the row (``kernel``'s programs across years): a flow's value per year, not a sum
+WRITE_Q, WRITE_S = 22, 23  # qsum[a, off + :] = register b
+
 SCALAR_SCALAR, ROW_SCALAR, SCALAR_ROW, ROW_ROW = 0, 1, 2, 3

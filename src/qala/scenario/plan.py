@@ -635,7 +635,10 @@ def inputs(
             growth = np.cumprod(1.0 + rate, axis=0) / (1.0 + rate[:1])  # no growth applied to the base year
             growth = growth if rows is None else growth[rows]
         values[d.name] = np.multiply(d.base * si(d.unit), growth, out=growth)  # growth is this call's own array
+    drawn: set[str] = set()  # the parameters that vary by draw (known from the model, whatever the draws' number)
     for p in model.parameters.values():
+        if p.dist is not None or p.uncertainty is not None:
+            drawn.add(p.name)
         if p.dist is not None:
             v: np.ndarray | float = draws[f"parameter:{p.name}"] * si(p.unit)
         else:
@@ -655,7 +658,9 @@ def inputs(
             # first, so that one product, not two, has the size of (years, draws) (the same to the last bits)
             if ch.mode == "set":
                 delta = ch.value * unit - base
-                if np.shape(delta)[-1:] in ((), (1,)):
+                # the order of the products by whether the value varies by draw, not by its shape: a single
+                # draw's (years, 1) array then gets the same arithmetic as the same draw among others
+                if ch.parameter not in drawn:
                     values[ch.parameter] = _added(base, delta * path * effect)
                 else:  # delta is a new (.., draws) array: scaled and added in place (the same numbers, fewer arrays)
                     if share is None:
@@ -670,6 +675,8 @@ def inputs(
                     values[ch.parameter] = np.multiply(base, np.add(1.0, step, out=step), out=step)
                 else:
                     values[ch.parameter] = base * (1.0 + step)
+            if isinstance(m.max_effect, Distribution):
+                drawn.add(ch.parameter)
     return values
 
 
@@ -733,6 +740,55 @@ def _vm_blocks(
     for qb, sb in sums[1:]:  # the blocks' sums added in order, as the numpy blocks' are
         q += qb
         s += sb
+    es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
+    return [(list(q[: len(plan.flows)]), es)]
+
+
+def _vm_one(
+    prep: Prepared,
+    plan: Plan,
+    scenario: str,
+    draws: dict[str, np.ndarray],
+    ks: list[np.ndarray],
+    rows: list[int] | None,
+    outputs: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None],
+) -> list[tuple[list[Any], list[Any]]]:
+    """One draw through the register machine, its years as the row (a program across years, run once): the
+    same operations per year as ``_vm_blocks`` and the numpy plan, without a pass per year."""
+    from qala.scenario import vm  # noqa: PLC0415 - loaded (wanted_one)
+
+    agg, totals, rem_all, pop = outputs
+    fused = kernel.program_for(prep, plan, scenario, across_years=True)
+    lay, program, model = fused.layout, fused.program, prep.model
+    nb, ns, nyears, _ = agg.shape
+    ys = program.registers(kernel.constants(prep, scenario, lay))
+    for r, reg in program.draw_values:
+        kind, key = lay.rw[r]
+        ys[reg] = draws[key][0, 0] if kind == "draw" else ks[key][0]
+    w = np.empty((max(program.rows, 1), nyears))
+    ncl = len(lay.cl)
+    cl = kernel.columns(prep, lay, rows)
+    w[:ncl] = cl[:ncl]
+    years = np.arange(nyears) if rows is None else np.array(rows, dtype=np.int64)
+    for f, name in enumerate(lay.fl):  # inputs' arithmetic for an uncertain driver, compiled
+        d = model.drivers[name]
+        path = np.ascontiguousarray(prep.paths[f"growth:{d.name}"][0])
+        one = np.empty((nyears, 1))
+        vm.grow(one, path, draws[f"driver:{d.name}"][0, :1], d.base * si(d.unit), years)
+        w[ncl + f] = one[:, 0]
+    o = np.zeros((nb * ns, 1, nyears))
+    t = np.zeros((nb, 1, nyears))
+    r3 = np.zeros((nb, 1, nyears))
+    p2 = np.zeros((1, nyears))
+    q = np.zeros((fused.nq, nyears))
+    s = np.zeros((fused.ns, nyears))
+    vm.run(program.code, program.first, ys, w, cl, np.zeros((1, 1, 1)), o, t, r3, p2, q, s, 0, 1, nyears)
+    agg[..., 0] = o.reshape(nb, ns, nyears)
+    totals[:, :, 0] = t[:, 0]
+    if rem_all is not None:
+        rem_all[:, :, 0] = r3[:, 0]
+    if pop is not None:
+        pop[:, 0] = p2[0]
     es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
     return [(list(q[: len(plan.flows)]), es)]
 
@@ -811,7 +867,9 @@ def run_chunk(
             pop[:, a:b] = p
         return qs, es
 
-    if kernel.wanted(n, nyears):
+    if n == 1 and kernel.wanted_one():
+        results = _vm_one(prep, plan, scenario, draws, ks, rows, (agg, totals, rem_all, pop))
+    elif kernel.wanted(n, nyears):
         results = _vm_blocks(prep, plan, scenario, draws, ks, rows, (agg, totals, rem_all, pop))
     else:
         bounds = [(a, min(n, a + size)) for a in range(0, n, size)]

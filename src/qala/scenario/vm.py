@@ -44,7 +44,9 @@ from qala.scenario.opcodes import (  # numba reads these module globals as const
     SUM_Q,
     WRITE_O,
     WRITE_P,
+    WRITE_Q,
     WRITE_R,
+    WRITE_S,
     WRITE_T,
 )
 
@@ -284,6 +286,15 @@ def run(
                 else:
                     for j in range(nj):
                         population[i, off + j] = rows[b, j]
+            elif code in (WRITE_Q, WRITE_S):
+                target = qsum if code == WRITE_Q else ssum
+                if kind == SCALAR_SCALAR:
+                    y = ys[b]
+                    for j in range(nj):
+                        target[a, off + j] = y
+                else:
+                    for j in range(nj):
+                        target[a, off + j] = rows[b, j]
             else:  # SUM_Q, SUM_S: four running sums (the additions do not wait for each other)
                 if kind == SCALAR_SCALAR:
                     total = ys[b] * nj
