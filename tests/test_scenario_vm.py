@@ -172,15 +172,18 @@ def test_the_tiny_model_by_the_machine(monkeypatch) -> None:
 
 def test_the_setting_chooses_the_path(monkeypatch) -> None:
     monkeypatch.setenv(kernel.ENV_MODE, "numpy")
-    assert not kernel.wanted(100_000, 37)
-    monkeypatch.setenv(kernel.ENV_MODE, "vm")
-    assert kernel.wanted(2, 37) and not kernel.wanted(1, 37)  # one draw: the numpy plan's cached path
+    assert not kernel.wanted(100_000, 37) and not kernel.wanted_one()
+    for mode in ("vm", "auto"):  # whatever the process did before: the same run, the same path
+        monkeypatch.setenv(kernel.ENV_MODE, mode)
+        monkeypatch.setattr(kernel, "_LOADED", [])
+        assert kernel.wanted(2, 37) and kernel.wanted(10_000, 37) and kernel.wanted_one()
+        assert not kernel.wanted(1, 37)  # one draw: wanted_one's program across the years
     monkeypatch.setenv(kernel.ENV_MODE, "auto")
-    monkeypatch.setattr(kernel, "_LOADED", [])
-    assert not kernel.wanted(10_000, 37)  # not loaded, and 370,000 draw-years do not pay for loading it
-    assert kernel.wanted(30_000, 37)
-    assert kernel.warm()
-    assert kernel.wanted(10_000, 37)
+    monkeypatch.setattr(kernel, "_NUMBA", [False])  # numba missing: auto falls back, vm refuses
+    assert not kernel.wanted(10_000, 37)
+    monkeypatch.setenv(kernel.ENV_MODE, "vm")
+    with pytest.raises(kernel.KernelError, match="QALA_ENGINE_KERNEL=vm needs numba"):
+        kernel.wanted(10_000, 37)
     monkeypatch.setenv(kernel.ENV_MODE, "fast")
     with pytest.raises(kernel.KernelError, match="QALA_ENGINE_KERNEL='fast': expected auto, vm or numpy"):
         kernel.wanted(10, 37)

@@ -16,10 +16,11 @@ values a variant edits (paths, adoption, effects, units, the calibration's facto
 so a variant reuses it. Building a program takes milliseconds; the machine itself is compiled once per
 installation (``make setup`` does it) and loaded with numba (about 1 s) the first time a process needs it.
 
-``QALA_ENGINE_KERNEL``: ``numpy`` (the numpy plan always), ``vm`` (the machine for every run of more than one
-draw), or ``auto`` (default): the machine once it is loaded in the process (the web server and the
-benchmarks load it at start, ``warm``) or for a run large enough to pay for loading it (``LOAD_CELLS``
-draw-years), the numpy plan otherwise.
+``QALA_ENGINE_KERNEL``: ``auto`` (default) and ``vm`` use the machine for every run (``vm`` fails if numba
+is missing, ``auto`` then falls back to the numpy plan); ``numpy`` keeps the numpy plan. The choice never
+depends on the process's state, so the same run gives the same numbers, sums over draws included, in a web
+worker, a job, a Dask worker or a CLI call. A process loads the machine (numba's import, about 1 s) with its
+first scenario run; the web server and the job workers do it at start (``warm``).
 """
 
 from __future__ import annotations
@@ -41,9 +42,7 @@ from qala.scenario.engine import Prepared, si
 if TYPE_CHECKING:
     from qala.scenario.plan import Plan
 
-LOAD_CELLS = 1_000_000  # draw-years from which ``auto`` loads the machine (numba's import, ~1 s, then pays)
-MIN_BLOCK = 64  # draws per block at least
-MAX_BLOCK = 512  # and at most (a block's working rows stay in the processor's cache)
+MAX_BLOCK = 512  # draws per block (a block's working rows stay in the processor's cache)
 ENV_MODE = "QALA_ENGINE_KERNEL"
 _LOCK = threading.Lock()
 _KERNELS: dict[tuple[Any, ...], Fused] = {}
@@ -70,23 +69,20 @@ def numba_available() -> bool:
 
 
 def wanted(draws: int, years: int) -> bool:
-    """Whether a run of ``draws`` × ``years`` draw-years goes through the machine."""
+    """Whether a run of ``draws`` (more than one) goes through the machine: always, unless
+    ``QALA_ENGINE_KERNEL=numpy`` or numba is missing — so a run's numbers never depend on which process
+    computes it (a web worker, a job, a Dask worker or a CLI call), nor on what that process did before."""
     m = mode()
     if m == "numpy" or draws < 2:  # one draw: ``wanted_one``
         return False
-    if m == "vm":
-        if not numba_available():
-            raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
-        return True
-    return numba_available() and (bool(_LOADED) or draws * years >= LOAD_CELLS)
+    if m == "vm" and not numba_available():
+        raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
+    return numba_available()
 
 
 def wanted_one() -> bool:
-    """Whether one draw goes through the machine (a program across its years): when the machine is loaded."""
-    m = mode()
-    if m == "vm" and not numba_available():
-        raise KernelError(f"{ENV_MODE}=vm needs numba, which cannot be imported here")
-    return m == "vm" or (m == "auto" and bool(_LOADED))
+    """Whether one draw goes through the machine (a program across its years): as ``wanted``."""
+    return wanted(2, 1)
 
 
 def warm() -> bool:

@@ -730,8 +730,9 @@ def _vm_blocks(
         return q, s
 
     threads = _threads()
-    size = max(kernel.MIN_BLOCK, min(kernel.MAX_BLOCK, -(-n // (2 * threads))))
-    bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
+    # blocks of MAX_BLOCK draws whatever the threads: the sums over draws are then added in the same order in
+    # a process with two engine threads and in a Dask worker with one (the same bits)
+    bounds = [(a, min(n, a + kernel.MAX_BLOCK)) for a in range(0, n, kernel.MAX_BLOCK)]
     if len(bounds) > 1 and threads > 1:  # the machine releases the GIL: the blocks run on as many cores
         sums = list(_pool().map(lambda ab: block(*ab), bounds))
     else:
