@@ -616,10 +616,27 @@ def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     )
 
 
+_PER_PREP: dict[int, tuple[Prepared, dict[Any, Any]]] = {}  # a prepared model's structure keys, columns, constants
+
+
+def _memo(prep: Prepared) -> dict[Any, Any]:
+    """What is computed once per prepared model (its paths, shares and parameters do not change)."""
+    hit = _PER_PREP.get(id(prep))
+    if hit is None or hit[0] is not prep:
+        if len(_PER_PREP) > 64:
+            _PER_PREP.clear()
+        hit = _PER_PREP[id(prep)] = (prep, {})
+    return hit[1]
+
+
 def program_for(prep: Prepared, plan: Plan, scenario: str, across_years: bool = False) -> Fused:
     """The program of ``plan`` for ``scenario``'s structure (built once per structure); ``across_years``: for
     one draw, its years as the row."""
-    key = (id(plan), plan.key[0] is prep.model.nodes, _structure(prep, scenario), across_years)
+    memo = _memo(prep)
+    structure = memo.get(("structure", scenario))
+    if structure is None:
+        structure = memo["structure", scenario] = _structure(prep, scenario)
+    key = (id(plan), plan.key[0] is prep.model.nodes, structure, across_years)
     hit = _KERNELS.get(key)
     if hit is not None:
         return hit
@@ -638,7 +655,16 @@ def program_for(prep: Prepared, plan: Plan, scenario: str, across_years: bool = 
 
 
 def columns(prep: Prepared, lay: Layout, rows: list[int] | None) -> np.ndarray:
-    """The per-year inputs, (columns, years) in the run's years."""
+    """The per-year inputs, (columns, years) in the run's years (computed once per prepared model; read only)."""
+    memo = _memo(prep)
+    key = ("columns", id(lay), None if rows is None else tuple(rows))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not lay:
+        hit = memo[key] = (lay, _columns(prep, lay, rows))
+    return hit[1]
+
+
+def _columns(prep: Prepared, lay: Layout, rows: list[int] | None) -> np.ndarray:
     model = prep.model
     nyears = len(model.years) if rows is None else len(rows)
     out = np.empty((max(len(lay.cl), 1), nyears))
@@ -657,6 +683,16 @@ def columns(prep: Prepared, lay: Layout, rows: list[int] | None) -> np.ndarray:
 
 
 def constants(prep: Prepared, scenario: str, lay: Layout) -> np.ndarray:
+    """The program's constants (units, measures' values and effects), once per prepared model; read only."""
+    memo = _memo(prep)
+    key = ("constants", scenario, id(lay))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not lay:
+        hit = memo[key] = (lay, _constants(prep, scenario, lay))
+    return hit[1]
+
+
+def _constants(prep: Prepared, scenario: str, lay: Layout) -> np.ndarray:
     model = prep.model
     out = np.empty(max(len(lay.cs), 1))
     for c, key in enumerate(lay.cs):
