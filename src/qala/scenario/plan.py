@@ -687,6 +687,13 @@ def _added(base: Any, step: Any) -> Any:
     return base + step
 
 
+def _flow_sums(plan: Plan, fused: kernel.Fused, q: np.ndarray, s: np.ndarray) -> list[tuple[list[Any], list[Any]]]:
+    """The machine's sums (``q``: each flow's amount, ``s``: the emissions the plan sums itself) as ``run_chunk``
+    takes a block's: amounts per flow, and emissions per flow (a linear flow's from its amount)."""
+    es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
+    return [(list(q[: len(plan.flows)]), es)]
+
+
 def _vm_blocks(
     prep: Prepared,
     plan: Plan,
@@ -741,8 +748,7 @@ def _vm_blocks(
     for qb, sb in sums[1:]:  # the blocks' sums added in order, as the numpy blocks' are
         q += qb
         s += sb
-    es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
-    return [(list(q[: len(plan.flows)]), es)]
+    return _flow_sums(plan, fused, q, s)
 
 
 def _vm_one(
@@ -790,8 +796,7 @@ def _vm_one(
         rem_all[:, :, 0] = r3[:, 0]
     if pop is not None:
         pop[:, 0] = p2[0]
-    es = [None if x is None else (q[x[1]] * x[2] if x[0] == "q" else s[x[1]]) for x in fused.sums]
-    return [(list(q[: len(plan.flows)]), es)]
+    return _flow_sums(plan, fused, q, s)
 
 
 def run_chunk(
