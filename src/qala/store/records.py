@@ -16,6 +16,7 @@ from qala.ingest.seen_keys import SeenKeys
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
 from qala.store.bulk import insert_frame, read_frame, read_rows
+from qala.store.large_import import import_transaction
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
 RECORD_COLUMNS = (
@@ -113,8 +114,10 @@ def import_tables(
     that would replace another account's figure is refused, without showing that figure.
     ``keep_current``: the report keeps the current records of the years written (``ImportReport.current``),
     so that an inventory of them needs no reading back.
+    A large import on SQLite checks its foreign keys itself (``large_import``).
     """
-    with engine.begin() as conn:
+    rows = sum(t.records.height for t in tables)
+    with import_transaction(engine, rows) as conn:
         return import_into(
             conn, tables, who=who, dry_run=dry_run, now=now, own_only=own_only, keep_current=keep_current
         )
@@ -186,79 +189,70 @@ def import_stream(
     out = FileOutcome(file, sha256, 0)
     problems: list[Problem] = []
     told: set[Problem] = set()
-    with engine.connect() as conn:
-        tx = conn.begin()
-        try:
-            cities = known_cities(conn)
-            before = conn.execute(select(func.max(T.c.id))).scalar() or 0
-            batch_id = conn.execute(
-                insert(ImportBatch)
-                .values(
-                    file_name=file,
-                    sha256=sha256,
-                    imported_by=who,
-                    imported_at=now,
-                    rows_read=0,
-                    rows_new=0,
-                    rows_superseding=0,
-                    rows_duplicate=0,
-                )
-                .returning(ImportBatch.id)
-            ).scalar_one()
-            seen = SeenKeys(ImportLimits.from_env().max_rows)
-            years: set[tuple[str, int]] = set()
-            for table, found in chunks:
-                fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
-                told.update(fresh)
-                problems.extend(fresh)
-                if table is None:
-                    continue
-                out.rows_read += table.records.height + len(table.duplicates)
-                out.duplicates.extend(
-                    Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in table.duplicates
-                )
-                records = table.records
-                unknown = records.filter(~pl.col("city").is_in(cities)).select("city", "source_row")
-                problems.extend(
-                    Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
-                    for city, row in unknown.iter_rows()
-                )
-                hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"].to_numpy()
-                again = seen.met(hashes)
-                if again.any():
-                    records = _seen_before(conn, batch_id, file, records, pl.Series(again), out, problems)
-                seen.add(hashes)
-                del hashes, again
-                if problems:
-                    continue  # check the rest, write nothing more
-                new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before)
-                years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
-                del table, records, unknown, new_rows, superseding  # freed before the next chunk is read
-            if problems:
-                raise ValidationFailed(problems)
-            conn.execute(
-                update(ImportBatch)
-                .where(ImportBatch.id == batch_id)
-                .values(
-                    rows_read=out.rows_read,
-                    rows_new=out.new,
-                    rows_superseding=out.superseding,
-                    rows_duplicate=len(out.duplicates),
-                )
+    with import_transaction(engine, None, roll_back=dry_run) as conn:  # large, as a streamed file is
+        cities = known_cities(conn)
+        before = conn.execute(select(func.max(T.c.id))).scalar() or 0
+        batch_id = conn.execute(
+            insert(ImportBatch)
+            .values(
+                file_name=file,
+                sha256=sha256,
+                imported_by=who,
+                imported_at=now,
+                rows_read=0,
+                rows_new=0,
+                rows_superseding=0,
+                rows_duplicate=0,
             )
-            from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
-            from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
+            .returning(ImportBatch.id)
+        ).scalar_one()
+        seen = SeenKeys(ImportLimits.from_env().max_rows)
+        years: set[tuple[str, int]] = set()
+        for table, found in chunks:
+            fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
+            told.update(fresh)
+            problems.extend(fresh)
+            if table is None:
+                continue
+            out.rows_read += table.records.height + len(table.duplicates)
+            out.duplicates.extend(
+                Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in table.duplicates
+            )
+            records = table.records
+            unknown = records.filter(~pl.col("city").is_in(cities)).select("city", "source_row")
+            problems.extend(
+                Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
+                for city, row in unknown.iter_rows()
+            )
+            hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"].to_numpy()
+            again = seen.met(hashes)
+            if again.any():
+                records = _seen_before(conn, batch_id, file, records, pl.Series(again), out, problems)
+            seen.add(hashes)
+            del hashes, again
+            if problems:
+                continue  # check the rest, write nothing more
+            new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before)
+            years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
+            del table, records, unknown, new_rows, superseding  # freed before the next chunk is read
+        if problems:
+            raise ValidationFailed(problems)
+        conn.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(
+                rows_read=out.rows_read,
+                rows_new=out.new,
+                rows_superseding=out.superseding,
+                rows_duplicate=len(out.duplicates),
+            )
+        )
+        from qala.store.estimates import estimates_step_aside  # noqa: PLC0415 - estimates imports this module
+        from qala.store.users import audit  # noqa: PLC0415 - users imports this module's neighbours
 
-            out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
-            out.batch_id = None if dry_run else batch_id
-            audit(conn, who, "import", "import_batch", str(batch_id), None, out.to_dict())
-        except BaseException:
-            tx.rollback()
-            raise
-        if dry_run:
-            tx.rollback()
-        else:
-            tx.commit()
+        out.estimates_replaced = estimates_step_aside(conn, batch_id, now, years)
+        out.batch_id = None if dry_run else batch_id
+        audit(conn, who, "import", "import_batch", str(batch_id), None, out.to_dict())
     return ImportReport([out], dry_run)
 
 
