@@ -31,15 +31,18 @@ run: setup
 # the fast suite: everything but the tests marked slow (under 5 minutes on two idle cores)
 test: setup system
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 # everything, slow tests included (CI)
 test-all: setup system
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(PYTEST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 bench: setup

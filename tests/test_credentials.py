@@ -240,8 +240,7 @@ def test_qala_hashes_passwords_at_argon2s_production_cost() -> None:
     from argon2 import PasswordHasher
 
     code = (
-        "from qala.store import users; h = users._hasher; "
-        "print(h.time_cost, h.memory_cost, h.parallelism, h.type.name)"
+        "from qala.store import users; h = users._hasher; print(h.time_cost, h.memory_cost, h.parallelism, h.type.name)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     default = PasswordHasher()

@@ -144,8 +144,15 @@ def test_optimize_targets_a_named_target_on_its_basis(run_cli) -> None:
     assert data["target"]["year"] == 2030 and data["target"]["basis"] == "territorial"
     assert data["status"] in ("optimal", "infeasible")
     code, out, err = run_cli(
-        "optimize", "--target", "carbon_neutrality_2060", "--cumulative-from", "2040", "--budget", "2040=1e12",
-        "--format", "json",
+        "optimize",
+        "--target",
+        "carbon_neutrality_2060",
+        "--cumulative-from",
+        "2040",
+        "--budget",
+        "2040=1e12",
+        "--format",
+        "json",
     )
     assert code == 0, err
     data = json.loads(out)

@@ -39,7 +39,6 @@ pytestmark = pytest.mark.slow
 JOB_TIMEOUT = 180_000  # ms: a job's worker process starts on the first upload (a busy machine is slow at it)
 
 
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """The app on http://127.0.0.1:PORT (Chromium counts loopback as secure, so Secure cookies work)."""

@@ -71,13 +71,17 @@ def test_an_editor_gives_a_new_city_a_baseline_from_its_population(web: Web) -> 
     c.get("/?city=kokshetau")
     page = c.get("/estimates?lang=en").text
     assert "has no estimation spec yet" in page
-    bad = c.post("/estimates", data={"csrf_token": csrf(c, "/estimates"), "population": "2015,-5,x\n",
-                                     "action": "apply"})
+    bad = c.post(
+        "/estimates", data={"csrf_token": csrf(c, "/estimates"), "population": "2015,-5,x\n", "action": "apply"}
+    )
     assert bad.status_code == 422 and "a number of at least 0" in bad.text and "2015,-5,x" in bad.text
     assert c.get("/inventory?year=2020&fmt=json").status_code == 404  # nothing was written
     before = web.count()
-    ok = c.post("/estimates", data={"csrf_token": csrf(c, "/estimates"), "population": POPULATION,
-                                    "action": "apply"}, follow_redirects=False)
+    ok = c.post(
+        "/estimates",
+        data={"csrf_token": csrf(c, "/estimates"), "population": POPULATION, "action": "apply"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert web.count() > before
     inv = c.get("/inventory?year=2020&fmt=json").json()["inventory"]

@@ -31,7 +31,6 @@ pytestmark = pytest.mark.slow
 BAND = re.compile(r"\d …\s?[-−]?\d")  # "p05 … p95" under each median
 
 
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     engine = open_database(f"sqlite:///{tmp_path / 'variants.sqlite3'}")

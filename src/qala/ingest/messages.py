@@ -318,47 +318,67 @@ CODES: dict[str, tuple[str, dict[str, str]]] = {
     # the review, publication and revert forms (store/submissions.py, publications.py, revert.py)
     "form.reason_required": (
         r"a reason.*",
-        {"en": "a reason (it is kept, and the provider reads it)", "ru": "причина (она сохраняется, и поставщик её видит)",
-         "kk": "себебі (ол сақталады және жеткізуші оны көреді)"},
+        {
+            "en": "a reason (it is kept, and the provider reads it)",
+            "ru": "причина (она сохраняется, и поставщик её видит)",
+            "kk": "себебі (ол сақталады және жеткізуші оны көреді)",
+        },
     ),
     "form.note_required": (
         r"a note that says what this version is",
-        {"en": "a note that says what this version is", "ru": "примечание о том, что это за версия",
-         "kk": "бұл қандай нұсқа екенін көрсететін ескертпе"},
+        {
+            "en": "a note that says what this version is",
+            "ru": "примечание о том, что это за версия",
+            "kk": "бұл қандай нұсқа екенін көрсететін ескертпе",
+        },
     ),
     "form.not_pending": (
         r"rows not pending in this submission: (?P<rows>.*)",
-        {"en": "rows still pending in this submission (these are decided already: {rows})",
-         "ru": "строки, ещё ожидающие решения (по этим решение уже принято: {rows})",
-         "kk": "әлі шешім күтіп тұрған жолдар (мыналар бойынша шешім қабылданған: {rows})"},
+        {
+            "en": "rows still pending in this submission (these are decided already: {rows})",
+            "ru": "строки, ещё ожидающие решения (по этим решение уже принято: {rows})",
+            "kk": "әлі шешім күтіп тұрған жолдар (мыналар бойынша шешім қабылданған: {rows})",
+        },
     ),
     "form.nothing_pending": (
         r"nothing pending in this submission",
-        {"en": "a submission with rows still pending (nothing is pending here)",
-         "ru": "поступившие данные со строками на рассмотрении (здесь таких нет)",
-         "kk": "қаралуда жолдары бар деректер (мұнда ондай жоқ)"},
+        {
+            "en": "a submission with rows still pending (nothing is pending here)",
+            "ru": "поступившие данные со строками на рассмотрении (здесь таких нет)",
+            "kk": "қаралуда жолдары бар деректер (мұнда ондай жоқ)",
+        },
     ),
     "form.own_submission": (
         r"a submission is decided by someone other than its author",
-        {"en": "someone other than the author decides a submission",
-         "ru": "решение по данным принимает не тот, кто их представил",
-         "kk": "деректер бойынша шешімді оларды ұсынған адам емес, басқа адам қабылдайды"},
+        {
+            "en": "someone other than the author decides a submission",
+            "ru": "решение по данным принимает не тот, кто их представил",
+            "kk": "деректер бойынша шешімді оларды ұсынған адам емес, басқа адам қабылдайды",
+        },
     ),
     "form.already_withdrawn": (
         r"this version is already withdrawn",
-        {"en": "a version that is not withdrawn yet", "ru": "версия, которая ещё не отозвана",
-         "kk": "әлі кері шақырылмаған нұсқа"},
+        {
+            "en": "a version that is not withdrawn yet",
+            "ru": "версия, которая ещё не отозвана",
+            "kk": "әлі кері шақырылмаған нұсқа",
+        },
     ),
     "form.no_data": (
         r"no activity data for (?P<city>\S+) in (?P<year>\d+)",
-        {"en": "a year with activity data ({year} has none)", "ru": "год, по которому есть данные ({year} — нет данных)",
-         "kk": "деректері бар жыл ({year} жылы деректер жоқ)"},
+        {
+            "en": "a year with activity data ({year} has none)",
+            "ru": "год, по которому есть данные ({year} — нет данных)",
+            "kk": "деректері бар жыл ({year} жылы деректер жоқ)",
+        },
     ),
     "form.nothing_current": (
         r"nothing of this batch is current any more",
-        {"en": "a batch with figures still current (a later import or revert replaced them all)",
-         "ru": "пакет с ещё действующими показателями (все они уже заменены)",
-         "kk": "әлі қолданыстағы көрсеткіштері бар топтама (олардың бәрі ауыстырылған)"},
+        {
+            "en": "a batch with figures still current (a later import or revert replaced them all)",
+            "ru": "пакет с ещё действующими показателями (все они уже заменены)",
+            "kk": "әлі қолданыстағы көрсеткіштері бар топтама (олардың бәрі ауыстырылған)",
+        },
     ),
     "form.not_found": (
         r"no such (submission|publication|import batch)",

@@ -282,7 +282,11 @@ SHEET_TEXT: dict[str, dict[str, str]] = {
 
 # what each column holds, in the provider's language (cols.DESCRIPTIONS is the CLI's English, with its options)
 COLUMN_NOTES: dict[str, dict[str, str]] = {
-    "year": {"en": "calendar year of the activity", "ru": "календарный год деятельности", "kk": "қызметтің күнтізбелік жылы"},
+    "year": {
+        "en": "calendar year of the activity",
+        "ru": "календарный год деятельности",
+        "kk": "қызметтің күнтізбелік жылы",
+    },
     "gpc_ref": {
         "en": "GPC reference with scope, e.g. I.1.1, I.4.4, II.1.1",
         "ru": "код GPC с охватом, например I.1.1, I.4.4, II.1.1",

@@ -53,8 +53,12 @@ def cell_coverage(inv: Inventory, cells: list[str]) -> dict[str, dict[str, Any]]
         if part.is_empty():
             biogenic = inv.rows.filter((pl.col("gpc_ref") == ref) & (pl.col("gas") == "CO2(b)"))
             if not biogenic.is_empty():  # only biogenic CO2: a figure (0 t CO2e), not a notation key
-                out[ref] = {"status": _status(biogenic), "tco2e": 0.0, "share_estimated": None,
-                            "methods": _methods(biogenic)}
+                out[ref] = {
+                    "status": _status(biogenic),
+                    "tco2e": 0.0,
+                    "share_estimated": None,
+                    "methods": _methods(biogenic),
+                }
                 continue
             nk = inv.notation_keys.get(ref)
             if nk is not None:

@@ -85,9 +85,7 @@ def _aggregate(activity: pl.DataFrame) -> pl.DataFrame:
     ]
     by = [*keys, *extra]
     key = _packed_key(activity, by) if not extra else None
-    inputs = (
-        [pl.col("inputs").drop_nulls().unique().sort().alias("inputs")] if "inputs" in activity.columns else []
-    )
+    inputs = [pl.col("inputs").drop_nulls().unique().sort().alias("inputs")] if "inputs" in activity.columns else []
     if key is not None:
         # Fast path for large in-memory tables: group by one integer built from the categories' codes.
         grouped = (

@@ -76,9 +76,7 @@ def _submit(engine: Engine, validated, username: str, city: str) -> Outcome:
     return Outcome(202, {"submission": sid, "status": "pending", "files": body["files"]})
 
 
-def build_report(
-    progress: Progress, *, url: str, city: str, lang: str, fmt: str, today: date | None = None
-) -> Outcome:
+def build_report(progress: Progress, *, url: str, city: str, lang: str, fmt: str, today: date | None = None) -> Outcome:
     """The strategy report's file, from the report cache or built now and kept (a city without an inventory is a
     404 outcome). ``today`` is not used: the report is dated the day it was built (kept per version of the data)."""
     from qala.inventory.engine import InventoryError  # noqa: PLC0415
@@ -91,7 +89,13 @@ def build_report(
     except InventoryError:
         return Outcome(404, {"status": "failed", "error": "no_inventory", "message": "no inventory for this city yet"})
     except PdfUnavailable:  # the server lacks Pango: HTML and XLSX still work
-        return Outcome(503, {"status": "failed", "error": "pdf_unavailable",
-                             "message": "PDF is not available on this server; choose HTML or XLSX"})
+        return Outcome(
+            503,
+            {
+                "status": "failed",
+                "error": "pdf_unavailable",
+                "message": "PDF is not available on this server; choose HTML or XLSX",
+            },
+        )
     name = file_name(city, lang, fmt, built)
     return Outcome(200, {"status": "done", "file_name": name}, body, name, MEDIA_TYPES[fmt])

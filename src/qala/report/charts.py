@@ -106,9 +106,7 @@ def fan_chart(
     return to_svg(fig, "fan")
 
 
-def macc_chart(
-    steps: Sequence[dict[str, Any]], xlabel: str, ylabel: str, fmt: Fmt, top: float | None = None
-) -> str:
+def macc_chart(steps: Sequence[dict[str, Any]], xlabel: str, ylabel: str, fmt: Fmt, top: float | None = None) -> str:
     """The MACC: bar width = abatement, height = cost per tonne, numbered as in the table.
 
     ``top``: where the cost axis stops (``qala.services.economics.macc_axis``); dearer steps are drawn up to
@@ -124,8 +122,16 @@ def macc_chart(
         colour = "#2e7d32" if height < 0 else "#1f5f8b"
         cut = top is not None and height > top
         height = top if cut and top is not None else height
-        ax.bar(x, height, width=width, align="edge", color=colour, edgecolor="white", linewidth=0.5,
-               hatch="///" if cut else None)
+        ax.bar(
+            x,
+            height,
+            width=width,
+            align="edge",
+            color=colour,
+            edgecolor="white",
+            linewidth=0.5,
+            hatch="///" if cut else None,
+        )
         if not cut:  # the cut steps are named with their values in the caption
             ax.annotate(str(i), (x + width / 2, height), ha="center", va="bottom" if height >= 0 else "top", fontsize=7)
         x += width

@@ -529,6 +529,7 @@ def _assemble(
     lits = [(reg, float(eval(key, {"nan": math.nan, "inf": math.inf}))) for key, reg in literals.items()]
     return Program(code, first, scalars[0], top_row, constants, lits, text, sorted(draw_values.items()))
 
+
 _PAIRS = {  # (first, second) -> the instruction doing both: the first's result read once, by the second, as a
     (vm.ADD << 2 | vm.ROW_ROW, vm.ADD << 2 | vm.ROW_ROW): vm.ADD3 << 2,
     (vm.MUL << 2 | vm.ROW_ROW, vm.MUL << 2 | vm.ROW_ROW): vm.MUL3 << 2,
@@ -605,9 +606,7 @@ def _structure(prep: Prepared, scenario: str) -> tuple[Any, ...]:
     measures = []
     for code in model.scenarios[scenario].measures:
         m = model.measures[code]
-        measures.append(
-            (code, isinstance(m.max_effect, Distribution), tuple((c.parameter, c.mode) for c in m.changes))
-        )
+        measures.append((code, isinstance(m.max_effect, Distribution), tuple((c.parameter, c.mode) for c in m.changes)))
     return (
         tuple((d.name, bool(d.uncertainty)) for d in model.drivers.values()),
         tuple((p.name, p.dist is not None, p.uncertainty is not None) for p in model.parameters.values()),

@@ -718,6 +718,7 @@ def _vm_blocks(
     y0 = program.registers(kernel.constants(prep, scenario, lay))
     kernel.warm()  # numba's import (about 1 s) the first time only
     from qala.scenario import vm  # noqa: PLC0415 - loaded by warm
+
     o3 = agg.reshape(nb * ns, nyears, n)
     r3 = rem_all if rem_all is not None else np.empty((1, 1, 1))
     p2 = pop if pop is not None else np.empty((1, 1))

@@ -49,9 +49,7 @@ def rating_counts(indicators: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def assess(
-    engine: Engine, city: str, lang: str = "en", draws: int = scenario_svc.STANDARD_DRAWS
-) -> dict[str, Any]:
+def assess(engine: Engine, city: str, lang: str = "en", draws: int = scenario_svc.STANDARD_DRAWS) -> dict[str, Any]:
     catalog = load_catalog()
     indicators = assessment(list(city_indicators(city)), lang)
     out: dict[str, Any] = {"city": city, "indicators": indicators, "rating_counts": rating_counts(indicators)}
