@@ -179,3 +179,22 @@ def test_the_log_is_copied_into_the_database_file_after_the_commit(large: Path, 
     finally:
         alone.close()
         engine.dispose()
+
+
+def test_a_new_database_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    from qala.store import db
+
+    new = open_database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    with new.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == db.PAGE_SIZE == 16384
+    new.dispose()
+    old_path = tmp_path / "old.sqlite3"
+    made = sqlite3.connect(old_path)
+    made.execute("PRAGMA page_size=4096")
+    made.execute("CREATE TABLE t (x)")  # a file made before: its pages are 4 KiB
+    made.close()
+    old = open_database(f"sqlite:///{old_path}")
+    with old.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+    assert import_tables(old, [_table(60)], who="bulk-test").files[0].new == 60
+    old.dispose()
