@@ -7,18 +7,21 @@ from __future__ import annotations
 import csv
 import io
 import math
+import struct
 import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DataError, IntegrityError
 
 from qala.catalog import load_catalog
 from qala.ingest.read import parse_bytes
 from qala.ingest.validate import validate_table
-from qala.store import bulk
+from qala.store import bulk, bulk_pg
 from qala.store.records import ACTIVITY_SCHEMA, activity_frame, import_tables, record_provenance
 from qala.store.seed import open_database
 
@@ -219,3 +222,106 @@ def test_a_column_is_one_value_only_when_every_row_holds_it_bit_for_bit() -> Non
     staged, fixed = bulk._split_constant(frame)
     assert staged == ["zeros", "one_apart", "nan"]
     assert fixed == {"same_text": "Қазақстан, «1»", "same_float": 0.30000000000000004, "same_int": 7, "nulls": None}
+
+
+# PostgreSQL's COPY in binary format (qala.store.bulk_pg): every value stored as the CSV path stores it.
+
+PROBE = (
+    "CREATE TABLE bulk_probe (id serial PRIMARY KEY, i integer, b bigint, f double precision, s text, "
+    "v varchar(12), ok boolean, way text)"
+)
+INT4 = st.integers(-(2**31), 2**31 - 1)
+FLOATS = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True)
+TEXT_PG = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=30)  # no NUL in PG
+PROBE_ROWS = st.lists(
+    st.tuples(
+        st.none() | INT4,
+        st.none() | st.integers(-(2**63), 2**63 - 1),
+        st.none() | FLOATS,
+        st.none() | TEXT_PG,
+        st.none() | st.text(max_size=12, alphabet=st.characters(exclude_characters="\x00", exclude_categories=("Cs",))),
+        st.none() | st.booleans(),
+    ),
+    min_size=1,
+    max_size=40,
+)
+PROBE_SCHEMA = {"i": pl.Int64, "b": pl.Int64, "f": pl.Float64, "s": pl.String, "v": pl.String, "ok": pl.Boolean}
+
+
+def float_bits(values: list[float | None]) -> list[str | None]:
+    """Each double as PostgreSQL's float8send gives it (big-endian bytes, as bytea's hex text)."""
+    return [None if x is None else "\\x" + struct.pack(">d", x).hex() for x in values]
+
+
+@pytest.fixture(scope="module")
+def probe_url(pg_cluster) -> str:
+    url = pg_cluster.new_database()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(PROBE)
+    engine.dispose()
+    return url
+
+
+@pytest.mark.postgres
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=PROBE_ROWS)
+def test_binary_copy_stores_every_value_as_csv_does(probe_url: str, rows: list[tuple]) -> None:
+    """The same frame through COPY binary and through COPY CSV: the same integers, the same bits of every
+    double (-0.0, infinities, subnormals, the last digit; a NaN keeps even its payload in binary, where CSV's
+    "NaN" gives the one NaN), the same texts, NULL apart from an empty text."""
+    frame = pl.DataFrame(rows, schema=PROBE_SCHEMA, orient="row")
+    engine = create_engine(probe_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE bulk_probe")
+            types = bulk_pg.column_types(conn.connection.driver_connection, "bulk_probe")
+            assert bulk_pg.binary_frame(frame, types) is not None, "every column goes in binary"
+            bulk.insert_frame(conn, "bulk_probe", frame.with_columns(way=pl.lit("binary")))
+            real = bulk_pg._pgpq
+            try:
+                bulk_pg._pgpq = lambda: None  # the CSV path, as without pgpq
+                bulk.insert_frame(conn, "bulk_probe", frame.with_columns(way=pl.lit("csv")))
+            finally:
+                bulk_pg._pgpq = real
+            schema = {"i": pl.Int64, "b": pl.Int64, "f": pl.String, "s": pl.String, "v": pl.String, "ok": pl.Int64}
+            sql = "SELECT i, b, float8send(f), s, v, ok::int FROM bulk_probe WHERE way = ? ORDER BY id"
+            binary = bulk.read_frame(conn, sql, ["binary"], schema)
+            csv_ = bulk.read_frame(conn, sql, ["csv"], schema)
+    finally:
+        engine.dispose()
+    for c in ("i", "b", "s", "v", "ok"):
+        assert binary[c].to_list() == csv_[c].to_list(), c
+    assert binary["f"].to_list() == float_bits(frame["f"].to_list()), "every bit, a NaN's payload too"
+    nan = [x is not None and math.isnan(x) for x in frame["f"].to_list()]
+    as_text = [b for b, n in zip(binary["f"].to_list(), nan, strict=True) if not n]
+    assert as_text == [b for b, n in zip(csv_["f"].to_list(), nan, strict=True) if not n]  # "NaN" is one NaN
+    for c in ("i", "b", "s", "v"):
+        assert binary[c].to_list() == frame[c].to_list(), c
+    assert binary["ok"].to_list() == frame["ok"].cast(pl.Int64).to_list()
+
+
+def test_binary_frame_casts_to_the_columns_width_or_gives_up() -> None:
+    """Integers go in the column's own width when every value fits; a value out of range, a float for an
+    integer column or a type without a binary form here sends the frame as CSV (None), where PostgreSQL reports
+    the value itself."""
+    types = {"n": "int4", "big": "int8", "x": "float8", "t": "varchar", "when": "timestamptz"}
+    fits = bulk_pg.binary_frame(pl.DataFrame({"n": [1, -(2**31), 2**31 - 1, None], "t": ["a", "", None, "ж"]}), types)
+    assert fits is not None and fits.schema == pl.Schema({"n": pl.Int32, "t": pl.String})
+    assert fits["n"].to_list() == [1, -(2**31), 2**31 - 1, None]
+    assert bulk_pg.binary_frame(pl.DataFrame({"n": [1, 2**31]}), types) is None
+    assert bulk_pg.binary_frame(pl.DataFrame({"n": [-(2**31) - 1]}), types) is None
+    assert bulk_pg.binary_frame(pl.DataFrame({"n": [1.0]}), types) is None
+    assert bulk_pg.binary_frame(pl.DataFrame({"x": [1]}), types) is None  # as text: the server's own reading
+    assert bulk_pg.binary_frame(pl.DataFrame({"when": ["2026-01-01"]}), types) is None
+    assert bulk_pg.binary_frame(pl.DataFrame({"big": pl.Series([None, None], dtype=pl.Null)}), types) is not None
+
+
+@pytest.mark.postgres
+def test_an_integer_out_of_the_columns_range_is_the_servers_error(probe_url: str) -> None:
+    engine = create_engine(probe_url)
+    try:
+        with pytest.raises(DataError, match="out of range"), engine.begin() as conn:
+            bulk.insert_frame(conn, "bulk_probe", pl.DataFrame({"i": [1, 2**31]}))
+    finally:
+        engine.dispose()

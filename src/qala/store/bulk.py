@@ -27,6 +27,8 @@ import polars as pl
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
 
+from qala.store import bulk_pg
+
 COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
 PG_SORT_MEMORY = "256MB"  # PostgreSQL: maintenance_work_mem while a large batch's indexes are built
@@ -77,8 +79,8 @@ def _numbered(first: int, n: int) -> pl.Series:
 def _copy(
     conn: Connection, table: str, frame: pl.DataFrame, assign_ids: bool = False, keep: Collection[str] = ()
 ) -> pl.Series | None:
-    """COPY FROM STDIN in CSV: every text quoted (so "" is an empty text and \\N unquoted is NULL); floats are
-    written by polars as the shortest text that reads back as the same double.
+    """COPY FROM STDIN (``bulk_pg.copy_in``): in COPY's binary format, encoded from the frame's Arrow buffers,
+    where every column has a binary form (every bit of a double kept), else in CSV.
 
     A large batch into a table not much bigger than it is loaded as PostgreSQL's manual advises
     ("Populating a Database"): the table's foreign keys, secondary indexes and primary key (unless another
@@ -103,24 +105,13 @@ def _copy(
             ids = _numbered(first, frame.height)
             frame = frame.with_columns(ids)
         frame, restore_defaults = _constants_as_defaults(conn, table, frame)
-    names = ", ".join(frame.columns)
     for name, _ in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in primary:  # after the foreign keys: a self-reference needs it
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    cursor = conn.connection.driver_connection.cursor()  # psycopg 3, inside the same transaction
-    try:
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as copy:
-            for start in range(0, frame.height, COPY_BLOCK):
-                buf = io.BytesIO()
-                frame.slice(start, COPY_BLOCK).write_csv(
-                    buf, include_header=False, quote_style="non_numeric", null_value=NULL
-                )
-                copy.write(buf.getvalue())
-    finally:
-        cursor.close()
+    bulk_pg.copy_in(conn.connection.driver_connection, table, frame)  # psycopg 3, inside the same transaction
     for statement in restore_defaults:
         conn.connection.driver_connection.execute(statement.encode())  # bytes, no parameters: taken as written
     for _, ddl in indexes:
