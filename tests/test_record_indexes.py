@@ -105,7 +105,7 @@ def test_migration_0010_goes_down_and_up_and_keeps_one_current_figure_per_key(st
     engine.dispose()
     assert current_index_columns(engine) == OLD
     db.migrate(engine)
-    assert db.current_revision(engine) == db.head_revision() == "0010"
+    assert db.current_revision(engine) == db.head_revision()
     engine.dispose()
     assert current_index_columns(engine) == NEW
     copy = (
@@ -120,4 +120,58 @@ def test_migration_0010_goes_down_and_up_and_keeps_one_current_figure_per_key(st
         first = conn.execute(text("SELECT min(id) FROM activity_records WHERE superseded_by IS NULL")).scalar()
         conn.execute(text("UPDATE activity_records SET superseded_by = id WHERE id = :i"), {"i": first})
         conn.execute(text(copy.replace("superseded_by IS NULL", f"id = {first}")))
+    engine.dispose()
+
+
+def key_collations(engine) -> dict[str, str | None]:
+    """The collation of each text column of a figure's key (None: the database's own; SQLite has none)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            return {}
+        rows = conn.execute(
+            text(
+                "SELECT column_name, collation_name FROM information_schema.columns WHERE table_name = "
+                "'activity_records' AND column_name IN ('city_code', 'gpc_ref', 'activity', 'facility')"
+            )
+        ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def test_migration_0011_compares_the_keys_texts_byte_by_byte_on_postgresql(store_url: str) -> None:
+    """0011: gpc_ref, activity and facility COLLATE "C" on PostgreSQL (city_code keeps the database's); nothing on
+    SQLite. Down and up again; the unique index of current figures still holds, and lookups by the key and the
+    foreign keys' checks still find the rows."""
+    engine = open_database(store_url)
+    pg = engine.dialect.name == "postgresql"
+    c_cols = {"city_code": None, "gpc_ref": "C", "activity": "C", "facility": "C"} if pg else {}
+    assert key_collations(engine) == c_cols
+    cfg = db.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    engine.dispose()
+    assert key_collations(engine) == (dict.fromkeys(c_cols) if pg else {})
+    db.migrate(engine)
+    engine.dispose()
+    assert key_collations(engine) == c_cols
+    with engine.begin() as conn:
+        row = conn.execute(
+            text(
+                "SELECT city_code, year, gpc_ref, activity, facility FROM activity_records "
+                "WHERE superseded_by IS NULL ORDER BY id LIMIT 1"
+            )
+        ).one()
+        key = dict(zip(("c", "y", "g", "a", "f"), row, strict=True))
+        where = "city_code = :c AND year = :y AND gpc_ref = :g AND activity = :a AND facility = :f"
+        assert conn.execute(text(f"SELECT count(*) FROM activity_records WHERE {where}"), key).scalar() >= 1
+        with pytest.raises(IntegrityError), conn.begin_nested():  # a second current figure for the key
+            conn.execute(
+                text(
+                    "INSERT INTO activity_records (city_code, year, gpc_ref, activity, activity_as_written, "
+                    "facility, amount, unit, batch_id, source_row) SELECT city_code, year, gpc_ref, activity, "
+                    f"activity_as_written, facility, amount, unit, batch_id, source_row FROM activity_records "
+                    f"WHERE {where} AND superseded_by IS NULL"
+                ),
+                key,
+            )
     engine.dispose()

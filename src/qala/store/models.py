@@ -50,6 +50,11 @@ class ImportBatch(Base):
     rows_duplicate: Mapped[int] = mapped_column(Integer)
 
 
+def _bytewise(length: int) -> String:
+    """A varchar compared byte by byte: COLLATE "C" on PostgreSQL; SQLite compares so already (no collation)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
 class ActivityRecord(Base):
     """One figure of activity data. Never updated in place: a correction supersedes it."""
 
@@ -84,10 +89,11 @@ class ActivityRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     city_code: Mapped[str] = mapped_column(ForeignKey("cities.code"))
     year: Mapped[int] = mapped_column(Integer)
-    gpc_ref: Mapped[str] = mapped_column(String(12))
-    activity: Mapped[str] = mapped_column(String(60))
+    # Byte order on PostgreSQL (migration 0011: sorting them for ix_activity_current without strcoll()).
+    gpc_ref: Mapped[str] = mapped_column(_bytewise(12))
+    activity: Mapped[str] = mapped_column(_bytewise(60))
     activity_as_written: Mapped[str] = mapped_column(String(200))
-    facility: Mapped[str] = mapped_column(String(200), default="")  # "" when none (for the unique key)
+    facility: Mapped[str] = mapped_column(_bytewise(200), default="")  # "" when none (for the unique key)
     amount: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(60))
     source: Mapped[str | None] = mapped_column(Text)
