@@ -325,3 +325,108 @@ def test_an_integer_out_of_the_columns_range_is_the_servers_error(probe_url: str
             bulk.insert_frame(conn, "bulk_probe", pl.DataFrame({"i": [1, 2**31]}))
     finally:
         engine.dispose()
+
+
+# Foreign keys to other tables checked once per large batch (bulk_pg.checked_once) instead of dropped and re-added.
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    return pg_cluster.new_database()
+
+
+def many_rows_of(conn, city: str) -> pl.DataFrame:
+    """Twice the rows the seeded store holds (a large batch: the keys dropped or switched off), of ``city``."""
+    held = bulk.read_frame(
+        conn,
+        "SELECT year, gpc_ref, activity, activity_as_written, amount, unit, batch_id, source_row FROM activity_records",
+        [],
+        {"year": pl.Int64, "gpc_ref": pl.String, "activity": pl.String, "activity_as_written": pl.String,
+         "amount": pl.Float64, "unit": pl.String, "batch_id": pl.Int64, "source_row": pl.Int64},
+    )  # fmt: skip
+    rows = pl.concat([held, held])
+    return rows.with_columns(
+        city_code=pl.lit(city), facility=pl.format("site-{}", pl.int_range(rows.height)), year=pl.lit(2031)
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("checked_once", [True, False], ids=["checked once", "dropped and added back"])
+def test_a_batch_of_an_unknown_city_is_refused_and_nothing_changes(
+    pg_url: str, small_rebuild: None, checked_once: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large batch whose city is in no row of ``cities``: PostgreSQL's own ForeignKeyViolation, whether the key
+    stayed in place (its per-row trigger off, the batch's one city looked up) or was dropped and added back;
+    the schema, the rows and every constraint's validity as they were. The same rows of a known city go in."""
+    if not checked_once:
+        monkeypatch.setattr(bulk_pg, "checked_once", lambda *a: [])
+    engine = open_database(pg_url)
+    before = schema_of(engine)
+    with engine.connect() as conn:
+        rows_before = conn.execute(text("SELECT count(*) FROM activity_records")).scalar()
+        nowhere, astana = many_rows_of(conn, "nowhere"), many_rows_of(conn, "astana")
+    assert nowhere.height > rows_before
+    with pytest.raises(IntegrityError, match="activity_records_city_code_fkey"), engine.begin() as conn:
+        bulk.insert_frame(conn, TABLE, nowhere, assign_ids=True)
+    assert schema_of(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar() == rows_before
+        assert conn.execute(text("SELECT bool_and(convalidated) FROM pg_constraint")).scalar()
+    with engine.begin() as conn:
+        assert bulk.insert_frame(conn, TABLE, astana, assign_ids=True) is not None
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar() == rows_before + astana.height
+    assert schema_of(engine) == before
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_foreign_keys_stay_valid_and_the_triggers_come_back_on(pg_url: str, small_rebuild: None) -> None:
+    """A large batch into a table that holds fewer rows: the keys to cities and import_batches are never dropped
+    (their constraints keep their identity and stay validated), the self-reference is added back, and the
+    session's replication role is back to what it was inside the same transaction."""
+    engine = open_database(pg_url)
+    oids = "SELECT conname, oid FROM pg_constraint WHERE conrelid = 'activity_records'::regclass AND contype = 'f'"
+    with engine.connect() as conn:
+        before = dict(conn.execute(text(oids)).all())
+    table = validate_table(parse_bytes(activity_csv(300), "kept.csv"), load_catalog(), "astana")
+    with engine.begin() as conn:
+        dbapi = conn.connection.driver_connection
+        assert [k.name for k in bulk_pg.checked_once(dbapi, TABLE, table.records.rename({"city": "city_code"}))] == [
+            "activity_records_city_code_fkey"  # the batch id is not in the validated records; written by the import
+        ]
+    assert import_tables(engine, [table], who="bulk-test").files[0].new == 300
+    with engine.connect() as conn:
+        after = dict(conn.execute(text(oids)).all())
+        assert conn.execute(text("SELECT bool_and(convalidated) FROM pg_constraint")).scalar()
+        assert conn.execute(text("SELECT current_setting('session_replication_role')")).scalar() == "origin"
+    assert set(after) == set(before)
+    for name in ("activity_records_city_code_fkey", "activity_records_batch_id_fkey"):
+        assert after[name] == before[name], f"{name} never dropped"
+    assert after["activity_records_superseded_by_fkey"] != before["activity_records_superseded_by_fkey"]
+    with engine.begin() as conn:
+        bulk.insert_frame(conn, "import_batches", pl.DataFrame({"file_name": ["x"], "sha256": ["x"],
+            "imported_by": ["x"], "imported_at": ["2026-01-01"], "rows_read": [0], "rows_new": [0],
+            "rows_superseding": [0], "rows_duplicate": [0]}))  # fmt: skip
+        assert conn.exec_driver_sql("SELECT current_setting('session_replication_role')").scalar() == "origin"
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_role_that_may_not_switch_triggers_off_drops_and_adds_back(pg_cluster) -> None:
+    """Without SET on session_replication_role (neither superuser nor granted), no key is kept in place."""
+    engine = create_engine(pg_cluster.new_database())
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE parent (code text PRIMARY KEY)")
+            conn.exec_driver_sql("CREATE TABLE child (id serial PRIMARY KEY, code text REFERENCES parent)")
+            dbapi = conn.connection.driver_connection
+            frame = pl.DataFrame({"code": ["a"]})
+            assert [k.column for k in bulk_pg.checked_once(dbapi, "child", frame)] == ["code"]  # a superuser
+            conn.exec_driver_sql("DROP ROLE IF EXISTS qala_plain")
+            conn.exec_driver_sql("CREATE ROLE qala_plain")
+            conn.exec_driver_sql("GRANT SELECT ON parent, child TO qala_plain")
+            conn.exec_driver_sql("SET LOCAL ROLE qala_plain")
+            assert bulk_pg.checked_once(dbapi, "child", frame) == []
+    finally:
+        engine.dispose()

@@ -89,12 +89,21 @@ def _copy(
     table is locked meanwhile), so a failure leaves everything as it was. The indexes are built with
     ``maintenance_work_mem`` raised for this transaction only (the sort in memory). A column that holds one
     value in every row is not sent: it is the column's default during the COPY (``_constants_as_defaults``).
+
+    A one-column foreign key to another table whose column the batch gives (the city, the batch) is not dropped
+    where the role may set ``session_replication_role`` (``bulk_pg.checked_once``): its per-row trigger is off
+    during the COPY only, and the batch's distinct values (one city, one batch) are looked up and locked once
+    after it (``bulk_pg.check``) — the constraint stays in place and validated, and adding it back would scan the
+    whole table. Where a value is missing, the key is dropped and added back, so that PostgreSQL reports it.
+    Indexes are never kept during the COPY to save their rebuild: a B-tree insertion per row cost more than the
+    sort, even where every key lands at the right end (benchmarks/README.md, "PostgreSQL").
     """
     constraints, indexes, primary = _pg_rebuild(conn, table, frame.height)
     indexes = [(name, ddl) for name, ddl in indexes if name not in keep]
     frame = _without_null_columns(conn, table, frame)
     ids = None
     restore_defaults: list[str] = []
+    sent = frame
     if constraints or indexes:
         conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # as DROP INDEX would take
         conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_SORT_MEMORY}'")
@@ -104,14 +113,20 @@ def _copy(
             conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + frame.height - 1))
             ids = _numbered(first, frame.height)
             frame = frame.with_columns(ids)
+        sent = frame
         frame, restore_defaults = _constants_as_defaults(conn, table, frame)
+    dbapi = conn.connection.driver_connection  # psycopg 3, inside the same transaction
+    kept = bulk_pg.checked_once(dbapi, table, sent) if constraints else []
+    constraints = [(name, d) for name, d in constraints if name not in {k.name for k in kept}]
     for name, _ in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in primary:  # after the foreign keys: a self-reference needs it
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    bulk_pg.copy_in(conn.connection.driver_connection, table, frame)  # psycopg 3, inside the same transaction
+    with bulk_pg.triggers_off(dbapi) if kept else contextlib.nullcontext():
+        bulk_pg.copy_in(dbapi, table, frame)
+    bulk_pg.check(dbapi, table, sent, kept)
     for statement in restore_defaults:
         conn.connection.driver_connection.execute(statement.encode())  # bytes, no parameters: taken as written
     for _, ddl in indexes:

@@ -17,7 +17,10 @@ shortest text that reads back as the same double. Used where pgpq is not install
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -38,6 +41,7 @@ WIRE: dict[str, pl.DataType] = {
 }
 _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _RANGE = {"int2": 2**15, "int4": 2**31, "int8": 2**63}
+CHECK_VALUES = 10_000  # a foreign key's distinct values in a batch looked up one by one, at most
 
 
 def copy_in(dbapi, table: str, frame: pl.DataFrame) -> None:
@@ -113,3 +117,88 @@ def _pgpq():
     except ImportError:
         return None
     return pgpq
+
+
+# Foreign keys checked once per batch instead of dropped and added back (a scan of the whole table each).
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A one-column foreign key of the table being loaded, to another table."""
+
+    name: str
+    column: str
+    target: str  # the referenced table, as regclass text
+    target_column: str
+    target_type: str  # the referenced column's type without length (format_type), for the array of values
+
+
+def checked_once(dbapi, table: str, frame: pl.DataFrame) -> list[ForeignKey]:
+    """The foreign keys of ``table`` that can stay in place during the COPY, their per-row triggers off, and be
+    checked once for the batch's distinct values (``check``): one column each, to another table, the column in
+    the frame with at most CHECK_VALUES distinct values; only where this role may set
+    ``session_replication_role`` (a superuser, or granted SET on it: PostgreSQL 15) and the table has no
+    trigger of its own (the setting would skip that too). Else none."""
+    version = int(dbapi.execute("SELECT current_setting('server_version_num')").fetchone()[0])
+    if version >= 150000:
+        allowed = dbapi.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')").fetchone()[0]
+    else:
+        allowed = dbapi.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+    own = dbapi.execute(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", (table,)
+    ).fetchone()[0]
+    if not allowed or own:
+        return []
+    rows = dbapi.execute(
+        "SELECT c.conname, a.attname, c.confrelid::regclass::text, af.attname, format_type(af.atttypid, NULL) "
+        "FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] "
+        "WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND cardinality(c.conkey) = 1 "
+        "AND c.confrelid <> c.conrelid ORDER BY c.conname",
+        (table,),
+    ).fetchall()
+    return [ForeignKey(*row) for row in rows if row[1] in frame.columns and _few(frame[row[1]])]
+
+
+def _few(column: pl.Series) -> bool:
+    """Whether the column holds at most CHECK_VALUES distinct values (one lookup each, instead of a scan)."""
+    first = column[0]
+    if first is not None and column.null_count() == 0 and (column == first).all():  # usually one city, one batch
+        return True
+    return column.n_unique() <= CHECK_VALUES
+
+
+@contextlib.contextmanager
+def triggers_off(dbapi) -> Iterator[None]:
+    """``session_replication_role = replica`` for this transaction, until the block ends: the foreign keys'
+    per-row checks (internal triggers) do not fire; then the setting as it was."""
+    was = dbapi.execute("SELECT current_setting('session_replication_role')").fetchone()[0]
+    dbapi.execute("SELECT set_config('session_replication_role', 'replica', true)")
+    try:
+        yield
+    finally:
+        dbapi.execute("SELECT set_config('session_replication_role', %s, true)", (was,))
+
+
+def check(dbapi, table: str, frame: pl.DataFrame, keys: list[ForeignKey]) -> None:
+    """Each foreign key of ``keys`` holds for the frame's rows: every distinct non-NULL value of its column is in
+    the referenced table, and that row is locked FOR KEY SHARE until the transaction ends (as the per-row check
+    locks it). Where one does not hold, the constraint is dropped and added back, so that PostgreSQL checks
+    every row and raises its own error (a ForeignKeyViolation naming the value)."""
+    for key in keys:
+        values = frame[key.column].drop_nulls().unique().to_list()
+        if not values:
+            continue
+        found = dbapi.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM ONLY {key.target} WHERE {key.target_column} = "
+            f"ANY(%s::{key.target_type}[]) FOR KEY SHARE) x",
+            (values,),
+        ).fetchone()[0]
+        if found != len(values):
+            definition = dbapi.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                (table, key.name),
+            ).fetchone()[0]
+            dbapi.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{key.name}"')
+            dbapi.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{key.name}" {definition}')
