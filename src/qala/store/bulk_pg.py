@@ -90,8 +90,8 @@ def binary_frame(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame | N
     cannot be sent in binary without changing a value (then CSV)."""
     cast = []
     for name, dtype in frame.schema.items():
-        typname = types.get(name)
-        target = WIRE.get(typname) if typname is not None else None
+        typname = types.get(name, "")
+        target = WIRE.get(typname)
         if target is None:
             return None
         column = frame[name]

@@ -52,7 +52,7 @@ class ImportBatch(Base):
 
 def _bytewise(length: int) -> String:
     """A varchar compared byte by byte: COLLATE "C" on PostgreSQL; SQLite compares so already (no collation)."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class ActivityRecord(Base):
