@@ -60,3 +60,11 @@ def test_dask_scaling_benchmark_runs_and_agrees(tmp_path: Path) -> None:
     assert all(r["single_seconds"] > 0 and r["seconds"] > 0 for r in data["rows"][0]["rounds"])
     assert data["agreement"]["ok"] and data["agreement"]["within_bound"] and data["agreement"]["p_met_equal"]
     assert data["client_bytes"] < data["draws_bytes"]
+
+
+def test_sqlite_floor_benchmark_stores_every_row(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.sqlite_floor import VARIANTS, main
+
+    assert main(["--rows", "3000"]) == 0  # it exits otherwise, naming the rows stored
+    lines = [line for line in capsys.readouterr().out.splitlines() if "total" in line]
+    assert len(lines) == len(VARIANTS) and all("insert" in line and "commit" in line for line in lines)
