@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -307,10 +307,11 @@ def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
     values = ", ".join([*staged, *("?" * len(fixed))])
     written: list[str] = []
     with ThreadPoolExecutor(1, thread_name_prefix="qala-stage") as writer:
-        pending = writer.submit(_stage_file, adbc, rows.slice(0, cuts[1]))
+        pending: Future[str] | None = writer.submit(_stage_file, adbc, rows.slice(0, cuts[1]))
         try:
             for i in range(parts):
-                path = pending.result()
+                assert pending is not None
+                path, pending = pending.result(), None
                 written.append(path)
                 if i + 1 < parts:  # the next part is written while this one is copied
                     pending = writer.submit(_stage_file, adbc, rows.slice(cuts[i + 1], cuts[i + 2] - cuts[i + 1]))
@@ -323,8 +324,9 @@ def _staged(conn: Connection, adbc, table: str, frame: pl.DataFrame) -> None:
                 )
                 os.unlink(path)
         finally:
-            with contextlib.suppress(Exception):  # a part still being written when a copy failed
-                written.append(pending.result())
+            if pending is not None:  # a part still being written when a copy failed
+                with contextlib.suppress(Exception):
+                    written.append(pending.result())
             for path in written:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
