@@ -12,6 +12,7 @@ that the data use without a kk and ru name.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -30,7 +31,7 @@ def table() -> dict[str, dict[str, dict[str, str]]]:
     for path in paths:
         if not path.is_file():
             continue
-        with path.open(encoding="utf-8", newline="") as fh:
+        with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 out.setdefault(row["kind"], {}).setdefault(row["code"], {lang: row[lang] for lang in LANGS})
     return out
@@ -46,7 +47,7 @@ def texts() -> dict[str, dict[str, str]]:
     for path in paths:
         if not path.is_file():
             continue
-        with path.open(encoding="utf-8", newline="") as fh:
+        with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 out[row["en"].strip()] = {lang: row[lang] for lang in LANGS}
     return out

@@ -45,8 +45,8 @@ def to_xlsx(inv: Inventory) -> bytes:
     ws.append([])
     ws.append(["Sector (BASIC+)", "t CO2e", "notation key"])
     keys = inv.sector_keys
-    for name, value in inv.by_sector.items():
-        ws.append([name, value, keys.get(name)])
+    for name, sector_value in inv.by_sector.items():
+        ws.append([name, sector_value, keys.get(name)])
     ws.append([])
     ws.append(["Scope", "t CO2e"])
     for name, value in inv.by_scope.items():

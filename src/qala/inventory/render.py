@@ -62,8 +62,8 @@ def render(inv: Inventory, catalog: Catalog, console: Console) -> None:
     sectors.add_column("Sector")
     sectors.add_column("t CO2e", justify="right")
     keys = inv.sector_keys
-    for code, v in inv.by_sector.items():
-        sectors.add_row(f"{code} {catalog.sectors[code]['en']}", keys[code] if v is None else _n(v))
+    for code, sector_t in inv.by_sector.items():
+        sectors.add_row(f"{code} {catalog.sectors[code]['en']}", keys[code] if sector_t is None else _n(sector_t))
     scopes = Table(title="By scope and gas")
     scopes.add_column("")
     scopes.add_column("t CO2e", justify="right")
