@@ -119,20 +119,21 @@ def test_the_navigation_folds_into_a_menu_on_a_phone(browser, server: str) -> No
 def test_the_header_keeps_its_languages_and_sign_in_together(browser, server: str, lang: str) -> None:
     """On a laptop (1,366 px) the signed-out header is one row; where it must wrap (1,024 px), the languages and
     the sign-in link go down together, at the right, never the sign-in link alone on a row of its own."""
-    rows = {}
-    for width in (1366, 1024):
-        ctx = browser.new_context(viewport={"width": width, "height": 900})
-        page = ctx.new_page()
-        page.goto(_url(server, "/", lang))
-        rows[width] = page.evaluate("""() => {
-            const top = s => Math.round(document.querySelector(s).getBoundingClientRect().top);
-            const r = document.querySelector('#login-link').getBoundingClientRect();
-            return {brand: top('header .brand'), langs: top('.langs'), sign_in: top('#login-link'),
-                    gap_right: Math.round(window.innerWidth - r.right)}; }""")
-        ctx.close()
-    wide, narrow = rows[1366], rows[1024]
-    assert abs(wide["langs"] - wide["sign_in"]) < 10 and abs(wide["sign_in"] - wide["brand"]) < 10, wide  # one row
-    assert abs(narrow["langs"] - narrow["sign_in"]) < 10 and narrow["gap_right"] < 40, narrow
+    for path in ("/", "/roadmap", "/assessment"):  # the current page's link is bold, so wider
+        rows = {}
+        for width in (1366, 1024):
+            ctx = browser.new_context(viewport={"width": width, "height": 900})
+            page = ctx.new_page()
+            page.goto(_url(server, path, lang))
+            rows[width] = page.evaluate("""() => {
+                const top = s => Math.round(document.querySelector(s).getBoundingClientRect().top);
+                const r = document.querySelector('#login-link').getBoundingClientRect();
+                return {brand: top('header .brand'), langs: top('.langs'), sign_in: top('#login-link'),
+                        gap_right: Math.round(window.innerWidth - r.right)}; }""")
+            ctx.close()
+        wide, narrow = rows[1366], rows[1024]
+        assert abs(wide["langs"] - wide["sign_in"]) < 10 and abs(wide["sign_in"] - wide["brand"]) < 10, (path, wide)
+        assert abs(narrow["langs"] - narrow["sign_in"]) < 10 and narrow["gap_right"] < 40, (path, narrow)
 
 
 def test_charts_have_axis_titles_names_and_a_small_toolbar(browser, server: str) -> None:
