@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -45,17 +46,33 @@ def _stored(url: str) -> pl.DataFrame:
     return frame.join(pl.DataFrame(rows, schema=["id", "source_row"], orient="row"), on="id", how="left")
 
 
-def test_a_batch_written_in_parts_is_the_batch_written_at_once(
-    large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _watch_parts(
+    monkeypatch: pytest.MonkeyPatch,
+    before: Callable[[int], None] | None = None,
+    after: Callable[[int, str], None] | None = None,
+) -> list[int]:
+    """Each part's staging watched: its rows recorded (the list returned), ``before(n)`` called ahead of writing
+    part n (from 1), ``after(n, path)`` once it is written."""
     calls: list[int] = []
     stage = bulk._stage_file
 
-    def counted(adbc, rows: pl.DataFrame) -> str:
+    def watched(adbc, rows: pl.DataFrame) -> str:
         calls.append(rows.height)
-        return stage(adbc, rows)
+        if before is not None:
+            before(len(calls))
+        path = stage(adbc, rows)
+        if after is not None:
+            after(len(calls), path)
+        return path
 
-    monkeypatch.setattr(bulk, "_stage_file", counted)
+    monkeypatch.setattr(bulk, "_stage_file", watched)
+    return calls
+
+
+def test_a_batch_written_in_parts_is_the_batch_written_at_once(
+    large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _watch_parts(monkeypatch)
     table = _table()
     monkeypatch.setattr(bulk, "STAGE_PART", 10_000)
     whole = tmp_path / "whole.sqlite3"
@@ -80,16 +97,12 @@ def test_a_part_that_fails_leaves_the_store_as_it_was(
     large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "STAGE_PART", 50)
-    stage = bulk._stage_file
-    calls: list[int] = []
 
-    def third_fails(adbc, rows: pl.DataFrame) -> str:
-        calls.append(rows.height)
-        if len(calls) == 3:
+    def third_fails(n: int) -> None:
+        if n == 3:
             raise OSError("disk full (test)")
-        return stage(adbc, rows)
 
-    monkeypatch.setattr(bulk, "_stage_file", third_fails)
+    calls = _watch_parts(monkeypatch, before=third_fails)
     url = f"sqlite:///{tmp_path / 'q.sqlite3'}"
     engine = open_database(url)
     with engine.connect() as conn:
@@ -108,17 +121,12 @@ def test_a_copy_that_fails_removes_the_part_being_written_meanwhile(
     large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "STAGE_PART", 50)
-    stage = bulk._stage_file
-    calls: list[int] = []
 
-    def second_unreadable(adbc, rows: pl.DataFrame) -> str:
-        calls.append(rows.height)
-        path = stage(adbc, rows)
-        if len(calls) == 2:
+    def second_unreadable(n: int, path: str) -> None:
+        if n == 2:
             Path(path).write_bytes(b"not a database")  # its copy fails while the third part is written
-        return path
 
-    monkeypatch.setattr(bulk, "_stage_file", second_unreadable)
+    calls = _watch_parts(monkeypatch, after=second_unreadable)
     engine = open_database(f"sqlite:///{tmp_path / 'q.sqlite3'}")
     with pytest.raises(Exception, match="not a database"):
         import_tables(engine, [_table()], who="bulk-test")
