@@ -105,6 +105,39 @@ def test_macc_interactions_counted_once(tmp_path) -> None:
     assert ranked  # costs per tonne exist for the measures that abate
 
 
+def test_a_curve_step_among_the_others_at_zero_adoption_is_the_step_alone(tmp_path, monkeypatch) -> None:
+    """A curve runs each step with the curve's other measures listed at zero adoption (one program for every
+    step): its totals and energy bill are those of a scenario of its measures alone, bit for bit, in every
+    year and on every basis; and the whole curve builds at most one program a structure (BAU's and the
+    curve's), not one a step."""
+    import numpy as np
+
+    from qala.economics.macc import _run, macc
+    from qala.scenario import kernel
+    from qala.services import scenario as svc
+    from qala.store.seed import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    model, _ = svc.resolve("bau", "astana")
+    prep, base = svc._prepared(model, None), svc.base_year(engine, model, None)
+    codes = tuple(model.measures)
+    # alone, a pair that moves the same parameters, the first half, all but one, and none
+    cases = [(), codes[:1], codes[1:3], codes[: len(codes) // 2], codes[1:], codes]
+    for basis in ("territorial", "basic_plus"):
+        for emissions in ("gross", "net"):
+            for chosen in cases:
+                alone = _run(prep, base, chosen, basis, emissions)
+                among = _run(prep, base, chosen, basis, emissions, among=codes)
+                assert all(np.array_equal(a, b) for a, b in zip(alone, among, strict=True)), (basis, chosen)
+                assert any(np.any(a != 0) for a in alone)
+    built = []
+    generate = kernel._generate
+    monkeypatch.setattr(kernel, "_generate", lambda *a, **k: built.append(a[2]) or generate(*a, **k))
+    kernel._KERNELS.clear()
+    macc(prep, base, 2030, basis="basic")
+    assert len(built) <= 1 and len(codes) > 20  # a program per step would be 2 × 22 + 1
+
+
 @pytest.mark.parametrize("basis", ["territorial", "basic", "basic_plus"])
 def test_macc_is_the_standard_curve_on_the_basis_asked(tmp_path, basis) -> None:
     """Steps in increasing order of the cost per tonne they plot (those with none last), on the basis asked;

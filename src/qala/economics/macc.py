@@ -43,24 +43,43 @@ class MaccStep:
     energy_savings: float = 0.0  # KZT a year on priced fuels and grid electricity, after the measures before it
 
 
-def _with(prep: Prepared, measures: tuple[str, ...]) -> Prepared:
+def _with(prep: Prepared, measures: tuple[str, ...], among: tuple[str, ...] = ()) -> Prepared:
+    """``prep`` with a scenario ``_macc`` of ``measures``, listed with the curve's other measures ``among``
+    at an adoption of zero in every year.
+
+    Every step of a curve then has one structure (the same measures, each with its changes), so the engine
+    builds one program for the whole curve instead of one per step (``kernel.program_for``: some 30-80 ms
+    each, 70 steps for Astana's). A measure at zero adoption leaves every parameter as it was, bit for bit:
+    its change adds ``(value - base) × 0 × effect``, ``value × 0 × effect`` or multiplies by ``1 + value × 0 ×
+    effect`` (finite values: a model's are), so each step's numbers are those of a scenario of its measures
+    alone (tested)."""
     model = prep.model
     # the model's order, whatever order the curve adds them in: measures that move the same parameter ("set")
     # do not commute, and the steps must add up to all of them together
     chosen = set(measures)
-    measures = tuple(c for c in model.measures if c in chosen)
-    spec = ScenarioSpec("_macc", measures, {"en": "MACC step", "ru": "Шаг MACC", "kk": "MACC қадамы"})
+    listed = chosen | set(among)
+    spec = ScenarioSpec(
+        "_macc",
+        tuple(c for c in model.measures if c in listed),
+        {"en": "MACC step", "ru": "Шаг MACC", "kk": "MACC қадамы"},
+    )
     new_model: CityModel = replace(model, scenarios={**model.scenarios, "_macc": spec})
+    shares = {**prep.shares, **{c: np.zeros_like(prep.shares[c]) for c in listed - chosen}}
     # the calibration's proportionality is checked once, on the first (BAU) run: it does not depend on the measures
-    return replace(prep, model=new_model, checked=set(prep.checked), deterministic_inputs={}, masks={})
+    return replace(prep, model=new_model, shares=shares, checked=set(prep.checked), deterministic_inputs={}, masks={})
 
 
 def _run(
-    prep: Prepared, base: BaseYear, measures: tuple[str, ...], basis: str | None = None, emissions: str = "gross"
+    prep: Prepared,
+    base: BaseYear,
+    measures: tuple[str, ...],
+    basis: str | None = None,
+    emissions: str = "gross",
+    among: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per year: the total on ``basis`` (default: the model's), gross of removals or ``net`` of them, and the
-    energy bill (KZT; priced fuels and grid electricity)."""
-    p = _with(prep, measures)
+    energy bill (KZT; priced fuels and grid electricity); ``among``: as ``_with``."""
+    p = _with(prep, measures, among)
     res = run_scenario(p, "_macc", base, draws=1, seed=1)
     prep.checked.update(p.checked)
     price = prices(load_catalog())
@@ -119,10 +138,11 @@ def macc(
     i = model.years.index(year)
     span = slice(model.years.index(cumulative_from), i + 1) if cumulative_from is not None else slice(i, i + 1)
     years_in = span.stop - span.start
-    bau, bau_bill = _run(prep, base, (), basis, emissions)
+    among = tuple(codes)  # one program for every step (``_with``)
+    bau, bau_bill = _run(prep, base, (), basis, emissions, among)
     alone = {}
     for code in codes:  # the order of building: each measure's cost per tonne alone against BAU
-        total, bill = _run(prep, base, (code,), basis, emissions)
+        total, bill = _run(prep, base, (code,), basis, emissions, among)
         cost, _, _ = annual_cost(model, code, discount_rate, float(bau_bill[i] - bill[i]))
         gain = float((bau - total)[span].sum())
         alone[code] = cost / gain if gain > 0 else float("inf")
@@ -131,7 +151,7 @@ def macc(
     previous, previous_bill = bau, bau_bill
     for code in sorted(codes, key=lambda c: (alone[c], c)):
         done = (*done, code)
-        now, bill = _run(prep, base, done, basis, emissions)
+        now, bill = _run(prep, base, done, basis, emissions, among)
         gain, saved = float((previous - now)[span].sum()), float(previous_bill[i] - bill[i])
         previous, previous_bill = now, bill
         cost, capex, lifetime = annual_cost(model, code, discount_rate, saved)

@@ -13,8 +13,10 @@ emissions per year) are added in another order (a few units in the last place).
 
 The program depends on the model's structure only (which inputs are uncertain, each measure's changes); the
 values a variant edits (paths, adoption, effects, units, the calibration's factors) are the program's inputs,
-so a variant reuses it. Building a program takes milliseconds; the machine itself is compiled once per
-installation (``make setup`` does it) and loaded with numba (about 1 s) the first time a process needs it.
+so a variant reuses it. Building a program takes some 30-80 ms for Astana's model (more than its run of one
+draw: a MACC therefore runs all its steps with one structure, ``economics.macc._with``); the machine itself
+is compiled once per installation (``make setup`` does it) and loaded with numba (about 1 s) the first time a
+process needs it.
 
 ``QALA_ENGINE_KERNEL``: ``auto`` (default) and ``vm`` use the machine for every run (``vm`` fails if numba
 is missing, ``auto`` then falls back to the numpy plan); ``numpy`` keeps the numpy plan. The choice never
