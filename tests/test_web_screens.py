@@ -136,6 +136,39 @@ def test_the_header_keeps_its_languages_and_sign_in_together(browser, server: st
         assert abs(narrow["langs"] - narrow["sign_in"]) < 10 and narrow["gap_right"] < 40, (path, narrow)
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_wide_tables_caption_stays_in_view_while_the_table_scrolls(browser, server: str, lang: str) -> None:
+    """A table wider than a phone scrolls in its box (its wrapper, or on a narrow screen the table itself); its
+    caption stays within the box (wrapped, whole), at the table's start and after scrolling it to its end,
+    instead of scrolling off with the table."""
+    cut = []
+    for width in (390, 1366):
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        page = ctx.new_page()
+        for path in ("/inventory", "/economics", "/assessment", "/scenarios"):
+            page.goto(_url(server, path, lang), wait_until="load")
+            found = page.evaluate("""() => {
+                const out = [];
+                for (const c of document.querySelectorAll('main table:not(.cards) > caption')) {
+                    const table = c.closest('table');  // on a narrow screen the table scrolls itself
+                    const own = getComputedStyle(table).overflowX === 'auto';
+                    const box = own ? table : c.closest('.scroll, .table-wrap');
+                    if (!box) continue;
+                    for (const end of [0, box.scrollWidth]) {
+                        box.scrollLeft = end;
+                        const r = c.getBoundingClientRect(), b = box.getBoundingClientRect();
+                        out.push({text: c.textContent.trim().slice(0, 40), wide: box.scrollWidth > b.width + 1,
+                                  inside: r.left >= b.left - 1 && r.right <= b.right + 1});
+                    }
+                }
+                return out; }""")
+            cut += [f"{path} @{width}px: {f['text']}" for f in found if not f["inside"]]
+            if width == 390 and path == "/inventory":
+                assert any(f["wide"] for f in found), "the inventory's cell table should be wider than a phone"
+        ctx.close()
+    assert not cut, cut
+
+
 def test_charts_have_axis_titles_names_and_a_small_toolbar(browser, server: str) -> None:
     ctx = browser.new_context(viewport={"width": 1366, "height": 900})
     page = ctx.new_page()
