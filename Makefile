@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup system run test test-all lint bench clean messages
+.PHONY: setup system run test test-all lint bench mutate clean messages
 
 setup: $(STAMP)
 
@@ -48,8 +48,13 @@ lint: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run
 
+# mutation testing of a core area (economics, inventory or scenario): the survivors are missing tests
+AREA ?= economics
+mutate: setup
+	bash scripts/mutate.sh $(AREA)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .mutants
 
 # Extract the UI strings and merge them into the kk/ru/en catalogs (translators then fill in kk and ru).
 messages: setup

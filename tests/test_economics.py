@@ -26,6 +26,69 @@ def test_annualised_cost_and_cost_per_tonne_by_hand() -> None:
     assert cost_per_tonne(cheap, 100) == pytest.approx((10_000 - 30_000) / 100)
 
 
+def test_cost_per_tonne_of_less_than_a_tonne_by_hand() -> None:
+    # 71,852.21 KZT a year for 0.5 t a year: 143,704.42 KZT per tonne (a small abatement still has a cost per tonne)
+    c = CostInputs("r", capex=1_000_000, opex_per_year=20_000, savings_per_year=50_000, lifetime=20, discount_rate=0.08)
+    assert cost_per_tonne(c, 0.5) == pytest.approx(143_704.418, rel=1e-7)
+
+
+def test_the_curves_table_by_hand() -> None:
+    """``macc_dict``: each step's row as the page, the CSV and the API show it; the cumulative abatement
+    counts a step that adds emissions as zero (it does not move the curve back)."""
+    from qala.catalog import load_catalog
+    from qala.economics.macc import MaccStep, macc_dict
+    from qala.economics.prices import prices
+
+    steps = [
+        MaccStep("led", -20_000.0, 100.0, -200.0, 100_000.0, 10.0, ("budget_city",), 2025, 2030, 30_000.0),
+        MaccStep("retrofit", 71_852.21, 1_000.0, 71.85221, 1_000_000.0, 20.0, ("ebrd", "adb"), 2026, 2035, 50_000.0),
+        MaccStep("offsets", 5_000.0, -50.0, None, 10_000.0, 15.0, (), 2027, 2030),
+    ]
+    names = {"led": {"en": "LED street lights", "ru": "Светодиоды"}}
+    d = macc_dict(steps, 2030, "KZT", 0.08, 10_000.0, names=names, removal_measures=("offsets",))
+    assert (d["year"], d["currency"], d["discount_rate"], d["bau_tco2e"]) == (2030, "KZT", 0.08, 10_000.0)
+    assert (d["basis"], d["emissions"]) == ("territorial", "gross")  # the defaults
+    assert d["method"].startswith("on gross emissions (removals and offsets are not abatement), on the territorial")
+    rows = {r["code"]: r for r in d["steps"]}
+    assert [r["code"] for r in d["steps"]] == ["led", "retrofit", "offsets"]  # in the order given
+    assert rows["led"] == {
+        "code": "led",
+        "name": {"en": "LED street lights", "ru": "Светодиоды"},
+        "removal": False,
+        "abatement_tco2e": 100.0,
+        "cumulative_tco2e": 100.0,
+        "energy_savings_per_year": 30_000.0,
+        "cost_per_year": -20_000.0,
+        "cost_per_tco2e": -200.0,
+        "capex": 100_000.0,
+        "lifetime": 10.0,
+        "financing": ["budget_city"],
+    }
+    assert rows["retrofit"]["cumulative_tco2e"] == 1_100.0 and rows["retrofit"]["name"] is None
+    assert rows["retrofit"]["financing"] == ["ebrd", "adb"] and rows["retrofit"]["lifetime"] == 20.0
+    off = rows["offsets"]
+    assert (off["cumulative_tco2e"], off["abatement_tco2e"], off["cost_per_tco2e"]) == (1_100.0, -50.0, None)
+    assert off["removal"] is True and off["energy_savings_per_year"] == 0.0 and off["financing"] == []
+    net = macc_dict(steps, 2060, "KZT", 0.05, 9_000.0, basis="basic", emissions="net")
+    assert (net["basis"], net["emissions"]) == ("basic", "net") and net["method"].startswith("net of removals")
+    assert "on the basic basis" in net["method"] and not any(r["removal"] for r in net["steps"])
+    for fact in (  # how the curve is made, stated with it
+        "measures ranked by cost per tonne alone, then abatement measured after those before (deterministic run, "
+        "target year), so interactions are counted once; the steps are drawn in increasing order of the cost per "
+        "tonne they plot (measures that abate nothing on the basis last)",
+        "annualised cost = capex x CRF(r, lifetime) + opex - savings, where savings = the energy bill saved in "
+        "the year (primary fuels and grid electricity at the prices of catalog/data/energy_prices.csv; "
+        "district heat is not priced, so that fuel is not counted twice)",
+        "prices are nominal in their own price year and are not indexed to the year of the capital costs",
+    ):
+        assert fact in d["method"] and fact in net["method"], fact
+    # the prices that value the savings, each with its year and source: Ekibastuz coal as the file gives it
+    assert [p["activity"] for p in d["prices"]] == list(prices(load_catalog()))
+    coal = next(p for p in d["prices"] if p["activity"] == "other_bituminous_coal")
+    assert (coal["value"], coal["unit"], coal["price_year"], coal["kzt_per_usd"]) == (9000.0, "KZT/t", 2019, None)
+    assert coal["price"].startswith("9,000") and coal["source"].startswith("BAQ.kz")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -73,6 +136,10 @@ def test_budget_limits_by_hand() -> None:
     # cheapest: b 1.0 (100 spent) leaves 150 for a -> a 0.3 (3 t) -> 13 t < 15: infeasible
     assert sol.status == "infeasible"
     assert sol.max_abatement == pytest.approx(13.0)
+    assert (sol.levels, sol.total_cost, sol.abatement) == ({}, 0.0, 0.0)  # nothing chosen, nothing spent
+    assert "needs 15 t CO2e" in sol.message and "at most 13 t CO2e" in sol.message
+    nothing = solve(Problem((), 5))  # no measure at all: an answer, not an error
+    assert (nothing.status, nothing.max_abatement, nothing.total_cost) == ("infeasible", 0.0, 0.0)
     sol = solve(Problem(opts, 12, budgets={2026: 250}))
     assert sol.status == "optimal"
     # a is cheaper per tonne (10 vs 30): a 0.3 (30) is capped by budget only if b = 1; need 12: b 1.0 + a 0.2
@@ -87,6 +154,38 @@ def test_contradictory_constraints_are_named() -> None:
         solve(Problem((Option("a", 1, 1), Option("b", 1, 1)), 1, exclusive=(("a", "b"),), requires=(("a", "b"),)))
     with pytest.raises(PortfolioError, match="unknown measure 'z'"):
         solve(Problem((Option("a", 1, 1),), 1, requires=(("a", "z"),)))
+    with pytest.raises(PortfolioError, match=r"^each measure once$"):
+        solve(Problem((Option("a", 1, 1), Option("a", 2, 2)), 1))
+    with pytest.raises(PortfolioError, match=r"^the budget for 2027 cannot be negative$"):
+        solve(Problem((Option("a", 1, 1),), 1, budgets={2026: 5.0, 2027: -0.01}))
+
+
+def test_exclusive_and_requires_bind_on_fractional_levels_by_hand() -> None:
+    # a (100, 10 t) and b (300, 20 t) exclusive: a + b <= 1. Need 15 t: a = 1.5 - 2b, a <= 1 - b -> b >= 0.5;
+    # cost 150 + 100 b is least at b = 0.5, a = 0.5: 200
+    opts = (Option("a", 100, 10), Option("b", 300, 20))
+    sol = solve(Problem(opts, 15, exclusive=(("a", "b"),)))
+    assert sol.levels == pytest.approx({"a": 0.5, "b": 0.5}) and sol.total_cost == pytest.approx(200.0)
+    # c (10, 10 t) requires d (50, 1 t): c <= d. Need 10 t: c = d = 10/11 (11 t per unit of both), cost 60 x 10/11;
+    # a (100 for 10 t) is dearer
+    opts = (Option("a", 100, 10), Option("c", 10, 10), Option("d", 50, 1))
+    sol = solve(Problem(opts, 10, requires=(("c", "d"),)))
+    assert sol.levels == pytest.approx({"a": 0.0, "c": 10 / 11, "d": 10 / 11}, abs=1e-9)
+    assert sol.total_cost == pytest.approx(600 / 11)
+
+
+def test_a_budget_of_nothing_or_of_less_than_one_is_a_budget() -> None:
+    # a spends 500 in 2026 (10 t, cost 100), b nothing then (4 t, cost 300). A budget of 0 in 2026 leaves only b:
+    # 3 t needs b at 0.75 (225); 5 t cannot be had (b's 4 t at most)
+    opts = (Option("a", 100, 10, spend={2026: 500}), Option("b", 300, 4))
+    sol = solve(Problem(opts, 3, budgets={2026: 0.0}))
+    assert sol.status == "optimal" and sol.levels == pytest.approx({"a": 0.0, "b": 0.75}, abs=1e-9)
+    assert sol.total_cost == pytest.approx(225.0)
+    assert solve(Problem(opts, 5, budgets={2026: 0.0})).max_abatement == pytest.approx(4.0)
+    # 0.5 in 2026: a at most 0.001 (0.01 t, cost 0.1); 4.01 t needs all of b as well: 300.1
+    sol = solve(Problem(opts, 4.01, budgets={2026: 0.5}))
+    assert sol.status == "optimal" and sol.levels == pytest.approx({"a": 0.001, "b": 1.0})
+    assert sol.total_cost == pytest.approx(300.1)
 
 
 def test_macc_interactions_counted_once(tmp_path) -> None:
@@ -238,6 +337,28 @@ def test_funding_needs_by_hand() -> None:
     assert fin["years"] == [2026, 2027, 2028]
     assert fin["by_source"] == {"adb": [20.0, 20.0, 20.0], "ebrd": [20.0, 20.0, 20.0], "unassigned": [0.0, 30.0, 0.0]}
     assert fin["total_by_year"] == [40.0, 70.0, 40.0]
+    assert fin["assumption"].startswith("capital spread evenly over the adoption years")
+    # two measures drawing on one source in the same years add up: adb 20 + 12 in 2027 and 2028
+    fin = funding_needs([("a", 120.0, 2026, 2028, ("adb", "ebrd")), ("c", 24.0, 2027, 2028, ("adb",))])
+    assert fin["by_source"] == {"adb": [20.0, 32.0, 32.0], "ebrd": [20.0, 20.0, 20.0]}
+    assert fin["total_by_year"] == [40.0, 52.0, 52.0]
+
+
+def test_the_solver_prints_nothing_on_standard_output() -> None:
+    """``qala optimize --json`` writes JSON on standard output: HiGHS's banner (printed by its C++ library
+    when a process makes its first instance) and its log stay off it — checked in a fresh process."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from qala.economics.portfolio import Option, Problem, solve; "
+        "s = solve(Problem((Option('a', 100, 10), Option('b', 300, 20, binary=True)), 25)); "
+        "import sys; sys.stderr.write(s.status)"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the qala this process runs
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout == "" and done.stderr.endswith("optimal"), (done.stdout[:300], done.stderr[-300:])
 
 
 def test_prices_per_terajoule_by_hand(catalog) -> None:
