@@ -153,6 +153,12 @@ def test_case8_user_factors_override_the_catalog(catalog) -> None:
     assert inv.totals["basic_plus"] == pytest.approx(102.0, rel=REL)
     assert inv.totals["basic"] == pytest.approx(2.0, rel=REL)
     assert inv.by_gas["CH4"] == 0.0
+    # each row says where its factor came from, in the activity's own unit
+    ippu = inv.rows.filter(pl.col("gpc_ref") == "IV.1").sort("gas")
+    assert ippu["gas"].to_list() == ["CH4", "CO2", "N2O"] and ippu["factor"].to_list() == [0.0, 2000.0, 0.0]
+    assert set(ippu["factor_unit"]) == {"kg/t"}
+    assert set(inv.rows.filter(pl.col("gpc_ref") == "I.3.1")["factor_unit"]) == {"kg/m3"}
+    assert set(inv.rows["factor_source"]) == {"user-supplied factor in the activity data (blank = 0)"}
 
 
 def test_case9_natural_gas_in_thousand_cubic_metres(catalog) -> None:
@@ -168,8 +174,11 @@ def test_notation_keys_cover_every_empty_cell(catalog) -> None:
 
 
 def test_district_heat_without_plants_is_refused(catalog) -> None:
-    with pytest.raises(InventoryError, match="no plant supplies heat"):
+    with pytest.raises(InventoryError, match="no plant supplies heat") as err:
         run(catalog, frame(("I.1.2", "district_heat", 10.0, "Gcal")))
+    assert err.value.problems == [str(err.value)]
+    several = InventoryError(["no plant supplies heat", "no factor for 'x' in I.1.1"])  # every problem, in order
+    assert str(several) == "no plant supplies heat; no factor for 'x' in I.1.1" and len(several.problems) == 2
 
 
 def test_json_contract_keys(catalog) -> None:

@@ -21,6 +21,7 @@ ROWS = [
     ("II.1.1", "II", 1, "B", "CO2", 0.0, "estimated", None),  # an estimate of nothing: a figure, all estimated
     ("III.1.1", "III", 1, "B", "CO2(b)", 70.0, "reported", None),  # biogenic only: not counted in any total
     ("V.1", "V", 1, "B+", "CO2", 5.0, "reported", None),  # IPPU: BASIC+ only
+    ("I.3.1", "I", 1, "B", "CH4", 0.0, "reported", None),  # a reported figure of nothing: none of it estimated
 ]
 KEYS = {
     "II.2.1": NotationKey("IE", "in II.1.1"),
@@ -48,7 +49,7 @@ def _inventory() -> Inventory:
 
 
 def test_each_cell_by_hand() -> None:
-    cells = ["I.1.1", "I.1.2", "I.2.1", "I.1.3", "II.1.1", "III.1.1", "II.2.1", "IV.1", "VI.1"]
+    cells = ["I.1.1", "I.1.2", "I.2.1", "I.1.3", "I.3.1", "II.1.1", "III.1.1", "II.2.1", "IV.1", "VI.1"]
     c = coverage.cell_coverage(_inventory(), cells)
     # reported 100 + estimated 50: mixed, 150 t, a third estimated, the estimate's method
     assert c["I.1.1"] == {
@@ -66,6 +67,7 @@ def test_each_cell_by_hand() -> None:
         "methods": ["by_fuel_share", "floor_area"],
     }
     assert c["I.1.3"]["tco2e"] == 10.0 and c["I.1.3"]["status"] == "reported"
+    assert c["I.3.1"] == {"status": "reported", "tco2e": 0.0, "share_estimated": 0.0, "methods": []}
     # 0 t, estimated: the share of nothing is all estimated (1.0), not a division by zero
     assert c["II.1.1"] == {"status": "estimated", "tco2e": 0.0, "share_estimated": 1.0, "methods": []}
     # biogenic CO2 only: a reported figure of 0 t CO2e (no share), not a notation key
