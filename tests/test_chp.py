@@ -25,15 +25,27 @@ def test_equal_efficiencies_reduce_to_energy_content() -> None:
 
 
 @pytest.mark.parametrize(
-    ("h", "p", "method", "eh", "ep"),
+    ("h", "p", "method", "eh", "ep", "message"),
     [
-        (0, 0, "efficiency", 0.8, 0.35),
-        (-1, 5, "efficiency", 0.8, 0.35),
-        (1, 1, "efficiency", 0, 0.35),
-        (1, 1, "efficiency", 1.2, 0.35),
-        (1, 1, "exergy?", 0.8, 0.35),
+        (0, 0, "efficiency", 0.8, 0.35, "a plant with fuel needs a heat or electricity output to allocate"),
+        (-1, 5, "efficiency", 0.8, 0.35, "plant outputs must not be negative"),
+        (5, -1, "energy_content", 0.8, 0.35, "plant outputs must not be negative"),
+        (1, 1, "efficiency", 0, 0.35, "reference efficiencies must lie in (0, 1]"),
+        (1, 1, "efficiency", 1.2, 0.35, "reference efficiencies must lie in (0, 1]"),
+        (1, 1, "efficiency", 0.8, 0, "reference efficiencies must lie in (0, 1]"),
+        (1, 1, "efficiency", 0.8, 1.01, "reference efficiencies must lie in (0, 1]"),
+        (1, 1, "exergy?", 0.8, 0.35, "unknown allocation method 'exergy?'; expected one of"),
     ],
 )
-def test_bad_inputs_are_refused(h, p, method, eh, ep) -> None:
-    with pytest.raises(AllocationError):
+def test_bad_inputs_are_refused(h, p, method, eh, ep, message) -> None:
+    with pytest.raises(AllocationError) as err:
         heat_share(h, p, method, eh, ep)
+    assert str(err.value).startswith(message)
+
+
+def test_reference_efficiencies_of_one_are_allowed_by_hand() -> None:
+    # 600 TJ of heat and 400 TJ of power at efficiencies of 1: fuel 600 and 400, the heat's share 0.6
+    assert heat_share(600, 400, "efficiency", 1.0, 1.0) == pytest.approx(0.6)
+    # heat at 1, power at 0.4: fuel 600 + 1,000, the heat's share 600 / 1,600 = 0.375
+    assert heat_share(600, 400, "efficiency", 1.0, 0.4) == pytest.approx(0.375)
+    assert heat_share(600, 400, "efficiency", 0.75, 1.0) == pytest.approx(800 / 1200)

@@ -254,3 +254,6 @@ def test_case15_emissions_given_as_masses_of_gas(catalog) -> None:
     assert run(catalog, df).totals["basic"] == pytest.approx(1_082.5, rel=REL)
     assert run(catalog, df, gwp="AR4").totals["basic"] == pytest.approx(1_079.8, rel=REL)
     assert gas_t(run(catalog, df), "II.1.1", "CH4") == pytest.approx(2.0, rel=REL)
+    # each gas's row carries its mass as a factor of 1,000 kg per t of itself, and says so
+    rows = run(catalog, df).rows.filter(pl.col("gpc_ref") == "II.1.1")
+    assert set(rows["factor_unit"]) == {"kg/t"} and set(rows["factor"]) == {1000.0}
