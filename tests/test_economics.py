@@ -234,7 +234,7 @@ def test_a_curve_step_among_the_others_at_zero_adoption_is_the_step_alone(tmp_pa
     monkeypatch.setattr(kernel, "_generate", lambda *a, **k: built.append(a[2]) or generate(*a, **k))
     kernel._KERNELS.clear()
     macc(prep, base, 2030, basis="basic")
-    assert len(built) <= 1 and len(codes) > 20  # a program per step would be 2 × 22 + 1
+    assert len(built) <= 1 and len(codes) > 20  # a program per step would be 2 × 35 + 1
 
 
 @pytest.mark.parametrize("basis", ["territorial", "basic", "basic_plus"])

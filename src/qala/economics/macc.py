@@ -49,7 +49,7 @@ def _with(prep: Prepared, measures: tuple[str, ...], among: tuple[str, ...] = ()
 
     Every step of a curve then has one structure (the same measures, each with its changes), so the engine
     builds one program for the whole curve instead of one per step (``kernel.program_for``: some 30-80 ms
-    each, 70 steps for Astana's). A measure at zero adoption leaves every parameter as it was, bit for bit:
+    each, 71 runs for Astana's 35 measures). A measure at zero adoption leaves every parameter as it was, bit for bit:
     its change adds ``(value - base) × 0 × effect``, ``value × 0 × effect`` or multiplies by ``1 + value × 0 ×
     effect`` (finite values: a model's are), so each step's numbers are those of a scenario of its measures
     alone (tested)."""
