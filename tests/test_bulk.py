@@ -412,6 +412,72 @@ def test_the_foreign_keys_stay_valid_and_the_triggers_come_back_on(pg_url: str, 
     engine.dispose()
 
 
+@pytest.fixture
+def check_once_small(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Batches of 50 rows or more have their keys checked once; the names of the keys each batch kept."""
+    monkeypatch.setattr(bulk, "CHECK_ONCE_ROWS", 50)
+    kept: list[list[str]] = []
+    real = bulk_pg.checked_in_place
+
+    def recorded(dbapi, table, frame):
+        keys = real(dbapi, table, frame)
+        kept.append([k.name for k in keys])
+        return keys
+
+    monkeypatch.setattr(bulk_pg, "checked_in_place", recorded)
+    return kept
+
+
+@pytest.mark.postgres
+def test_a_batch_into_a_larger_table_has_its_keys_checked_once_and_an_unknown_city_refused(
+    pg_url: str, check_once_small: list[list[str]]
+) -> None:
+    """A batch smaller than the table (a streamed import's later chunks) keeps every index and constraint; its
+    keys to cities and import_batches are checked once, their per-row triggers off during the COPY: a city in
+    no row of ``cities`` is PostgreSQL's own ForeignKeyViolation, nothing changes, every key stays validated;
+    the same rows of a known city go in, and the triggers are back on after."""
+    engine = open_database(pg_url)
+    before = schema_of(engine)
+    with engine.connect() as conn:
+        rows_before = conn.execute(text("SELECT count(*) FROM activity_records")).scalar()
+        some = many_rows_of(conn, "nowhere").head(rows_before // 2)
+    assert bulk.CHECK_ONCE_ROWS <= some.height < rows_before
+    with pytest.raises(IntegrityError, match="activity_records_city_code_fkey"), engine.begin() as conn:
+        bulk.insert_frame(conn, TABLE, some)
+    assert check_once_small == [["activity_records_batch_id_fkey", "activity_records_city_code_fkey"]]
+    assert schema_of(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar() == rows_before
+        assert conn.execute(text("SELECT bool_and(convalidated) FROM pg_constraint")).scalar()
+    with engine.begin() as conn:
+        bulk.insert_frame(conn, TABLE, some.with_columns(city_code=pl.lit("astana")))
+        assert conn.exec_driver_sql("SELECT current_setting('session_replication_role')").scalar() == "origin"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar() == rows_before + some.height
+    assert schema_of(engine) == before
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_batch_that_gives_a_self_reference_keeps_every_trigger_on(
+    pg_url: str, check_once_small: list[list[str]]
+) -> None:
+    """A batch that sets ``superseded_by`` (a key to the table itself, which no single lookup checks) keeps the
+    per-row triggers: a figure pointing at no figure is refused by PostgreSQL, and nothing is written."""
+    engine = open_database(pg_url)
+    with engine.connect() as conn:
+        rows_before = conn.execute(text("SELECT count(*) FROM activity_records")).scalar()
+        top = conn.execute(text("SELECT max(id) FROM activity_records")).scalar()
+        some = many_rows_of(conn, "astana").head(rows_before // 2)
+    dangling = some.with_columns(superseded_by=pl.lit(top + 10**6))  # no figure has this id
+    with pytest.raises(IntegrityError, match="activity_records_superseded_by_fkey"), engine.begin() as conn:
+        bulk.insert_frame(conn, TABLE, dangling)
+    assert check_once_small == [[]]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar() == rows_before
+    engine.dispose()
+
+
 @pytest.mark.postgres
 def test_a_role_that_may_not_switch_triggers_off_drops_and_adds_back(pg_cluster) -> None:
     """Without SET on session_replication_role (neither superuser nor granted), no key is kept in place."""

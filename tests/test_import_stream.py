@@ -15,7 +15,7 @@ from qala.ingest import stream
 from qala.ingest.problems import ValidationFailed
 from qala.ingest.read import ROW, read_table
 from qala.ingest.validate import validate_table
-from qala.store import bulk
+from qala.store import bulk, records
 from qala.store.models import ImportBatch
 from qala.store.records import activity_frame, import_stream, import_tables, record_provenance
 from qala.store.seed import open_database
@@ -150,3 +150,44 @@ def test_the_stream_threshold_and_the_chunk_size_are_settings(tmp_path: Path, mo
     for wrong in ("0", "-1", "x", "nan", "inf", ""):
         monkeypatch.setenv("QALA_IMPORT_CHUNK_MB", wrong)
         assert stream.chunk_bytes() == stream.CHUNK_BYTES == 12 * 2**20
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["held figures read once", "read again for each chunk"])
+def test_a_stream_over_held_figures_supersedes_and_counts_them_as_the_whole_file_does(
+    tmp_path: Path, small_chunks: None, cache: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that already holds figures of the file's keys, in two years: the streamed file's rows that
+    change one supersede it, those that repeat it are duplicates of it, the others are new — in every chunk,
+    with the same notices (record numbers too) and the same current figures as the whole file read at once.
+    The figures held before are read once for the whole stream, or (in a store too large for that) again
+    for each chunk."""
+    if not cache:
+        monkeypatch.setattr(records, "HELD_CACHE_ROWS", 0)
+    held = tmp_path / "held.csv"
+    held.write_text(HEADER + "".join(lines(60)) + "".join(x.replace("2012,", "2013,") for x in lines(30)))
+    body = lines(120)
+    for i in range(0, 60, 7):  # a changed figure for every seventh held key, across the chunks
+        body[i] = body[i].replace(f",{i * 1.5 + 0.1!r},", f",{i * 1.5 + 7.25!r},")
+    body += [x.replace("2012,", "2013,") for x in lines(40)]  # 2013: 30 held again, 10 new
+    body[130] = body[130].replace(",TJ,", ",GJ,")  # a held 2013 figure in another unit: supersedes it
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "".join(body))
+    sha = stream.streamable(path)
+    assert sha is not None
+    reports, current = [], []
+    for way in ("stream", "whole"):
+        engine = open_database(f"sqlite:///{tmp_path / way}.sqlite3")
+        import_tables(engine, [validate_table(read_table(held), load_catalog(), "astana")], who="t")
+        if way == "stream":
+            report = import_stream(engine, path.name, sha, validated_chunks(path, sha, "astana"), who="t")
+        else:
+            report = import_tables(engine, [validate_table(read_table(path), load_catalog(), "astana")], who="t")
+        reports.append(report.to_dict()["files"][0])
+        current.append([activity_frame(engine, "astana", y).drop("id").sort("facility") for y in (2012, 2013)])
+        engine.dispose()
+    streamed, whole = reports
+    assert streamed["superseded"] == whole["superseded"] and len(streamed["superseded"]) == 10
+    assert streamed["duplicates"] == whole["duplicates"] and len(streamed["duplicates"]) == 60 - 9 + 29
+    assert (streamed["new"], streamed["superseding"]) == (whole["new"], whole["superseding"]) == (70, 10)
+    assert all(a.equals(b) for a, b in zip(*current, strict=True))
+    assert current[0][0].filter(facility="site-7")["amount"].item() == 7 * 1.5 + 7.25

@@ -7,7 +7,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qala.ingest import seen_keys
 from qala.ingest.seen_keys import SeenKeys
 
 HASHES = st.lists(st.integers(0, 2**64 - 1), max_size=60)
@@ -28,12 +27,11 @@ def test_it_answers_as_a_set_of_everything_added(batches: list[list[int]], probe
     assert len(keys) == len(held)
 
 
-def test_a_merge_larger_than_a_block_and_a_grown_buffer(monkeypatch) -> None:
-    monkeypatch.setattr(seen_keys, "BLOCK", 7)  # many blocks moved per merge
+def test_merges_of_runs_of_every_length_and_a_grown_buffer() -> None:
     rng = np.random.default_rng(5)
     keys = SeenKeys(0)  # 1,024 reserved: grows twice below
     everything = np.array([], dtype=np.uint64)
-    for size in (500, 1, 900, 2_000, 3):
+    for size in (500, 1, 900, 2_000, 3, 0):
         batch = rng.integers(0, 2**64, size, dtype=np.uint64, endpoint=False)
         batch = np.concatenate([batch, everything[:2]])  # two already held
         keys.add(batch)

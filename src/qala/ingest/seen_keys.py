@@ -1,19 +1,25 @@
 """The keys met so far in a streamed file, as 8-byte hashes in one sorted numpy array that grows in place.
 
 A streamed import (``records.import_stream``) asks of each chunk's key hashes "met in an earlier chunk?"
-and then adds them. The hashes are kept sorted in one preallocated buffer: a lookup is a binary search
-(``np.searchsorted``), and adding a chunk's hashes merges them in place, moving the held hashes towards
-the end of the buffer in blocks from the back, so that no temporary grows with the file (a hash set of
-10 million keys, as polars' ``is_in`` builds for every lookup, took 300 MB). The buffer is reserved
-(``np.empty``) for the most rows a file may have, but the system only gives it memory as it fills:
-8 bytes a key met.
+and then adds them. The hashes are kept sorted and distinct in one preallocated buffer:
+
+- a lookup sorts the chunk's hashes first and then searches them all (``np.searchsorted``): in sorted order
+  each search starts where the one before ended, six times faster than in the file's order;
+- adding a chunk sorts its hashes (duplicates dropped by comparing neighbours: ``np.unique`` took 0.1 s for
+  125,000 hashes), leaves out those held, writes them after the held ones and sorts the whole buffer with
+  numpy's stable sort, which for 8-byte integers is a timsort: it finds the two sorted runs and merges them,
+  with scratch memory for the shorter run (the chunk's), not for the file.
+
+Measured at 1 M keys in chunks of 125,000: 0.23 s for every lookup and addition together, against 1.2 s
+when the held hashes were moved block by block to make room; at 10 M keys 6 s (benchmarks/README.md).
+The buffer is reserved (``np.empty``) for the most rows a file may have, but the system only gives it memory
+as it fills: 8 bytes a key met.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-BLOCK = 1 << 20  # held hashes moved at a time while merging (8 MiB, and as many positions)
 MAX_RESERVE = 1 << 26  # hashes reserved at the start at most (512 MiB of address space); beyond, it grows
 
 
@@ -33,37 +39,34 @@ class SeenKeys:
     def met(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, whether it is held."""
         hashes = np.asarray(hashes, dtype=np.uint64)
+        found = np.zeros(len(hashes), dtype=bool)
         if not self._n or not len(hashes):
-            return np.zeros(len(hashes), dtype=bool)
-        at = np.searchsorted(self.held, hashes)
-        np.minimum(at, self._n - 1, out=at)
-        return self.held[at] == hashes
+            return found
+        order = np.argsort(hashes)
+        found[order] = self._held_sorted(hashes[order])
+        return found
 
     def add(self, hashes: np.ndarray) -> None:
         """Hold these hashes too (those already held, or repeated, are held once)."""
-        new = np.unique(np.asarray(hashes, dtype=np.uint64))  # sorted, distinct
+        new = np.sort(np.asarray(hashes, dtype=np.uint64))
+        if len(new) > 1:
+            new = new[np.concatenate(([True], new[1:] != new[:-1]))]
         if self._n:
-            new = new[~self.met(new)]
+            new = new[~self._held_sorted(new)]
         m, n = len(new), self._n
         if not m:
             return
         self._reserve(n + m)
-        buf = self._buf
-        # In the merged order a new hash has before it its own rank and the held hashes smaller than it;
-        # a held hash, its own rank and the new hashes smaller than it (no hash is in both).
-        places = np.searchsorted(buf[:n], new)
-        places += np.arange(m, dtype=places.dtype)
-        end = n
-        while end > 0:  # from the back: a block only moves up, onto places already vacated or unused
-            start = max(0, end - BLOCK)
-            block = buf[start:end].copy()
-            to = np.searchsorted(new, block)
-            to += np.arange(start, end, dtype=to.dtype)
-            buf[to] = block
-            end = start
-            del block, to
-        buf[places] = new
+        self._buf[n : n + m] = new
+        self._buf[: n + m].sort(kind="stable")  # a merge of the two sorted runs (timsort)
         self._n = n + m
+
+    def _held_sorted(self, probe: np.ndarray) -> np.ndarray:
+        """For each hash of the sorted ``probe``, whether it is held (some are)."""
+        held = self.held
+        at = np.searchsorted(held, probe)
+        np.minimum(at, self._n - 1, out=at)
+        return held[at] == probe
 
     def _reserve(self, size: int) -> None:
         if size <= len(self._buf):

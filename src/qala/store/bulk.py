@@ -31,6 +31,7 @@ from qala.store import bulk_pg
 
 COPY_BLOCK = 200_000  # rows per block sent to COPY or executemany, or fetched (bounded memory for any batch)
 REBUILD_ROWS = 50_000  # SQLite: from this many rows, and at least as many as the table holds, rebuild indexes
+CHECK_ONCE_ROWS = 1_000  # PostgreSQL: from this many rows, a batch's foreign keys are checked once, not per row
 PG_SORT_MEMORY = "256MB"  # PostgreSQL: maintenance_work_mem while a large batch's indexes are built
 STAGE_ROWS = 20_000  # SQLite: from this many rows, through an ADBC-filled staging file (when ADBC is installed)
 MAX_STAGES = 8  # SQLite: staging files attached in one transaction (a streamed import's first chunks), then bound
@@ -95,6 +96,9 @@ def _copy(
     during the COPY only, and the batch's distinct values (one city, one batch) are looked up and locked once
     after it (``bulk_pg.check``) — the constraint stays in place and validated, and adding it back would scan the
     whole table. Where a value is missing, the key is dropped and added back, so that PostgreSQL reports it.
+    A batch of at least ``CHECK_ONCE_ROWS`` rows into a larger table (a streamed import's later chunks) keeps
+    every constraint and index, and has its keys' triggers off and its distinct values checked once the same
+    way, where those keys are all the batch's rows could break (``bulk_pg.checked_in_place``).
     Indexes are never kept during the COPY to save their rebuild: a B-tree insertion per row cost more than the
     sort, even where every key lands at the right end (benchmarks/README.md, "PostgreSQL").
     """
@@ -116,7 +120,12 @@ def _copy(
         sent = frame
         frame, restore_defaults = _constants_as_defaults(conn, table, frame)
     dbapi = conn.connection.driver_connection  # psycopg 3, inside the same transaction
-    kept = bulk_pg.checked_once(dbapi, table, sent) if constraints else []
+    if constraints:
+        kept = bulk_pg.checked_once(dbapi, table, sent)
+    elif frame.height >= CHECK_ONCE_ROWS and not indexes:  # every constraint stays: its own keys only
+        kept = bulk_pg.checked_in_place(dbapi, table, sent)
+    else:
+        kept = []
     constraints = [(name, d) for name, d in constraints if name not in {k.name for k in kept}]
     for name, _ in constraints:
         conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -270,6 +279,17 @@ def _bound(dbapi, table: str, frame: pl.DataFrame) -> None:
     for start in range(0, frame.height, COPY_BLOCK):  # Python values for one block at a time
         part = frame.slice(start, COPY_BLOCK)
         dbapi.executemany(sql, zip(*(part[c].to_list() for c in varying), strict=True))
+
+
+def load_drivers(conn: Connection) -> None:
+    """Import now the modules a large batch will need (pyarrow and ADBC's SQLite driver, or pgpq): their first
+    import takes 0.7 s, which a streamed import spends while its first chunk is read instead of after."""
+    if conn.dialect.name == "postgresql":
+        bulk_pg._pgpq()
+    else:
+        _adbc_sqlite()
+    with contextlib.suppress(ImportError):
+        import pyarrow  # noqa: F401, PLC0415 - polars' to_arrow imports it on first use
 
 
 def _adbc_sqlite():

@@ -161,6 +161,33 @@ def checked_once(dbapi, table: str, frame: pl.DataFrame) -> list[ForeignKey]:
     return [ForeignKey(*row) for row in rows if row[1] in frame.columns and _few(frame[row[1]])]
 
 
+def checked_in_place(dbapi, table: str, frame: pl.DataFrame) -> list[ForeignKey]:
+    """For a batch that leaves the table's constraints in place (a table already larger than it): the keys of
+    ``checked_once``, when they are all the foreign keys the batch's rows could break, so that every trigger may
+    be off during the COPY; else none (each row then checked by its key's trigger, as always).
+
+    A foreign key the batch cannot break: each of its columns is NULL in every row of the frame (a key with a
+    NULL column is not checked: MATCH SIMPLE, PostgreSQL's default), or absent from it and without a default.
+    At 125,000 rows a chunk of a streamed import took 3–4 s with the two keys' per-row triggers on."""
+    kept = checked_once(dbapi, table, frame)
+    if not kept:
+        return []
+    rows = dbapi.execute(
+        "SELECT c.conname, a.attname, a.atthasdef FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
+        "WHERE c.conrelid = %s::regclass AND c.contype = 'f'",
+        (table,),
+    ).fetchall()
+    names = {k.name for k in kept}
+    for name, column, has_default in rows:
+        if name in names:
+            continue
+        given = column in frame.columns and frame[column].null_count() < frame.height
+        if given or (column not in frame.columns and has_default):
+            return []
+    return kept
+
+
 def _few(column: pl.Series) -> bool:
     """Whether the column holds at most CHECK_VALUES distinct values (one lookup each, instead of a scan)."""
     first = column[0]

@@ -12,10 +12,11 @@ from sqlalchemy import Connection, Engine, bindparam, func, insert, select, upda
 from qala.ingest import columns as cols
 from qala.ingest.limits import ImportLimits
 from qala.ingest.problems import Problem, ValidationFailed
+from qala.ingest.read_ahead import read_ahead
 from qala.ingest.seen_keys import SeenKeys
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
-from qala.store.bulk import insert_frame, read_frame, read_rows
+from qala.store.bulk import insert_frame, load_drivers, read_frame, read_rows
 from qala.store.large_import import import_transaction
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
 
@@ -40,6 +41,7 @@ RECORD_COLUMNS = (
 T = ActivityRecord.__table__
 KEY_COLUMNS = ["city_code", "year", "gpc_ref", "activity", "facility"]
 REPORTED, ESTIMATED = "reported", "estimated"
+HELD_CACHE_ROWS = 500_000  # a streamed import into a store of at most so many figures reads those it holds once
 
 
 @dataclass
@@ -207,34 +209,37 @@ def import_stream(
             .returning(ImportBatch.id)
         ).scalar_one()
         seen = SeenKeys(ImportLimits.from_env().max_rows)
+        held = {} if before <= HELD_CACHE_ROWS else None  # the figures held before, by city and year, read once
         years: set[tuple[str, int]] = set()
-        for table, found in chunks:
-            fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
-            told.update(fresh)
-            problems.extend(fresh)
-            if table is None:
-                continue
-            out.rows_read += table.records.height + len(table.duplicates)
-            out.duplicates.extend(
-                Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in table.duplicates
-            )
-            records = table.records
-            unknown = records.filter(~pl.col("city").is_in(cities)).select("city", "source_row")
-            problems.extend(
-                Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
-                for city, row in unknown.iter_rows()
-            )
-            hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"].to_numpy()
-            again = seen.met(hashes)
-            if again.any():
-                records = _seen_before(conn, batch_id, file, records, pl.Series(again), out, problems)
-            seen.add(hashes)
-            del hashes, again
-            if problems:
-                continue  # check the rest, write nothing more
-            new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before)
-            years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
-            del table, records, unknown, new_rows, superseding  # freed before the next chunk is read
+        with read_ahead(chunks) as ahead:  # the next chunk read and validated while this one is written
+            load_drivers(conn)  # while the first chunk is read
+            for table, found in ahead:
+                fresh = [p for p in found if p not in told]  # a header problem comes with every chunk
+                told.update(fresh)
+                problems.extend(fresh)
+                if table is None:
+                    continue
+                out.rows_read += table.records.height + len(table.duplicates)
+                out.duplicates.extend(
+                    Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in table.duplicates
+                )
+                records = table.records
+                unknown = records.filter(~pl.col("city").is_in(cities)).select("city", "source_row")
+                problems.extend(
+                    Problem(file, row, "city", city, f"a known city ({', '.join(cities) or 'none yet'})")
+                    for city, row in unknown.iter_rows()
+                )
+                hashes = records.select(pl.struct(list(cols.KEY)).hash(7).alias("h"))["h"].to_numpy()
+                again = seen.met(hashes)
+                if again.any():
+                    records = _seen_before(conn, batch_id, file, records, pl.Series(again), out, problems)
+                seen.add(hashes)
+                del hashes, again
+                if problems:
+                    continue  # check the rest, write nothing more
+                new_rows, superseding, _ = _classify(conn, records, out, who=who, before=before, cache=held)
+                years.update(_write(conn, batch_id, new_rows, superseding, now)[0])
+                del table, records, unknown, new_rows, superseding  # freed before the next chunk is taken
         if problems:
             raise ValidationFailed(problems)
         conn.execute(
@@ -399,12 +404,14 @@ def _classify(
     own_only: bool = False,
     before: int | None = None,
     full: bool = False,
+    cache: dict[tuple[str, int], pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """New figures and figures superseding a current one (with its id_old), and the current records of the
     cities and years of ``records`` (every column of ``activity_frame`` too when ``full``); notices of
-    duplicates and supersessions added to ``out``. ``before``: only records with an id up to it count as held."""
+    duplicates and supersessions added to ``out``. ``before``: only records with an id up to it count as held
+    (``cache``: as ``_current_for``)."""
     recs = records.rename({"city": "city_code"}).with_columns(pl.col("facility").fill_null(""))
-    held = _current_for(conn, recs, before, full=full)
+    held = _current_for(conn, recs, before, full=full, cache=cache)
     key = ["city_code", "year", "gpc_ref", "activity", "facility"]
     existing = held.rename({c: f"{c}_old" for c in held.columns if c not in key})
     if existing.is_empty():  # nothing held in these years (a first import): every row is new, no join to make
@@ -513,8 +520,19 @@ def _chunks(items: list, size: int):
 
 
 def _current_for(
-    conn: Connection, recs: pl.DataFrame, before: int | None = None, *, full: bool = False
+    conn: Connection,
+    recs: pl.DataFrame,
+    before: int | None = None,
+    *,
+    full: bool = False,
+    cache: dict[tuple[str, int], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
+    """The current records of the cities and years of ``recs`` (with ``before``: those with an id up to it and
+    of ``recs``' keys only). ``cache`` (a streamed import): each city and year's records up to ``before`` read
+    once and kept for the chunks after (they can only have been superseded since by this import, for keys of an
+    earlier chunk, which a later chunk's rows never reach: ``_seen_before``). Without it each chunk would read
+    them again, and the engine, finding them through the city/year index, would walk every figure the import has
+    written so far (PostgreSQL: 0.04 s for the second chunk of 1 M rows, 0.24 s for the ninth)."""
     schema: dict[str, pl.DataType] = {
         "id": pl.Int64,
         "city_code": pl.String,
@@ -538,17 +556,29 @@ def _current_for(
     by_city: dict[str, list[int]] = {}
     for city, year in _cells(recs):
         by_city.setdefault(city, []).append(year)
-    for city, years in by_city.items():
-        marks = ", ".join("?" * len(years))
+
+    def query(city: str, years: list[int], up_to: int | None) -> pl.DataFrame:
         sql = (
             f"SELECT {names} FROM {T.name} r JOIN {ImportBatch.__tablename__} b ON b.id = r.batch_id "
-            f"WHERE r.city_code = ? AND r.year IN ({marks}) AND r.superseded_by IS NULL"
+            f"WHERE r.city_code = ? AND r.year IN ({', '.join('?' * len(years))}) AND r.superseded_by IS NULL"
         )
+        if up_to is None:
+            return read_frame(conn, sql, [city, *years], schema)
+        return read_frame(conn, sql + " AND r.id <= ?", [city, *years, up_to], schema)
+
+    for city, years in by_city.items():
         if before is None:
-            frames.append(read_frame(conn, sql, [city, *years], schema))
-        else:  # a chunk of a streamed file: held before the import began, and of this chunk's keys only
-            held = read_frame(conn, sql + " AND r.id <= ?", [city, *years, before], schema)
-            frames.append(held.join(recs.select(KEY_COLUMNS), on=KEY_COLUMNS, how="semi"))
+            frames.append(query(city, years, None))
+            continue
+        # A chunk of a streamed file: held before the import began, and of this chunk's keys only.
+        if cache is None:
+            held = query(city, years, before)
+        else:
+            if missing := [y for y in years if (city, y) not in cache]:
+                read = query(city, missing, before)
+                cache.update({(city, y): read.filter(pl.col("year") == y) for y in missing})
+            held = pl.concat([cache[(city, y)] for y in years])
+        frames.append(held.join(recs.select(KEY_COLUMNS), on=KEY_COLUMNS, how="semi"))
     return pl.concat(frames)
 
 
