@@ -9,7 +9,8 @@ POINT is where the child stops:
 - ``before-commit``: every statement of that transaction has run, its COMMIT has not been sent;
 - ``after-commit``: the database has acknowledged the COMMIT, the process has not gone on;
 - ``chunk-K-written`` (a streamed import, ``qala.ingest.stream``): the first K chunks of the file are
-  validated and written in the open transaction, the next one has been asked for. The child counts, in its
+  validated and written in the open transaction, the next one has been asked for (the import reads one
+  ahead, so it may be read already: the point is taken in the import's thread). The child counts, in its
   own transaction, the rows of its batch written so far and prints ``rows written: N`` to stderr (a count of
   0 stops it with an error instead: nothing had been written).
 
@@ -21,6 +22,7 @@ child only: Qala's code runs unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -73,26 +75,34 @@ def main() -> None:
     DefaultDialect.do_commit = commit_then_stop  # type: ignore[method-assign]
 
     if chunk_point:
-        from qala.commands import import_cmd  # after the hooks are installed, as qala below
+        from qala.store import records  # after the hooks are installed, as qala below
 
         after = int(chunk_point.group(1))
-        chunks = import_cmd.csv_chunks
+        read_ahead = records.read_ahead
 
-        def counted(*args, **kwargs):
-            """The file's chunks; resumed after the K-th, when the import has written it and asks for more."""
-            for k, chunk in enumerate(chunks(*args, **kwargs), 1):
-                yield chunk
-                if k == after:
-                    (conn,) = batch_writer
-                    rows = conn.exec_driver_sql(
-                        "SELECT count(*) FROM activity_records WHERE batch_id = (SELECT max(id) FROM import_batches)"
-                    ).scalar()
-                    if not rows:
-                        raise SystemExit(f"nothing written after chunk {k}")
-                    print(f"rows written: {rows}", file=sys.stderr, flush=True)
-                    reached()
+        @contextlib.contextmanager
+        def counted(chunks, depth=1):
+            """The chunks as the import takes them (the next one read ahead in a thread meanwhile); after the
+            K-th, when the import has written it and asks for the next, in the import's own thread."""
+            with read_ahead(chunks, depth) as ahead:
 
-        import_cmd.csv_chunks = counted  # observed, not changed: the same chunks in the same order
+                def taken():
+                    for k, chunk in enumerate(ahead, 1):
+                        yield chunk
+                        if k == after:
+                            (conn,) = batch_writer
+                            rows = conn.exec_driver_sql(
+                                "SELECT count(*) FROM activity_records "
+                                "WHERE batch_id = (SELECT max(id) FROM import_batches)"
+                            ).scalar()
+                            if not rows:
+                                raise SystemExit(f"nothing written after chunk {k}")
+                            print(f"rows written: {rows}", file=sys.stderr, flush=True)
+                            reached()
+
+                yield taken()
+
+        records.read_ahead = counted  # observed, not changed: the same chunks in the same order
 
     from qala.cli import main as qala_main
 

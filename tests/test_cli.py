@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,53 @@ def test_db_info_and_city_add(run_cli, tmp_path: Path) -> None:
 def test_bad_database_url_is_a_clear_error(run_cli) -> None:
     code, _, err = run_cli("inventory", "--database", "not a url")
     assert code == 1 and "not a database URL" in err and "Traceback" not in err
+
+
+LAZY_PROBE = """
+import json, sys
+sys.argv = ["qala", *sys.argv[1:]]
+from qala import cli
+code = None
+try:
+    cli.main()
+except SystemExit as exc:
+    code = exc.code
+heavy = ["qala.scenario.engine", "qala.assessment.alignment", "qala.report", "qala.web", "qala.economics"]
+print("LOADED " + json.dumps([[m for m in heavy if m in sys.modules], code]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["import", "--help"], []),
+        (["version"], []),
+        (["macc", "--help"], ["qala.scenario.engine", "qala.economics"]),
+        (["--help"], None),  # the whole command line: every module
+        (["nosuch"], None),
+    ],
+)
+def test_a_command_loads_its_own_modules_only(args: list[str], loaded: list[str] | None) -> None:
+    """``qala import`` does not start by importing the scenario engine, the assessment, the report and the web
+    (1 s of every command's start); ``qala --help`` and an unknown command build the whole command line."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE, *args], capture_output=True, text=True, check=False, timeout=600
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("LOADED"))
+    got, code = json.loads(line.removeprefix("LOADED "))
+    if loaded is None:
+        assert set(got) == {"qala.scenario.engine", "qala.assessment.alignment", "qala.report", "qala.web",
+                            "qala.economics"}  # fmt: skip
+    else:
+        assert got == loaded
+    assert code == (2 if args == ["nosuch"] else 0)
+
+
+def test_a_failing_command_loaded_alone_still_gets_its_message_and_exit_code(tmp_path: Path, run_cli) -> None:
+    """The error types are imported on the way out: a refused import, run as the only command loaded, is still
+    'nothing was imported' with its problems and exit code 2; an unknown GWP set is exit code 2 too."""
+    bad = write(tmp_path / "bad.csv", PLANT.replace("2013,II.1.1,diesel,100,", "2013,II.1.1,diesel,lots,"))
+    code, _, err = run_cli("import", str(bad), "--database", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert code == 2
+    assert "Nothing was imported or computed: 1 problem(s)." in err
+    assert "bad.csv, row 6, column 'amount'" in err
