@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from qala.scenario.chunks import Merger
 from qala.scenario.reduced import run_reduced
 from qala.scenario.run import QUANTILES, run_scenario
 from qala.scenario.sketch import REL_ERROR, ColumnStats
@@ -144,3 +145,49 @@ def test_the_summary_does_not_grow_with_the_draws(astana) -> None:
     arrays = 20000 * len(large.stats.names) * len(large.years) * 8  # what the draws themselves would weigh
     assert large.stats.nbytes < arrays / 20
     assert large.stats.nbytes < 2 * small.stats.nbytes  # bounded by the values' range, which hardly widens
+
+
+def test_the_merge_tree_has_the_stated_shape() -> None:
+    """``Merger`` merges as a binary counter: ((a b) (c d)) e, never more than log2(items) partial results."""
+    tree = lambda a, b: f"({a} {b})"  # noqa: E731 - a merge that writes its tree
+    m = Merger(tree)
+    for i, item in enumerate("abcdefg", 1):
+        m.push(item)
+        assert len(m.levels) == bin(i).count("1")  # one partial result per 1-bit of the count
+        assert [size for size, _ in m.levels] == [1 << b for b in range(i.bit_length()) if i >> b & 1][::-1]
+    assert m.result() == "(((a b) (c d)) ((e f) g))"
+    one = Merger(tree)
+    one.push("a")
+    assert one.result() == "a"
+    with pytest.raises(ValueError, match="nothing to merge"):
+        Merger(tree).result()
+
+
+def test_merged_summaries_are_the_summary_of_all_the_draws() -> None:
+    """A chunk of zeros only (no bins) merged first, then chunks of values of both signs in one column, of
+    positive values only in another and zeros only in a third: the same bins, counts, zeros, moments and
+    standard deviation as the whole (the sd from the merged sums of squares)."""
+    rng = np.random.default_rng(3)
+    values = np.column_stack([rng.normal(0, 1e3, 80), rng.lognormal(9, 1, 80), np.zeros(80)])
+    x = np.vstack([np.zeros((4, 3)), values])
+    whole, parts = ColumnStats.of(x), merged(x, 4)
+    for field in ("kmin", "width", "counts", "zeros"):
+        assert np.array_equal(getattr(parts.hist, field), getattr(whole.hist, field)), field
+    np.testing.assert_allclose(parts.sd, x.std(axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(parts.sumsq, (x * x).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(whole.sd, x.std(axis=0, ddof=1), rtol=1e-12)
+
+
+def test_some_columns_of_a_summary_are_the_summary_of_those_columns() -> None:
+    rng = np.random.default_rng(4)
+    x = np.hstack([rng.normal(0, 5, (40, 2)), np.zeros((40, 1)), rng.lognormal(3, 1, (40, 2))])
+    whole = ColumnStats.of(x)
+    for cols in ([4, 0], [2], [1, 3]):
+        got, want = whole.take(np.array(cols)), ColumnStats.of(x[:, cols])
+        for field in ("sum", "sumsq", "min", "max", "sd"):
+            np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=1e-12, err_msg=field)
+        for field in ("width", "counts", "zeros"):
+            assert np.array_equal(getattr(got.hist, field), getattr(want.hist, field)), (cols, field)
+        assert np.array_equal(got.quantiles([0.05, 0.5, 0.95]), want.quantiles([0.05, 0.5, 0.95]))
+    none = whole.take(np.array([], dtype=np.int64))
+    assert none.hist.counts.shape == (0,) and none.hist.counts.dtype == np.int32
