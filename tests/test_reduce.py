@@ -51,6 +51,9 @@ def test_a_worked_example() -> None:
     assert s.quantiles([0.5])[0, 0] == 2.5009765625
     assert s.quantiles([0.0, 1.0])[:, 0].tolist() == [1.0, 4.0]
     assert s.mean[0] == 2.5 and s.sd[0] == pytest.approx(np.std([1, 2, 3, 4], ddof=1), rel=1e-15)
+    values, counts = s.hist.column(0)  # the bins that hold draws, each by its middle: 1 + 2^-11, 2 + 2^-10, …
+    assert values.tolist() == [1.00048828125, 2.0009765625, 3.0009765625, 4.001953125]
+    assert counts.tolist() == [1, 1, 1, 1]
     one = ColumnStats.of(np.array([[6_046_601.25, 0.0, -3.5]]))  # one draw: its value, exactly
     assert one.quantiles([0.05, 0.5, 0.95]).tolist() == [[6_046_601.25, 0.0, -3.5]] * 3
 
