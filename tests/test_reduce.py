@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from qala.scenario.chunks import Merger
 from qala.scenario.reduced import run_reduced
 from qala.scenario.run import QUANTILES, run_scenario
-from qala.scenario.sketch import REL_ERROR, ColumnStats
+from qala.scenario.sketch import REL_ERROR, ColumnStats, Hist
 from qala.services import scenario as svc
 from qala.store.seed import open_database
 
@@ -194,3 +194,35 @@ def test_some_columns_of_a_summary_are_the_summary_of_those_columns() -> None:
         assert np.array_equal(got.quantiles([0.05, 0.5, 0.95]), want.quantiles([0.05, 0.5, 0.95]))
     none = whole.take(np.array([], dtype=np.int64))
     assert none.hist.counts.shape == (0,) and none.hist.counts.dtype == np.int32
+
+
+def test_columns_of_every_shape_are_binned_as_their_values() -> None:
+    """Negatives with zeros (the max exactly 0), values from exactly 0 to exactly 1, positives below 1 and
+    integer draws: each column's zeros, quantiles (within the bound) and ends as numpy has them, whether or not
+    the columns' min and max are given; the largest draw is exact even above its bin's middle."""
+    rng = np.random.default_rng(8)
+    n = 60
+    x = np.column_stack(
+        [
+            -rng.lognormal(2, 1, n) * (rng.random(n) < 0.6),  # negatives and zeros: max 0
+            np.concatenate([[0.0, 1.0], rng.random(n - 2)]),  # from exactly 0 to exactly 1
+            rng.uniform(0.1, 0.9, n),  # positives below 1
+        ]
+    )
+    stats = ColumnStats.of(x)
+    assert stats.hist.zeros.tolist() == [int((x[:, c] == 0).sum()) for c in range(3)]
+    assert stats.hist.zeros.dtype == np.int64
+    qs = [0.0, 0.05, 0.5, 0.95, 1.0]
+    for i, q in enumerate(qs):
+        assert within_bound(x, stats.quantiles(qs)[i], q).all(), q
+    given = Hist.of(x, x.min(axis=0), x.max(axis=0))
+    found = Hist.of(x)
+    for field in ("kmin", "width", "counts", "zeros"):
+        assert np.array_equal(getattr(given, field), getattr(found, field)), field
+    top = ColumnStats.of(np.array([[1.0], [4.003]]))  # 4.003 lies above the middle of its bin [4, 4 + 2^-8)
+    assert top.quantiles([1.0])[0, 0] == 4.003
+    ints = ColumnStats.of(np.array([[1], [2], [3], [4]]))  # integer draws: read as the numbers they are
+    floats = ColumnStats.of(np.array([[1.0], [2.0], [3.0], [4.0]]))
+    assert ints.quantiles([0.5])[0, 0] == 2.5009765625
+    assert np.array_equal(ints.hist.counts, floats.hist.counts) and np.array_equal(ints.sumsq, floats.sumsq)
+    assert np.array_equal(Hist.of(np.array([[1], [2], [3], [4]])).counts, floats.hist.counts)
