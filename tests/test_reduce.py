@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from qala.scenario.chunks import Merger
+from qala.scenario.chunks import Merger, chunk_bounds
 from qala.scenario.reduced import run_reduced
 from qala.scenario.run import QUANTILES, run_scenario
 from qala.scenario.sketch import REL_ERROR, ColumnStats, Hist
@@ -226,3 +226,11 @@ def test_columns_of_every_shape_are_binned_as_their_values() -> None:
     assert ints.quantiles([0.5])[0, 0] == 2.5009765625
     assert np.array_equal(ints.hist.counts, floats.hist.counts) and np.array_equal(ints.sumsq, floats.sumsq)
     assert np.array_equal(Hist.of(np.array([[1], [2], [3], [4]])).counts, floats.hist.counts)
+
+
+def test_draws_are_cut_into_chunks_of_the_size_asked_the_last_one_shorter() -> None:
+    assert chunk_bounds(5, 2) == [(0, 2), (2, 4), (4, 5)]
+    assert chunk_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]  # a chunk of one draw is a chunk
+    assert chunk_bounds(4, 10) == [(0, 4)] and chunk_bounds(0, 4) == []
+    with pytest.raises(ValueError, match="the chunk size must be at least 1"):
+        chunk_bounds(5, 0)
