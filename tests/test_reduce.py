@@ -162,7 +162,7 @@ def test_the_merge_tree_has_the_stated_shape() -> None:
     one = Merger(tree)
     one.push("a")
     assert one.result() == "a"
-    with pytest.raises(ValueError, match="nothing to merge"):
+    with pytest.raises(ValueError, match=r"^nothing to merge$"):
         Merger(tree).result()
 
 
@@ -232,5 +232,5 @@ def test_draws_are_cut_into_chunks_of_the_size_asked_the_last_one_shorter() -> N
     assert chunk_bounds(5, 2) == [(0, 2), (2, 4), (4, 5)]
     assert chunk_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]  # a chunk of one draw is a chunk
     assert chunk_bounds(4, 10) == [(0, 4)] and chunk_bounds(0, 4) == []
-    with pytest.raises(ValueError, match="the chunk size must be at least 1"):
+    with pytest.raises(ValueError, match=r"^the chunk size must be at least 1$"):
         chunk_bounds(5, 0)
