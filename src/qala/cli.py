@@ -78,7 +78,7 @@ def build(only: str | None = None) -> typer.Typer:
 
 
 def _one_of_many() -> None:
-    """Qala: a city's low-carbon development strategy workbench (GPC inventory, data base, scenarios)."""
+    """Nothing to do: the callback keeps a command line of one command a group (its help is the app's)."""
 
 
 @cache
