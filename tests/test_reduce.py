@@ -15,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from qala.scenario.chunks import Merger, chunk_bounds
+from qala.scenario.chunks import Batch, ChunkJob, Merger, chunk_bounds, serial
+from qala.scenario.engine import Chunk, run_chunk
 from qala.scenario.reduced import run_reduced
 from qala.scenario.run import QUANTILES, run_scenario
 from qala.scenario.sketch import REL_ERROR, ColumnStats, Hist
+from qala.scenario.spec import BASES
 from qala.services import scenario as svc
 from qala.store.seed import open_database
 
@@ -234,3 +236,34 @@ def test_draws_are_cut_into_chunks_of_the_size_asked_the_last_one_shorter() -> N
     assert chunk_bounds(4, 10) == [(0, 4)] and chunk_bounds(0, 4) == []
     with pytest.raises(ValueError, match=r"^the chunk size must be at least 1$"):
         chunk_bounds(5, 0)
+
+
+BASIS = BASES[0]
+
+
+def test_the_serial_runner_passes_each_job_and_batch_as_given(astana) -> None:
+    """A deterministic job is run deterministically, each reduction gets its batch's scenario, and the
+    progress callback is told each chunk's number of draws (stop - start, not stop + start)."""
+    prep, base = astana
+    jobs = (ChunkJob(0, 1, seed=5, deterministic=True), ChunkJob(1, 4, seed=5), ChunkJob(4, 9, seed=5))
+    seen: list[str] = []
+
+    def reduce(p, scenario: str, b, chunk: Chunk) -> tuple[int, int, float]:
+        seen.append(scenario)
+        return chunk.start, chunk.stop, float(chunk.totals[BASIS][:, -1].sum())
+
+    told: list[int] = []
+    [[first, middle, last]] = serial([Batch(prep, "low-carbon", base, jobs, reduce=reduce)], told.append)
+    assert told == [1, 3, 5]
+    assert seen == ["low-carbon"] * 3
+    assert (first[:2], middle[:2], last[:2]) == ((0, 1), (1, 4), (4, 9))
+    central = run_chunk(prep, "low-carbon", base, seed=5, start=0, stop=1, deterministic=True)
+    drawn = run_chunk(prep, "low-carbon", base, seed=5, start=0, stop=1)
+    assert first[2] == float(central.totals[BASIS][:, -1].sum())
+    assert first[2] != float(drawn.totals[BASIS][:, -1].sum())  # a draw is not the central value
+    bau = run_chunk(prep, "bau", base, seed=5, start=1, stop=4)
+    assert middle[2] == float(run_chunk(prep, "low-carbon", base, seed=5, start=1, stop=4).totals[BASIS][:, -1].sum())
+    assert middle[2] != float(bau.totals[BASIS][:, -1].sum())
+    # without a reduction, the chunks themselves, in the jobs' order
+    [chunks] = serial([Batch(prep, "low-carbon", base, jobs[:2])])
+    assert [(c.start, c.stop) for c in chunks] == [(0, 1), (1, 4)]
