@@ -14,7 +14,8 @@ case "$area" in
   economics) tests=(tests/test_economics.py tests/test_removals.py tests/test_economics_page.py) ;;
   inventory) tests=(tests/test_inventory_cases.py tests/test_inventory_properties.py tests/test_inventory_coverage.py
                    tests/test_chp.py tests/test_astana.py) ;;
-  scenario) tests=(tests/test_scenario_engine.py tests/test_scenario_plan.py tests/test_scenario_properties.py tests/test_targets.py tests/test_adoption.py tests/test_distributions.py tests/test_formula.py
+  scenario) tests=(tests/test_scenario_engine.py tests/test_scenario_plan.py tests/test_scenario_properties.py tests/test_targets.py
+                   tests/test_adoption.py tests/test_distributions.py tests/test_formula.py
                    tests/test_scenario_vm.py tests/test_variants.py tests/test_reduce.py) ;;
   *) echo "mutate: AREA is economics, inventory or scenario, not '$area'" >&2; exit 2 ;;
 esac

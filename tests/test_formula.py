@@ -3,16 +3,14 @@ worked by hand."""
 
 from __future__ import annotations
 
-import ast
-
 import numpy as np
 import pytest
 
 from qala.scenario.formula import MAX_DEPTH, FormulaError, compile_formula
 
 
-def _folded(text: str) -> ast.AST:
-    """The formula's expression after folding (its constant), read back from the compiled code's constants."""
+def _folded(text: str) -> tuple[object, ...]:
+    """The constants of the formula's compiled code: a folded formula holds its value there."""
     return compile_formula(text).code.co_consts
 
 

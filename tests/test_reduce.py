@@ -241,6 +241,11 @@ def test_draws_are_cut_into_chunks_of_the_size_asked_the_last_one_shorter() -> N
 BASIS = BASES[0]
 
 
+def last_year_total(chunk: Chunk) -> float:
+    """The chunk's draws summed in the horizon's last year, on the first basis."""
+    return float(chunk.totals[BASIS][:, -1].sum())
+
+
 def test_the_serial_runner_passes_each_job_and_batch_as_given(astana) -> None:
     """A deterministic job is run deterministically, each reduction gets its batch's scenario, and the
     progress callback is told each chunk's number of draws (stop - start, not stop + start)."""
@@ -250,7 +255,7 @@ def test_the_serial_runner_passes_each_job_and_batch_as_given(astana) -> None:
 
     def reduce(p, scenario: str, b, chunk: Chunk) -> tuple[int, int, float]:
         seen.append(scenario)
-        return chunk.start, chunk.stop, float(chunk.totals[BASIS][:, -1].sum())
+        return chunk.start, chunk.stop, last_year_total(chunk)
 
     told: list[int] = []
     [[first, middle, last]] = serial([Batch(prep, "low-carbon", base, jobs, reduce=reduce)], told.append)
@@ -259,11 +264,11 @@ def test_the_serial_runner_passes_each_job_and_batch_as_given(astana) -> None:
     assert (first[:2], middle[:2], last[:2]) == ((0, 1), (1, 4), (4, 9))
     central = run_chunk(prep, "low-carbon", base, seed=5, start=0, stop=1, deterministic=True)
     drawn = run_chunk(prep, "low-carbon", base, seed=5, start=0, stop=1)
-    assert first[2] == float(central.totals[BASIS][:, -1].sum())
-    assert first[2] != float(drawn.totals[BASIS][:, -1].sum())  # a draw is not the central value
+    assert first[2] == last_year_total(central)
+    assert first[2] != last_year_total(drawn)  # a draw is not the central value
     bau = run_chunk(prep, "bau", base, seed=5, start=1, stop=4)
-    assert middle[2] == float(run_chunk(prep, "low-carbon", base, seed=5, start=1, stop=4).totals[BASIS][:, -1].sum())
-    assert middle[2] != float(bau.totals[BASIS][:, -1].sum())
+    assert middle[2] == last_year_total(run_chunk(prep, "low-carbon", base, seed=5, start=1, stop=4))
+    assert middle[2] != last_year_total(bau)
     # without a reduction, the chunks themselves, in the jobs' order
     [chunks] = serial([Batch(prep, "low-carbon", base, jobs[:2])])
     assert [(c.start, c.stop) for c in chunks] == [(0, 1), (1, 4)]
