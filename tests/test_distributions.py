@@ -10,6 +10,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
+from qala.scenario import distributions
 from qala.scenario.distributions import (
     BLOCK,
     Distribution,
@@ -58,6 +59,16 @@ def test_triangular_quantiles_by_hand() -> None:
     assert right.ppf(np.array([0.0, 0.75])).tolist() == pytest.approx([2.0, 6 - math.sqrt(0.25 * 4 * 4)], rel=1e-14)
     # no width: the one value
     assert Distribution("triangular", 3.0, 3.0, 3.0).ppf(U).tolist() == [3.0] * 5
+
+
+def test_triangular_quantiles_away_from_zero_by_hand() -> None:
+    # low 2, mode 3, high 6: the width 4 and the distances from the low end (1) and to the high end (3) are
+    # what the formulas use, never the ends themselves; F(mode) = 1/4. Below it x = 2 + sqrt(u * 4 * 1), above
+    # it x = 6 - sqrt((1 - u) * 4 * 3); u = 0.2 lies between 1/8 and 1/4, on the left branch.
+    d = Distribution("triangular", 2.0, 3.0, 6.0)
+    got = d.ppf(np.array([0.1, 0.2, 0.25, 0.5, 0.9])).tolist()
+    expected = [2 + math.sqrt(0.4), 2 + math.sqrt(0.8), 3.0, 6 - math.sqrt(6.0), 6 - math.sqrt(1.2)]
+    assert got == pytest.approx(expected, rel=1e-14)
 
 
 def test_bounds_of_unbounded_distributions_are_their_0_1_and_99_9_percent_quantiles() -> None:
@@ -117,6 +128,21 @@ def test_an_impossible_distribution_is_refused_with_its_code(spec: object, code:
         assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("spec", "params"),
+    [
+        ({"type": "beta"}, {"kinds": "normal, lognormal, triangular, uniform", "kind": "'beta'"}),
+        ({"type": "normal", "mean": True, "sd": 1}, {"kind": "normal", "key": "mean", "value": "True"}),
+        ({"type": "uniform", "low": 0, "high": "2"}, {"kind": "uniform", "key": "high", "value": "'2'"}),
+    ],
+)
+def test_a_refusal_carries_what_the_translations_name(spec: dict, params: dict) -> None:
+    """The parameters a message is written with in kk, ru and en: the kind and the key at fault, as given."""
+    with pytest.raises(DistributionError) as caught:
+        parse_distribution(spec)
+    assert caught.value.params == params
+
+
 def test_extra_keys_are_named_in_order() -> None:
     with pytest.raises(DistributionError) as caught:
         parse_distribution({"type": "uniform", "low": 0, "high": 1, "zeta": 1, "alpha": 2})
@@ -144,3 +170,31 @@ def test_normals_are_the_normal_quantiles_of_the_same_uniforms() -> None:
     assert z.shape == u.shape
     expected = [NormalDist().inv_cdf(x) for x in u[:5].tolist() + u[-5:].tolist()]
     assert z[:5].tolist() + z[-5:].tolist() == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_a_uniform_of_exactly_0_or_nearly_1_is_kept_inside_the_open_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy's generator may give 0.0 (a normal quantile of minus infinity) and numbers just under 1: the
+    uniforms are clipped to [1e-12, 1 - 1e-12]."""
+    just_under_1 = np.nextafter(1.0, 0.0)
+    block = np.full(BLOCK, 0.5)
+    block[:4] = [0.0, 1e-13, 0.5, just_under_1]
+    monkeypatch.setattr(distributions, "_block", lambda seed, variable, b: block)
+    assert uniforms(1, 2, 0, 4).tolist() == [1e-12, 1e-12, 0.5, 1 - 1e-12]
+
+
+def test_only_the_blocks_that_hold_the_draws_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draws [start, stop) need blocks start // BLOCK to (stop - 1) // BLOCK, no more: a chunk of whole blocks
+    makes no block of the next chunk's."""
+    for name, draw in (("_block", uniforms), ("_normal_block", normals)):
+        made: list[int] = []
+        original = getattr(distributions, name)
+
+        def recorded(seed: int, variable: int, b: int, original=original, made=made) -> np.ndarray:
+            made.append(b)
+            return original(seed, variable, b)
+
+        monkeypatch.setattr(distributions, name, recorded)
+        for start, stop, blocks in ((0, BLOCK, [0]), (BLOCK - 1, 2 * BLOCK, [0, 1]), (2 * BLOCK, 2 * BLOCK + 1, [2])):
+            made.clear()
+            assert draw(5, 0, start, stop).shape == (stop - start,)
+            assert made == blocks, (name, start, stop)

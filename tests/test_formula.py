@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qala.scenario.formula import MAX_DEPTH, FormulaError, compile_formula
+from qala.scenario.formula import MAX_DEPTH, Formula, FormulaError, compile_formula
 
 
 def _folded(text: str) -> tuple[object, ...]:
@@ -75,13 +75,15 @@ def test_a_formula_given_as_a_number_is_that_number() -> None:
     assert compile_formula(3)({}) == 3.0
 
 
+ALLOWED = "only numbers, names, + - * / **, parentheses, min(a, b) and max(a, b) are allowed"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         (True, "a formula must be text such as 'population * intensity'"),
         (None, "a formula must be text such as 'population * intensity'"),
         ("   ", "the formula is empty"),
-        ("a +", "not a valid formula"),
         ("1 / 0", "a division by zero"),
         ("1 / (2 - 2)", "a division by zero"),
         ("10.0 ** 400", "a constant too large for a float (e.g. 10**10**10)"),
@@ -93,16 +95,39 @@ def test_a_formula_given_as_a_number_is_that_number() -> None:
         ("min", "'min' is a function: write min(a, b)"),
         ("max(a, b=1)", "max() takes exactly two arguments"),
         ("min(a)", "min() takes exactly two arguments"),
-        ("abs(a)", "found Call"),
-        ("a % 2", "found BinOp"),
-        ("not a", "found UnaryOp"),
-        ("True + 1", "found Constant"),
+        ("abs(a)", f"{ALLOWED} (found Call)"),
+        ("a % 2", f"{ALLOWED} (found BinOp)"),
+        ("not a", f"{ALLOWED} (found UnaryOp)"),
+        ("True + 1", f"{ALLOWED} (found Constant)"),
+        ("a" * 2001, "the formula is longer than 2,000 characters"),
     ],
 )
 def test_what_is_refused_and_the_sentence_that_says_why(text: object, message: str) -> None:
     with pytest.raises(FormulaError) as caught:
         compile_formula(text)
-    assert message in str(caught.value)
+    assert str(caught.value) == message  # the whole sentence: the web shows it as it is
+
+
+def test_a_formula_that_does_not_parse_says_so_with_pythons_reason() -> None:
+    with pytest.raises(FormulaError) as caught:
+        compile_formula("a +")
+    assert str(caught.value).startswith("not a valid formula (") and str(caught.value).endswith(")")
+
+
+def test_a_formula_of_exactly_2000_characters_is_allowed() -> None:
+    name = "a" * 2000
+    assert compile_formula(f"  {name}  ")({name: 4.0}) == 4.0  # the spaces around it are not counted
+
+
+def test_a_formula_cannot_reach_pythons_builtins_even_past_the_check() -> None:
+    """The check lets no name of a builtin through; the evaluation is a second wall: a compiled formula that
+    names one (as a formula could if the check had a hole) finds nothing under that name."""
+    smuggled = Formula(text="len('abc')", names=frozenset(), code=compile("len('abc')", "<formula>", "eval"))
+    with pytest.raises(NameError, match="'len' is not defined"):
+        smuggled({})
+    imported = Formula(text="x", names=frozenset(), code=compile("__import__('os')", "<formula>", "eval"))
+    with pytest.raises(NameError):
+        imported({})
 
 
 def test_nesting_is_bounded_at_max_depth() -> None:
@@ -113,3 +138,19 @@ def test_nesting_is_bounded_at_max_depth() -> None:
         compile_formula("-" * (MAX_DEPTH + 1) + "a")
     with pytest.raises(FormulaError, match="nested more than"):
         compile_formula("a + " * 150 + "a")  # sums nest to the left: 150 levels
+
+
+def test_the_depth_bound_is_exact_and_counts_every_branch() -> None:
+    """The expression is level 0 and each operator one more: a name under 99 unary minuses is at level 100,
+    the deepest allowed; under 100 it is refused. Nesting on the right of a sum and inside min() counts the
+    same as on the left."""
+    assert compile_formula("-" * (MAX_DEPTH - 1) + "a")({"a": 2.0}) == -2.0
+    with pytest.raises(FormulaError, match=f"^the formula is nested more than {MAX_DEPTH} levels deep$"):
+        compile_formula("-" * MAX_DEPTH + "a")
+    right = "a + (" * 120 + "a" + ")" * 120
+    within = "a + (" * 90 + "a" + ")" * 90
+    assert compile_formula(within)({"a": 1.0}) == 91.0
+    calls = "min(a, " * 120 + "a" + ")" * 120
+    for text in (right, calls):
+        with pytest.raises(FormulaError, match=f"^the formula is nested more than {MAX_DEPTH} levels deep$"):
+            compile_formula(text)
