@@ -48,10 +48,12 @@ lint: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run
 
-# mutation testing of a core area (economics, inventory or scenario): the survivors are missing tests
+# mutation testing of a core area (economics, inventory or scenario): the survivors are missing tests;
+# MUTANTS: names or globs of mutants to test alone, e.g. MUTANTS='qala.scenario.formula*'
 AREA ?= economics
+MUTANTS ?=
 mutate: setup
-	bash scripts/mutate.sh $(AREA)
+	bash scripts/mutate.sh $(AREA) $(MUTANTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .mutants
