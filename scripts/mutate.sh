@@ -13,7 +13,7 @@ shift || true
 case "$area" in
   economics) tests=(tests/test_economics.py tests/test_removals.py tests/test_economics_page.py) ;;
   inventory) tests=(tests/test_inventory_cases.py tests/test_inventory_properties.py tests/test_inventory_coverage.py
-                   tests/test_inventory_export.py tests/test_inventory_rows.py
+                   tests/test_inventory_export.py tests/test_inventory_rows.py tests/test_inventory_plants.py
                    tests/test_chp.py tests/test_astana.py) ;;
   scenario) tests=(tests/test_scenario_engine.py tests/test_scenario_plan.py tests/test_scenario_properties.py tests/test_targets.py
                    tests/test_adoption.py tests/test_distributions.py tests/test_formula.py

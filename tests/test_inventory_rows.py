@@ -126,3 +126,29 @@ def test_biogenic_co2_has_a_row_of_its_mass_and_no_co2e(catalog) -> None:
     assert inv.biogenic_co2_t == pytest.approx(17.472, rel=REL)
     others = 0.156 * 300 * 28 / 1000 + 0.156 * 4 * 265 / 1000
     assert inv.totals["basic"] == pytest.approx(others, rel=REL)
+
+
+def test_own_factors_in_a_unit_the_catalog_cannot_convert_apply_per_unit_of_the_row(catalog) -> None:
+    """250 kg of CO2 per km, 1,000 km: 250 t. The catalog's factors are per TJ, and km is no energy or mass: a row
+    with its own factors keeps its unit; without them it is refused, with the reason."""
+    inv = run(catalog, frame(("II.1.1", "gas_diesel_oil", 1000.0, "km", None, 250.0)))
+    co2 = inv.rows.filter(pl.col("gas") == "CO2").row(0, named=True)
+    assert (co2["canonical_amount"], co2["canonical_unit"], co2["conversion"]) == (
+        1000.0,
+        "km",
+        "own factors per unit of the row",
+    )
+    assert (co2["factor"], co2["factor_unit"], co2["mass_t"]) == (250.0, "kg/km", 250.0)
+    with pytest.raises(InventoryError) as caught:
+        run(catalog, frame(("II.1.1", "gas_diesel_oil", 1000.0, "km")))
+    assert caught.value.problems == [
+        "gas_diesel_oil: unit 'km' is of dimension [length]; gas_diesel_oil needs energy (e.g. TJ, GJ, Gcal, MWh), "
+        "mass (e.g. t, kt)"
+    ]
+
+
+def test_every_unknown_activity_is_named(catalog) -> None:
+    rows = frame(("I.1.1", "foo", 1.0, "TJ"), ("I.1.1", "bar", 1.0, "TJ"), ("I.1.1", "natural_gas", 1.0, "TJ"))
+    with pytest.raises(InventoryError) as caught:
+        run(catalog, rows)
+    assert caught.value.problems == ["unknown activity 'bar'", "unknown activity 'foo'"]

@@ -245,8 +245,8 @@ def _district_and_power_factors(
     e_p = options.reference_power_efficiency or params["efficiency.reference_power_efficiency"].value
     out = {fac: (h, p) for fac, h, p in outputs.iter_rows()}
     emis: dict[str, dict[str, float]] = {}
-    for fac, gas, mass in plants.iter_rows():
-        emis.setdefault(fac, {})[gas] = emis.get(fac, {}).get(gas, 0.0) + mass
+    for fac, gas, mass in plants.iter_rows():  # one row per plant and gas: compute_inventory sums them
+        emis.setdefault(fac, {})[gas] = mass
     heat_kg: dict[str, float] = {}
     power_kg: dict[str, float] = {}
     heat_total = power_total = 0.0
