@@ -68,3 +68,14 @@ def test_sqlite_floor_benchmark_stores_every_row(capsys: pytest.CaptureFixture[s
     assert main(["--rows", "3000"]) == 0  # it exits otherwise, naming the rows stored
     lines = [line for line in capsys.readouterr().out.splitlines() if "total" in line]
     assert len(lines) == len(VARIANTS) and all("insert" in line and "commit" in line for line in lines)
+
+
+@pytest.mark.postgres
+def test_pg_floor_benchmark_stores_every_row(pg_cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.pg_floor import main
+
+    assert main(["--rows", "3000", "--database", pg_cluster.new_database()]) == 0  # it exits otherwise
+    out = capsys.readouterr().out
+    assert "indexes built after the COPY: 3;" in out  # the key, the city and year's, the batch's
+    lines = [line for line in out.splitlines() if "total" in line]
+    assert len(lines) == 2 and all("copy" in line and "indexes" in line and "MiB" in line for line in lines)
