@@ -9,6 +9,7 @@ heat share = (H / 0.8) / (H / 0.8 + P / 0.35). 1 Gcal = 0.0041868 TJ, 1 MWh = 0.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from qala.inventory.engine import InventoryError
@@ -164,3 +165,78 @@ def test_unknown_cells_and_misplaced_outputs_are_all_named(catalog) -> None:
         "I.4.4 electricity_output: electricity_output needs a facility code naming the plant (column 'facility')",
         "unknown GPC reference 'I.9.9'",
     ]
+
+
+def test_derived_and_grid_factors_carry_their_unit_and_source_on_each_row(catalog) -> None:
+    inv = run(
+        catalog,
+        frame(*plant_a(), ("I.1.2", "district_heat", 100.0, "TJ"), ("I.1.2", "grid_electricity", 10.0, "MWh")),
+        chp_method="energy_content",
+    )
+    rows = inv.rows.filter(pl.col("activity").is_in(["district_heat", "grid_electricity"]))
+    got = rows.select("activity", "gas", "factor", "factor_unit", "factor_source").rows()
+    share = 400 / 700  # energy content: H / (H + P)
+    derived = "derived from the city's plants by the energy-content method (see chp)"
+    grid = catalog.grid_factors["kz_ifi_2021_om"]
+    assert grid.source.startswith("IFI Dataset of Default Grid Factors 2021")
+    by_activity = "IFI harmonised grid emission factor, operating margin, 2021 (797 g/kWh): " + grid.source
+    expected = [("district_heat", g, A[g] * share / 400, "kg/TJ", derived) for g in ("CH4", "CO2", "N2O")]
+    expected.append(("grid_electricity", "CO2", 797 / 1000 / 0.0000036, "kg/TJ", by_activity))  # g/kWh -> kg/TJ
+    assert [r[:2] + r[3:] for r in got] == [e[:2] + e[3:] for e in expected]
+    assert [r[2] for r in got] == pytest.approx([e[2] for e in expected], rel=REL)
+
+
+def test_district_heat_without_a_supplying_plant_is_refused_with_what_to_do(catalog) -> None:
+    with pytest.raises(InventoryError) as caught:
+        run(catalog, frame(("I.1.2", "district_heat", 100.0, "TJ")))
+    assert caught.value.problems == [
+        "district_heat is consumed but no plant supplies heat in this year's data: add the plants' fuel and "
+        "heat_output under I.4.4 (with a facility code), or give the district_heat rows their own "
+        "ef_co2/ef_ch4/ef_n2o"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "options", "problem"),
+    [
+        (
+            [("I.4.4", "natural_gas", 10.0, "TJ", "p"), ("I.4.4", "heat_output", 0.0, "TJ", "p")],
+            {},
+            "a plant with fuel needs a heat or electricity output to allocate",
+        ),
+        (plant_a(), {"reference_heat_efficiency": 1.5}, "reference efficiencies must lie in (0, 1]"),
+    ],
+)
+def test_an_allocation_that_cannot_be_made_is_refused_by_its_reason(catalog, rows, options, problem) -> None:
+    with pytest.raises(InventoryError) as caught:
+        run(catalog, frame(*rows), **options)
+    assert caught.value.problems == [problem]
+
+
+def test_the_methodology_names_every_choice_and_its_source(catalog) -> None:
+    inv = run(catalog, frame(("I.1.1", "natural_gas", 1.0, "TJ")), gwp="AR4", grid_factor="kz_ember_2024")
+    gwp, grid = catalog.gwp_sets["AR4"], catalog.grid_factors["kz_ember_2024"]
+    assert inv.methodology == {
+        "standard": "GPC v1.1 (WRI, C40, ICLEI); IPCC 2006 Guidelines Tier 1 defaults unless a row gives its own",
+        "gwp_set": {
+            "code": "AR4",
+            "name": gwp.name,
+            "values": {"CO2": 1.0, "CH4": 25.0, "N2O": 298.0},
+            "source": gwp.source,
+        },
+        "grid_electricity_factor": {
+            "id": "kz_ember_2024",
+            "value": 801.79,
+            "unit": "g/kWh",
+            "gas": "CO2",
+            "basis": "Ember average grid emission intensity, generation basis",
+            "year": 2024,
+            "source": grid.source,
+        },
+        "chp_allocation_method": "efficiency",
+        "waste_method": "methane commitment (GPC Eq. 8.3)",
+        "catalog_version": catalog.version,
+        "catalog_sha256": catalog.digest,
+    }
+    assert gwp.name.startswith("IPCC Fourth Assessment Report") and "globalwarmingpotentials" in gwp.source
+    assert len(catalog.digest) == 64 and catalog.version.startswith("20")

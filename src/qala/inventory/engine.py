@@ -396,9 +396,8 @@ def compute_inventory(
     plants = (
         base.filter((pl.col("gpc_ref") == PLANT_CELL) & pl.col("facility").is_not_null())
         .sort("facility", "gas", "activity", "unit", "mass_t")  # a fixed order of addition: same inputs, same bits
-        .group_by("facility", "gas", maintain_order=True)
+        .group_by("facility", "gas", maintain_order=True)  # in that order already
         .agg(pl.col("mass_t").sum())
-        .sort("facility", "gas")
         if base is not None
         else pl.DataFrame(schema={"facility": pl.String, "gas": pl.String, "mass_t": pl.Float64})
     )
