@@ -13,7 +13,8 @@ A variant names its base scenario and a list of changes, each one of:
 new model draws every uncertain quantity with the random stream its base model used (``draw_keys``), so a
 variant and its scenario, run with the same seed, differ only by the change (common random numbers). A change
 that cannot be applied (unknown parameter or measure, impossible distribution, year outside the horizon) is a
-``VariantError`` naming it; nothing is applied.
+``VariantError`` naming it; nothing is applied. Every change is checked against the model as the changes before
+it left it, a refused change leaving it as it was, so that each problem named is the change's own.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def _parameter(r: _Reader, key: str, ch: dict[str, Any], params: dict[str, Param
         r.coded(key, "variant.parameter_empty", allowed=", ".join(PARAMETER_KEYS))
         return
     p = params[name]
+    before = len(r.problems)
     path, dist, unc = p.path, p.dist, p.uncertainty
     if "path" in ch:
         raw = ch["path"]
@@ -101,7 +103,8 @@ def _parameter(r: _Reader, key: str, ch: dict[str, Any], params: dict[str, Param
             r.coded(f"{key}.dist", "variant.dist_on_path")
     if "uncertainty" in ch:
         unc = r.dist(f"{key}.uncertainty", ch["uncertainty"])
-    params[name] = replace(p, path=path, dist=dist, uncertainty=unc)
+    if len(r.problems) == before:  # a refused change is not applied: the next change sees the model as it was
+        params[name] = replace(p, path=path, dist=dist, uncertainty=unc)
 
 
 def _measure(
@@ -116,6 +119,7 @@ def _measure(
         r.coded(key, "variant.measure_keys", keys=", ".join(sorted(extra)), allowed=", ".join(MEASURE_KEYS))
         return listed
     m = measures[code]
+    before = len(r.problems)
     start = r.year(f"{key}.start", ch["start"], lo, hi) if "start" in ch else m.start
     full = r.year(f"{key}.full", ch["full"], lo, hi) if "full" in ch else m.full
     if full < start:
@@ -132,7 +136,8 @@ def _measure(
     for field in ("capex", "opex_per_year", "lifetime"):
         if field in ch:
             cost[field] = r.number(f"{key}.{field}", ch[field], positive=field == "lifetime")
-    measures[code] = replace(m, start=start, full=full, max_effect=max_effect, cost=cost)
+    if len(r.problems) == before:
+        measures[code] = replace(m, start=start, full=full, max_effect=max_effect, cost=cost)
     if "in_scenario" in ch:
         if not isinstance(ch["in_scenario"], bool):
             r.coded(f"{key}.in_scenario", "variant.bool")
