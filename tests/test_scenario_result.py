@@ -19,7 +19,7 @@ import pytest
 
 from qala.catalog import load_catalog
 from qala.scenario.chunks import serial
-from qala.scenario.engine import BaseYear, prepare
+from qala.scenario.engine import BaseYear, prepare, run_chunk, run_chunk_reference
 from qala.scenario.run import ScenarioResult, base_year_from, removals_dict, run_scenario, scenario_batch
 from qala.scenario.spec import load_model
 
@@ -76,6 +76,14 @@ def test_the_base_year_is_taken_from_the_inventory_by_hand(catalog) -> None:
     assert base.totals == pytest.approx(
         {"territorial": GAS_T + PLANT_T, "basic": GAS_T + 797.0, "basic_plus": GAS_T + 876.7}, rel=REL
     )
+
+
+def test_a_figure_of_zero_adds_nothing_to_the_base_year(catalog) -> None:
+    inv = run(catalog, frame(("I.1.1", "natural_gas", 0.0, "TJ"), ("I.1.2", "grid_electricity", 1000.0, "MWh")))
+    base = base_year_from(inv)
+    assert base.emissions[("I.1.1", "natural_gas", None)] == 0.0  # three gases at 0 t each, not a tonne each
+    assert base.amounts[("I.1.1", "natural_gas", None)] == 0.0
+    assert base.totals["basic"] == pytest.approx(797.0, rel=REL)
 
 
 def test_biogenic_co2_stays_out_of_the_base_year(catalog) -> None:
@@ -143,6 +151,15 @@ def test_milestones_give_each_basis_its_range_and_change_from_the_base_year() ->
     assert got["2050"]["basic"]["change_from_base_year"] == pytest.approx(-1.0)
 
 
+def test_milestones_skip_a_year_the_run_lacks_and_give_no_change_from_nothing() -> None:
+    later = result(DRAWS[:, [0, 3, 4]], [2024, 2040, 2050], {"basic": {"I": 95.0}})
+    assert list(later.milestones()) == ["2040", "2050"]  # no 2030 in this run: the later ones still come
+    zero = DRAWS.copy()
+    zero[:, 0] = 0.0  # a base year of 0 t: a change from nothing is no number (None), never "no change" (0)
+    got = result(zero, YEARS, {"basic": {"I": 0.0}}).milestones()
+    assert got["2030"]["basic"] == {"p05": 71.0, "p50": 80.0, "p95": 89.0, "change_from_base_year": None}
+
+
 def test_the_base_year_check_sets_the_model_against_the_inventory_by_sector() -> None:
     r = result(DRAWS, YEARS, {"basic": {"I": 95.0, "II": 3.0}, "territorial": {"I": 1.0}})
     assert r.base_year_check() == {
@@ -192,7 +209,12 @@ def test_the_json_of_a_run_with_a_removal_line_by_hand() -> None:
     assert d["total"] == d["by_basis"]["territorial"] and set(d["by_basis"]) == {"territorial", "basic", "basic_plus"}
     assert d["by_sector"]["I"]["p50"][0] == pytest.approx(62_500 * COAL, rel=1e-12)  # 2024: the plant's coal
     assert d["by_sector"]["V"]["mean"][-1] == pytest.approx(-1e6, rel=1e-12)  # the removal line sits in V.2
+    gross, net, unstated = d["targets"]
     assert [t["name"] for t in d["targets"]] == ["gross_cap", "net_cap", "unstated"]
+    # 7.13 Mt emitted in 2030 against a cap of 6.5 Mt: unmet on gross emissions, met net of the 1 Mt of offsets
+    assert (gross["emissions"], gross["p_met"], unstated["p_met"]) == ("gross", 0.0, 0.0)
+    assert (net["emissions"], net["p_met"]) == ("net", 1.0)
+    assert net["gap_p50_tco2e"] == pytest.approx(gross_2030 - 1e6 - 6.5e6, rel=1e-12)
     assert set(d["milestones"]) == {"2030"} and d["base_year_check"]["I"]["inventory"] is None
 
 
@@ -270,8 +292,8 @@ def test_flow_means_are_the_draws_mean_whatever_the_chunking() -> None:
     prep = prepared(TINY)
     # landfill's emissions per draw: population x 0.4 t x WASTE x the drawn capture (1 - 0.5 x max_effect from
     # 2026); its mean over the draws is the mean of the sectors' draws, since sector III holds landfill alone
-    for chunk in (1, 2, 6):
-        r = run_scenario(prep, "both", EMPTY, draws=6, seed=5, chunk_size=chunk)
+    for draws, chunk in ((6, 1), (6, 2), (6, 6), (2, 2)):  # many chunks, one chunk, one chunk of two draws
+        r = run_scenario(prep, "both", EMPTY, draws=draws, seed=5, chunk_size=chunk)
         by_hand = r.sectors["territorial"]["III"].mean(axis=0)
         np.testing.assert_allclose(r.flow_means["landfill"], by_hand, rtol=1e-12)
         assert r.flow_means["landfill"][0] == pytest.approx(1e6 * 0.4 * WASTE, rel=1e-12)  # 2024: no capture yet
@@ -295,3 +317,38 @@ def test_an_unknown_scenario_is_refused_with_the_model_s_scenarios() -> None:
     with pytest.raises(KeyError) as err:
         scenario_batch(prepared(TINY), "nope", EMPTY, draws=1, seed=1)
     assert err.value.args[0] == "unknown scenario 'nope'; the model has bau, gas, both"
+
+
+def test_the_modelled_population_reaches_the_result_and_a_per_capita_target(tmp_path) -> None:
+    text = TINY.read_text(encoding="utf-8") + (
+        "  - {name: pc, kind: per_capita, year: 2030, limit_tco2e_per_capita: 6.5, basis: territorial, source: test}\n"
+    )
+    path = tmp_path / "pc.yaml"
+    path.write_text(text, encoding="utf-8")
+    prep = prepared(path)
+    r = run_scenario(prep, "gas", EMPTY, draws=3, seed=2, chunk_size=2)
+    pop = 1e6 * 1.02 ** np.arange(7)  # 1,000,000 people growing 2 % a year, the same in every draw
+    assert r.population is not None and r.population.shape == (3, 7)
+    np.testing.assert_allclose(r.population, np.tile(pop, (3, 1)), rtol=1e-12)
+    pc = next(t for t in r.targets() if t["name"] == "pc")
+    assert pc["limit_tco2e"] == pytest.approx(6.5 * pop[6], rel=1e-12)  # 6.5 t a person x 2030's 1,126,162
+    total = r.totals["territorial"][:, 6]
+    assert pc["p_met"] == float(np.mean(total <= 6.5 * pop[6]))
+    assert pc["gap_p50_tco2e"] == pytest.approx(float(np.median(total)) - 6.5 * pop[6], rel=1e-12)
+
+
+def test_a_model_without_population_runs_in_chunks_with_none(tmp_path) -> None:
+    path = tmp_path / "people.yaml"
+    path.write_text(TINY.read_text(encoding="utf-8").replace("population", "people"), encoding="utf-8")
+    prep = prepared(path)
+    r = run_scenario(prep, "both", EMPTY, draws=3, seed=2, chunk_size=2)
+    assert r.population is None  # no driver named population: none to show, none drawn up from nothing
+    assert r.flow_means["chp_coal"][0] == pytest.approx(62_500 * COAL, rel=1e-12)  # the same model otherwise
+    # the compiled kernel once failed on such a model ("pop = None" was no expression it knew); the reference
+    # evaluation gives the same draws
+    kw = {"seed": 2, "start": 0, "stop": 3, "deterministic": False}
+    got, ref = run_chunk(prep, "both", EMPTY, **kw), run_chunk_reference(prepared(path), "both", EMPTY, **kw)
+    assert got.population is None and ref.population is None
+    np.testing.assert_allclose(got.totals["territorial"], ref.totals["territorial"], rtol=1e-12)
+    np.testing.assert_allclose(r.totals["territorial"], ref.totals["territorial"], rtol=1e-12)
+    assert run_scenario(prep, "gas", EMPTY, draws=1, seed=1).population is None

@@ -328,8 +328,8 @@ def _generate(
                     sums.append(("q", int(elt.left.id[1:]), consts[int(elt.right.id[2:])]))  # type: ignore[attr-defined]
             continue
         if name == "pop":
-            expr = ast.unparse(scalar.visit(value))
-            writes.append(("P[i, a + l]", expr))
+            if not (isinstance(value, ast.Constant) and value.value is None):  # None: the model has no population
+                writes.append(("P[i, a + l]", ast.unparse(scalar.visit(value))))
             continue
         expr = ast.unparse(scalar.visit(value))
         varies = any(level.get(n, False) for n in _names(value))

@@ -182,9 +182,9 @@ class ScenarioSummary:
             for s in SECTORS
         }
 
-    def milestones(self) -> dict[str, dict[str, dict[str, float]]]:
+    def milestones(self) -> dict[str, dict[str, dict[str, float | None]]]:
         """As :meth:`ScenarioResult.milestones`, from the merged summaries (quantiles within the sketch's bound)."""
-        out: dict[str, dict[str, dict[str, float]]] = {}
+        out: dict[str, dict[str, dict[str, float | None]]] = {}
         for year in MILESTONES:
             if year not in self.years:
                 continue
@@ -197,7 +197,7 @@ class ScenarioSummary:
                     "p05": s["p05"][i],
                     "p50": s["p50"][i],
                     "p95": s["p95"][i],
-                    "change_from_base_year": s["p50"][i] / base - 1 if base else 0.0,
+                    "change_from_base_year": s["p50"][i] / base - 1 if base else None,
                 }
         return out
 

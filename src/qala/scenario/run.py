@@ -115,9 +115,10 @@ class ScenarioResult:
             )
         return out
 
-    def milestones(self) -> dict[str, dict[str, dict[str, float]]]:
-        """2030, 2040, 2050 (and 2060) on every basis: median, 5-95 % range and the change from the base year."""
-        out: dict[str, dict[str, dict[str, float]]] = {}
+    def milestones(self) -> dict[str, dict[str, dict[str, float | None]]]:
+        """2030, 2040, 2050 (and 2060) on every basis: median, 5-95 % range and the change from the base year
+        (None where the base year's median is 0: a change from nothing is not a number, and 0 would say "none")."""
+        out: dict[str, dict[str, dict[str, float | None]]] = {}
         for year in MILESTONES:
             if year not in self.years:
                 continue
@@ -130,7 +131,7 @@ class ScenarioResult:
                     "p05": float(p05),
                     "p50": float(p50),
                     "p95": float(p95),
-                    "change_from_base_year": float(p50 / base - 1) if base else 0.0,
+                    "change_from_base_year": float(p50 / base - 1) if base else None,
                 }
         return out
 
