@@ -1,0 +1,154 @@
+"""A run reduced where its draws are computed says what the run that keeps its draws says: the same JSON, key
+by key, on small models of every shape (removals, a per-capita target, no population, one draw), whatever the
+chunking. Means and every p_met as from the draws themselves; quantiles within the sketch's stated bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qala.catalog import load_catalog
+from qala.scenario.engine import BaseYear, prepare
+from qala.scenario.reduced import reduced_batch, run_reduced
+from qala.scenario.run import run_scenario
+from qala.scenario.sketch import REL_ERROR
+from qala.scenario.spec import load_model
+
+from .test_reduce import within_bound
+
+DATA = Path(__file__).parent / "data"
+BASE = BaseYear(
+    2024,
+    {},
+    {"territorial": {"I": 5.9e6, "III": 4.0e5}, "basic": {"I": 1.0e5}},
+    {"territorial": 6_333_333.75, "basic": 1.0e5, "basic_plus": 0.0},
+)
+PER_CAPITA = (
+    "  - {name: pc, kind: per_capita, year: 2030, limit_tco2e_per_capita: 6.5, basis: territorial, source: t}\n"
+    "  - {name: mid, kind: cap, year: 2030, limit_tco2e: 4250000, basis: basic, source: t}\n"  # met by some draws
+)
+
+
+def model_file(kind: str, tmp_path: Path) -> Path:
+    tiny = (DATA / "tiny_model.yaml").read_text(encoding="utf-8")
+    if kind == "removals":
+        return DATA / "removals_model.yaml"
+    path = tmp_path / f"{kind}.yaml"
+    text = {"per_capita": tiny + PER_CAPITA, "no_population": tiny.replace("population", "people")}.get(kind, tiny)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def near(got: float | None, want: float | None, what: Any) -> None:
+    """A quantile read from the sketch: within 2^-11 of the value (plus rounding), or both None."""
+    if want is None or got is None:
+        assert got is want, what
+        return
+    assert abs(got - want) <= REL_ERROR * abs(want) * (1 + 1e-9) + 1e-6, (what, got, want)
+
+
+def same_summary(got: dict[str, list[float]], want: dict[str, list[float]], what: str) -> None:
+    assert list(got) == list(want) == ["mean", "p05", "p50", "p95"], what
+    np.testing.assert_allclose(got["mean"], want["mean"], rtol=1e-12, atol=1e-6, err_msg=what)
+    for key in ("p05", "p50", "p95"):
+        assert len(got[key]) == len(want[key]), what
+        for g, w in zip(got[key], want[key], strict=True):
+            near(g, w, (what, key))
+
+
+CASES = [
+    ("tiny", "both", 7, 3),
+    ("tiny", "gas", 1, 5000),  # one draw: the deterministic run
+    ("removals", "offsets", 5, 2),
+    ("per_capita", "both", 6, 4),
+    ("no_population", "both", 4, 3),
+]
+
+
+@pytest.mark.parametrize(("kind", "scenario", "draws", "chunk"), CASES)
+def test_the_reduced_json_is_the_kept_json(kind: str, scenario: str, draws: int, chunk: int, tmp_path) -> None:
+    prep = prepare(load_model(model_file(kind, tmp_path), load_catalog()), load_catalog())
+    seen: list[int] = []
+    result = run_scenario(prep, scenario, BASE, draws=draws, seed=3, chunk_size=chunk)
+    kept = result.to_dict()
+    red = run_reduced(prep, scenario, BASE, draws=draws, seed=3, chunk_size=chunk, on_chunk=seen.append).to_dict()
+    assert sum(seen) == draws and len(seen) == -(-draws // chunk)  # each chunk reported with its draws
+    assert list(red) == list(kept)
+    for key in ("scenario", "city", "unit", "draws", "seed", "basis", "model", "base_year", "years", "measures", "gwp"):
+        assert red[key] == kept[key], key
+    same_summary(red["total"], kept["total"], "total")
+    assert list(red["by_sector"]) == list(kept["by_sector"]) and list(red["by_basis"]) == list(kept["by_basis"])
+    for s, v in kept["by_sector"].items():
+        same_summary(red["by_sector"][s], v, f"sector {s}")
+    for b, v in kept["by_basis"].items():
+        same_summary(red["by_basis"][b], v, f"basis {b}")
+    assert len(red["targets"]) == len(kept["targets"]) == len(prep.model.targets)
+    for got, want in zip(red["targets"], kept["targets"], strict=True):
+        assert list(got) == list(want)
+        assert {k: got[k] for k in got if k not in ("limit_tco2e", "gap_p50_tco2e")} == {
+            k: want[k] for k in want if k not in ("limit_tco2e", "gap_p50_tco2e")
+        }  # p_met too: a count of the draws that meet the limit, exact
+        near(got["limit_tco2e"], want["limit_tco2e"], (got["name"], "limit"))
+        # the gap's median lies near 0 when the limit sits among the draws: its bound is the sketch's around the
+        # two middle draws of the gap (as tests/test_reduce.py's within_bound), not around the median itself
+        t = next(x for x in prep.model.targets if x.name == got["name"])
+        gaps = result.totals[t.basis][:, result.years.index(t.year)] - want["limit_tco2e"]
+        if t.emissions == "gross" and t.basis in result.removals:
+            gaps = gaps - result.removals[t.basis][:, result.years.index(t.year)]
+        assert within_bound(gaps[:, None], np.array([got["gap_p50_tco2e"]]), 0.5).all(), got["name"]
+    assert list(red["base_year_check"]) == list(kept["base_year_check"])
+    for s, want in kept["base_year_check"].items():
+        assert red["base_year_check"][s]["inventory"] == want["inventory"]
+        near(red["base_year_check"][s]["model_p50"], want["model_p50"], ("check", s))
+    assert list(red["milestones"]) == list(kept["milestones"]) == ["2030"]
+    for basis, want in kept["milestones"]["2030"].items():
+        got = red["milestones"]["2030"][basis]
+        assert list(got) == list(want)
+        for k in ("p05", "p50", "p95"):
+            near(got[k], want[k], (basis, k))
+        if want["change_from_base_year"] is None:
+            assert got["change_from_base_year"] is None, basis
+        else:  # a ratio of two medians, each within the bound
+            assert got["change_from_base_year"] == pytest.approx(want["change_from_base_year"], abs=5 * REL_ERROR)
+    assert list(red["flows_mean"]) == list(kept["flows_mean"])
+    for k, v in kept["flows_mean"].items():
+        np.testing.assert_allclose(red["flows_mean"][k], v, rtol=1e-12, atol=1e-9, err_msg=k)
+    if kept["removals"] is None:
+        assert red["removals"] is None
+    else:
+        assert {k: v for k, v in red["removals"].items() if k != "mean"} == {
+            k: v for k, v in kept["removals"].items() if k != "mean"
+        }
+        np.testing.assert_allclose(red["removals"]["mean"], kept["removals"]["mean"], rtol=1e-12)
+
+
+def test_what_the_small_models_show_by_hand(tmp_path) -> None:
+    """The cases above are not vacuous: targets met by some draws, a per-capita limit, a base year of 0 t."""
+    prep = prepare(load_model(model_file("per_capita", tmp_path), load_catalog()), load_catalog())
+    red = run_reduced(prep, "both", BASE, draws=6, seed=3, chunk_size=4).to_dict()
+    by = {t["name"]: t for t in red["targets"]}
+    assert set(by) == {"cap", "minus15", "pc", "mid"}
+    assert 0 < by["mid"]["p_met"] < 1 and by["mid"]["basis"] == "basic"  # some of the six draws meet it
+    pop_2030 = 1e6 * 1.02**6
+    assert by["pc"]["limit_tco2e"] == pytest.approx(6.5 * pop_2030, rel=REL_ERROR)
+    assert by["minus15"]["limit_tco2e"] == pytest.approx(6_333_333.75 * 0.85, rel=REL_ERROR)
+    assert by["cap"]["method"] == "absolute cap of 5,000,000 t CO2e (territorial)"
+    assert red["base_year_check"]["I"]["inventory"] == 5.9e6 and red["base_year_check"]["II"]["inventory"] is None
+    assert red["draws"] == 6 and red["seed"] == 3
+
+
+def test_one_draw_is_deterministic_and_an_unknown_scenario_is_named(tmp_path) -> None:
+    prep = prepare(load_model(DATA / "tiny_model.yaml", load_catalog()), load_catalog())
+    one = reduced_batch(prep, "both", BASE, draws=1, seed=4)
+    assert [(j.start, j.stop, j.seed, j.deterministic) for j in one.jobs] == [(0, 1, 4, True)]
+    many = reduced_batch(prep, "both", BASE, draws=5, seed=4, chunk_size=2)
+    assert [(j.start, j.stop, j.seed, j.deterministic) for j in many.jobs] == [
+        (0, 2, 4, False), (2, 4, 4, False), (4, 5, 4, False),
+    ]  # fmt: skip
+    assert many.reduce is not None and many.merge is not None
+    with pytest.raises(KeyError) as err:
+        reduced_batch(prep, "nope", BASE, draws=1, seed=1)
+    assert err.value.args[0] == "unknown scenario 'nope'; the model has bau, gas, both"
