@@ -18,7 +18,7 @@ case "$area" in
   scenario) tests=(tests/test_scenario_engine.py tests/test_scenario_plan.py tests/test_scenario_properties.py tests/test_targets.py
                    tests/test_adoption.py tests/test_distributions.py tests/test_formula.py
                    tests/test_scenario_vm.py tests/test_variants.py tests/test_variants_apply.py tests/test_reduce.py
-                   tests/test_scenario_result.py tests/test_reduced_json.py) ;;
+                   tests/test_scenario_result.py tests/test_reduced_json.py tests/test_sensitivity.py) ;;
   *) echo "mutate: AREA is economics, inventory or scenario, not '$area'" >&2; exit 2 ;;
 esac
 venv=${VENV:-.venv}

@@ -12,7 +12,7 @@ import pytest
 
 from qala.catalog import load_catalog
 from qala.scenario.engine import BaseYear, prepare
-from qala.scenario.reduced import reduced_batch, run_reduced
+from qala.scenario.reduced import distinct_series, reduced_batch, run_reduced, series_names
 from qala.scenario.run import run_scenario
 from qala.scenario.sketch import REL_ERROR
 from qala.scenario.spec import load_model
@@ -37,7 +37,17 @@ def model_file(kind: str, tmp_path: Path) -> Path:
     if kind == "removals":
         return DATA / "removals_model.yaml"
     path = tmp_path / f"{kind}.yaml"
-    text = {"per_capita": tiny + PER_CAPITA, "no_population": tiny.replace("population", "people")}.get(kind, tiny)
+    late = tiny  # the model moved to 2035-2041: 2040 its only milestone, after a 2030 it does not have
+    for old, new in (("2024", "2035"), ("end_year: 2030", "end_year: 2041"), ("2025, full: 2027", "2036, full: 2038")):
+        late = late.replace(old, new)
+    late = late.replace("start: 2026, full: 2026", "start: 2037, full: 2037").replace("year: 2030", "year: 2040")
+    text = {
+        "per_capita": tiny + PER_CAPITA,
+        "no_population": tiny.replace("population", "people"),
+        "late": late,
+        # the plant alone: its emissions are in no BASIC sector, so BASIC's base year is 0 t (no change from it)
+        "plant_only": "\n".join(x for x in tiny.splitlines() if "homes_heat:" not in x and "landfill:" not in x),
+    }.get(kind, tiny)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -65,6 +75,8 @@ CASES = [
     ("removals", "offsets", 5, 2),
     ("per_capita", "both", 6, 4),
     ("no_population", "both", 4, 3),
+    ("late", "both", 5, 2),
+    ("plant_only", "gas", 3, 2),
 ]
 
 
@@ -72,9 +84,14 @@ CASES = [
 def test_the_reduced_json_is_the_kept_json(kind: str, scenario: str, draws: int, chunk: int, tmp_path) -> None:
     prep = prepare(load_model(model_file(kind, tmp_path), load_catalog()), load_catalog())
     seen: list[int] = []
-    result = run_scenario(prep, scenario, BASE, draws=draws, seed=3, chunk_size=chunk)
+    base = BASE if kind != "plant_only" else BaseYear(2024, {}, {}, BASE.totals)  # no inventory by sector
+    result = run_scenario(prep, scenario, base, draws=draws, seed=3, chunk_size=chunk)
     kept = result.to_dict()
-    red = run_reduced(prep, scenario, BASE, draws=draws, seed=3, chunk_size=chunk, on_chunk=seen.append).to_dict()
+    summary = run_reduced(prep, scenario, base, draws=draws, seed=3, chunk_size=chunk, on_chunk=seen.append)
+    red = summary.to_dict()
+    assert list(summary.amount_means) == list(result.amount_means)  # what the MACC's energy bills are priced on
+    for k, v in result.amount_means.items():
+        np.testing.assert_allclose(summary.amount_means[k], v, rtol=1e-12, err_msg=k)
     assert sum(seen) == draws and len(seen) == -(-draws // chunk)  # each chunk reported with its draws
     assert list(red) == list(kept)
     for key in ("scenario", "city", "unit", "draws", "seed", "basis", "model", "base_year", "years", "measures", "gwp"):
@@ -103,9 +120,12 @@ def test_the_reduced_json_is_the_kept_json(kind: str, scenario: str, draws: int,
     for s, want in kept["base_year_check"].items():
         assert red["base_year_check"][s]["inventory"] == want["inventory"]
         near(red["base_year_check"][s]["model_p50"], want["model_p50"], ("check", s))
-    assert list(red["milestones"]) == list(kept["milestones"]) == ["2030"]
-    for basis, want in kept["milestones"]["2030"].items():
-        got = red["milestones"]["2030"][basis]
+    assert list(red["milestones"]) == list(kept["milestones"]) == (["2040"] if kind == "late" else ["2030"])
+    if kind == "plant_only":
+        assert kept["milestones"]["2030"]["basic"]["change_from_base_year"] is None
+    (year,) = kept["milestones"]
+    for basis, want in kept["milestones"][year].items():
+        got = red["milestones"][year][basis]
         assert list(got) == list(want)
         for k in ("p05", "p50", "p95"):
             near(got[k], want[k], (basis, k))
@@ -152,3 +172,43 @@ def test_one_draw_is_deterministic_and_an_unknown_scenario_is_named(tmp_path) ->
     with pytest.raises(KeyError) as err:
         reduced_batch(prep, "nope", BASE, draws=1, seed=1)
     assert err.value.args[0] == "unknown scenario 'nope'; the model has bau, gas, both"
+
+
+def test_series_made_of_the_same_flows_are_summarised_once() -> None:
+    """The tiny model's flows: the plant (coal, gas, heat output; I.4.4, territorial only), the homes' district
+    heat (I.1.2, BASIC), the landfill (III.1.1, every basis). Territorial sector I is the plant, BASIC's and
+    BASIC+'s sector I the homes, sector III the landfill everywhere, every other sector nothing; BASIC's and
+    BASIC+'s totals are made of the same sectors, territorial's of others."""
+    prep = prepare(load_model(DATA / "tiny_model.yaml", load_catalog()), load_catalog())
+    names = series_names()
+    assert names[:4] == ("total:territorial", "total:basic", "total:basic_plus", "sector:territorial:I")
+    assert len(names) == 3 + 3 * 6 and names[-1] == "sector:basic_plus:VI"
+    same = dict(zip(names, (names[i] for i in distinct_series(prep)), strict=True))
+    empty = "sector:territorial:II"  # the first sector with no flow stands for every other
+    assert same == {
+        "total:territorial": "total:territorial",
+        "total:basic": "total:basic",
+        "total:basic_plus": "total:basic",
+        "sector:territorial:I": "sector:territorial:I",
+        "sector:basic:I": "sector:basic:I",
+        "sector:basic_plus:I": "sector:basic:I",
+        **{f"sector:{b}:III": "sector:territorial:III" for b in ("territorial", "basic", "basic_plus")},
+        **{f"sector:{b}:{s}": empty for b in ("territorial", "basic", "basic_plus") for s in ("II", "IV", "V", "VI")},
+    }
+
+
+def test_a_limit_reached_exactly_is_met_and_a_model_without_targets_runs(tmp_path) -> None:
+    tiny = (DATA / "tiny_model.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "none.yaml"
+    path.write_text(tiny[: tiny.index("targets:")], encoding="utf-8")
+    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    red = run_reduced(prep, "gas", BASE, draws=3, seed=1, chunk_size=2)
+    assert red.to_dict()["targets"] == [] and red.draws == 3
+    exact = float(run_scenario(prep, "gas", BASE, draws=1, seed=1).totals["territorial"][0, -1])
+    path.write_text(
+        tiny.replace("limit_tco2e: 5000000", f"limit_tco2e: {exact!r}"), encoding="utf-8"
+    )  # the cap at the deterministic run's own 2030 total, to the last bit
+    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    cap = run_reduced(prep, "gas", BASE, draws=1, seed=1).to_dict()["targets"][0]
+    assert (cap["name"], cap["limit_tco2e"], cap["p_met"]) == ("cap", exact, 1.0)
+    assert cap["gap_p50_tco2e"] == 0.0

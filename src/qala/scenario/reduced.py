@@ -32,12 +32,13 @@ CHUNK = 5000  # draws per chunk: the chunking changes no quantile and a mean onl
 _QS = list(QUANTILES.values())
 
 
-def series_names(has_population: bool) -> tuple[str, ...]:
-    names = [f"total:{b}" for b in BASES] + [f"sector:{b}:{s}" for b in BASES for s in SECTORS]
-    return (*names, "population") if has_population else tuple(names)
+def series_names() -> tuple[str, ...]:
+    """The series a run is summarised by: each basis's total and sectors (the population, which no part of the
+    JSON shows, is not summarised: per-capita targets read it where the chunk is computed)."""
+    return tuple([f"total:{b}" for b in BASES] + [f"sector:{b}:{s}" for b in BASES for s in SECTORS])
 
 
-def distinct_series(prep: Prepared, has_population: bool) -> tuple[int, ...]:
+def distinct_series(prep: Prepared) -> tuple[int, ...]:
     """For each series of :func:`series_names`, the first series that is the same array.
 
     Two sectors made of the same flows (the same row of the model's flow mask) are the same numbers on
@@ -48,8 +49,6 @@ def distinct_series(prep: Prepared, has_population: bool) -> tuple[int, ...]:
     rows = [tuple(r) for r in mask]
     keys: list[object] = [("total", tuple(rows[b * len(SECTORS) : (b + 1) * len(SECTORS)])) for b in range(len(BASES))]
     keys += [("sector", r) for r in rows]
-    if has_population:
-        keys.append(("population",))
     first: dict[object, int] = {}
     return tuple(first.setdefault(k, i) for i, k in enumerate(keys))
 
@@ -94,9 +93,7 @@ def chunk_stats(prep: Prepared, scenario: str, base: BaseYear, chunk: Chunk) -> 
     """A chunk's draws summarised (this runs where the chunk was computed)."""
     model = prep.model
     arrays = [chunk.totals[b] for b in BASES] + [chunk.sectors[b][s] for b in BASES for s in SECTORS]
-    if chunk.population is not None:
-        arrays.append(chunk.population)
-    same_as = distinct_series(prep, chunk.population is not None)
+    same_as = distinct_series(prep)
     met, target_cols = [], []
     for t in model.targets:
         yi = model.years.index(t.year)
@@ -109,7 +106,7 @@ def chunk_stats(prep: Prepared, scenario: str, base: BaseYear, chunk: Chunk) -> 
     target = np.column_stack(target_cols) if target_cols else np.zeros((n, 0))
     distinct = [np.asarray(a, dtype=float) for i, a in enumerate(arrays) if same_as[i] == i]
     return ScenarioStats(
-        series_names(chunk.population is not None),
+        series_names(),
         same_as,
         len(model.years),
         ColumnStats.of(np.concatenate(distinct, axis=1)),
