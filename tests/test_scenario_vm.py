@@ -240,3 +240,13 @@ def test_one_draw_across_its_years_is_the_numpy_plans_draw(astana, monkeypatch, 
     assert kernel.wanted_one()
     monkeypatch.setenv(kernel.ENV_MODE, "numpy")
     assert not kernel.wanted_one()
+
+
+def test_the_installation_s_warm_up_checks_the_machine_s_arithmetic() -> None:
+    """``python -m qala.scenario.vm`` (make setup) compiles both functions and checks one program: 1.5 + 1.5
+    written over a row of 7s on each of four draws, then summed over the draws, is 12 (an instruction reading or
+    writing the wrong row would not give it); and grow() writes a path of ones grown by nothing as ones."""
+    vm.warm()  # raises if the machine's sum is wrong
+    out = np.zeros((1, 4))
+    vm.grow(out, np.zeros(2), np.ones(4), 1.0, np.array([1], dtype=np.int64))
+    np.testing.assert_array_equal(out, np.ones((1, 4)))

@@ -224,3 +224,16 @@ def test_a_refused_change_does_not_leave_its_mark_on_the_changes_after_it(model)
         "variant: changes[0].path.2030: a number, got 'x'",
         "variant: changes[1].dist: 'dist' draws a constant value; for a path use 'uncertainty' (a multiplier)",
     ]
+
+
+def test_a_problem_s_place_in_kk_and_ru_by_hand() -> None:
+    from qala.scenario.messages import place
+
+    where = "variant: changes[0].path.2075"
+    assert place(where, "ru") == "вариант, изменение 1, траектория, 2075"  # counted from 1 for a reader
+    assert place(where, "kk") == "нұсқа, 1-өзгеріс, траектория, 2075"
+    assert place(where, "en") == where and place(where, "de") == where  # English, and any other, as written
+    assert place("variant: changes[11].value", "ru") == "вариант, изменение 12, значение"
+    assert place("variant: changes[11].value", "kk") == "нұсқа, 12-өзгеріс, мән"
+    assert place("variant: scenario", "kk") == "нұсқа, сценарий"
+    assert place("x", "ru") == "x"  # a part with no name of its own is shown as written

@@ -337,12 +337,12 @@ def grow(out: np.ndarray, g: np.ndarray, d: np.ndarray, c: float, rows: np.ndarr
 def warm() -> None:
     """Compile the machine (or load it from numba's cache): one tiny run of each function."""
     prog = np.array([[ADD << 2 | ROW_ROW, 1, 0, 0, 0], [SUM_Q << 2 | ROW_SCALAR, 0, 0, 1, 0]], dtype=np.int64)
-    w = np.ones((2, 4))
+    w = np.array([[1.5] * 4, [7.0] * 4])  # distinct rows: an instruction that read the wrong one would show
     q = np.zeros((1, 1))
     run(prog, 0, np.zeros(1), w, np.zeros((1, 1)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)), np.zeros((1, 1, 4)),
         np.zeros((1, 1, 4)), np.zeros((1, 4)), q, np.zeros((1, 1)), 0, 1, 4)  # fmt: skip
-    if q[0, 0] != 8.0:
-        raise RuntimeError(f"the register machine adds 1 + 1 over 4 draws to {q[0, 0]}, not 8")
+    if q[0, 0] != 12.0 or w[1].tolist() != [3.0] * 4:
+        raise RuntimeError(f"the register machine sums 1.5 + 1.5 over 4 draws to {q[0, 0]}, not 12")
     out = np.zeros((1, 4))
     grow(out, np.zeros(2), np.ones(4), 1.0, np.array([1], dtype=np.int64))
 
