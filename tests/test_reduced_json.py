@@ -4,52 +4,25 @@ chunking. Means and every p_met as from the draws themselves; quantiles within t
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from qala.catalog import load_catalog
-from qala.scenario.engine import BaseYear, prepare
+from qala.scenario.engine import BaseYear
 from qala.scenario.reduced import distinct_series, reduced_batch, run_reduced, series_names
 from qala.scenario.run import run_scenario
 from qala.scenario.sketch import REL_ERROR
-from qala.scenario.spec import load_model
 
 from .test_reduce import within_bound
+from .test_scenario_result import DATA, model_file, prepared
 
-DATA = Path(__file__).parent / "data"
 BASE = BaseYear(
     2024,
     {},
     {"territorial": {"I": 5.9e6, "III": 4.0e5}, "basic": {"I": 1.0e5}},
     {"territorial": 6_333_333.75, "basic": 1.0e5, "basic_plus": 0.0},
 )
-PER_CAPITA = (
-    "  - {name: pc, kind: per_capita, year: 2030, limit_tco2e_per_capita: 6.5, basis: territorial, source: t}\n"
-    "  - {name: mid, kind: cap, year: 2030, limit_tco2e: 4250000, basis: basic, source: t}\n"  # met by some draws
-)
-
-
-def model_file(kind: str, tmp_path: Path) -> Path:
-    tiny = (DATA / "tiny_model.yaml").read_text(encoding="utf-8")
-    if kind == "removals":
-        return DATA / "removals_model.yaml"
-    path = tmp_path / f"{kind}.yaml"
-    late = tiny  # the model moved to 2035-2041: 2040 its only milestone, after a 2030 it does not have
-    for old, new in (("2024", "2035"), ("end_year: 2030", "end_year: 2041"), ("2025, full: 2027", "2036, full: 2038")):
-        late = late.replace(old, new)
-    late = late.replace("start: 2026, full: 2026", "start: 2037, full: 2037").replace("year: 2030", "year: 2040")
-    text = {
-        "per_capita": tiny + PER_CAPITA,
-        "no_population": tiny.replace("population", "people"),
-        "late": late,
-        # the plant alone: its emissions are in no BASIC sector, so BASIC's base year is 0 t (no change from it)
-        "plant_only": "\n".join(x for x in tiny.splitlines() if "homes_heat:" not in x and "landfill:" not in x),
-    }.get(kind, tiny)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def near(got: float | None, want: float | None, what: Any) -> None:
@@ -82,7 +55,7 @@ CASES = [
 
 @pytest.mark.parametrize(("kind", "scenario", "draws", "chunk"), CASES)
 def test_the_reduced_json_is_the_kept_json(kind: str, scenario: str, draws: int, chunk: int, tmp_path) -> None:
-    prep = prepare(load_model(model_file(kind, tmp_path), load_catalog()), load_catalog())
+    prep = prepared(model_file(kind, tmp_path))
     seen: list[int] = []
     base = BASE if kind != "plant_only" else BaseYear(2024, {}, {}, BASE.totals)  # no inventory by sector
     result = run_scenario(prep, scenario, base, draws=draws, seed=3, chunk_size=chunk)
@@ -147,7 +120,7 @@ def test_the_reduced_json_is_the_kept_json(kind: str, scenario: str, draws: int,
 
 def test_what_the_small_models_show_by_hand(tmp_path) -> None:
     """The cases above are not vacuous: targets met by some draws, a per-capita limit, a base year of 0 t."""
-    prep = prepare(load_model(model_file("per_capita", tmp_path), load_catalog()), load_catalog())
+    prep = prepared(model_file("per_capita", tmp_path))
     red = run_reduced(prep, "both", BASE, draws=6, seed=3, chunk_size=4).to_dict()
     by = {t["name"]: t for t in red["targets"]}
     assert set(by) == {"cap", "minus15", "pc", "mid"}
@@ -161,7 +134,7 @@ def test_what_the_small_models_show_by_hand(tmp_path) -> None:
 
 
 def test_one_draw_is_deterministic_and_an_unknown_scenario_is_named(tmp_path) -> None:
-    prep = prepare(load_model(DATA / "tiny_model.yaml", load_catalog()), load_catalog())
+    prep = prepared(DATA / "tiny_model.yaml")
     one = reduced_batch(prep, "both", BASE, draws=1, seed=4)
     assert [(j.start, j.stop, j.seed, j.deterministic) for j in one.jobs] == [(0, 1, 4, True)]
     many = reduced_batch(prep, "both", BASE, draws=5, seed=4, chunk_size=2)
@@ -179,7 +152,7 @@ def test_series_made_of_the_same_flows_are_summarised_once() -> None:
     heat (I.1.2, BASIC), the landfill (III.1.1, every basis). Territorial sector I is the plant, BASIC's and
     BASIC+'s sector I the homes, sector III the landfill everywhere, every other sector nothing; BASIC's and
     BASIC+'s totals are made of the same sectors, territorial's of others."""
-    prep = prepare(load_model(DATA / "tiny_model.yaml", load_catalog()), load_catalog())
+    prep = prepared(DATA / "tiny_model.yaml")
     names = series_names()
     assert names[:4] == ("total:territorial", "total:basic", "total:basic_plus", "sector:territorial:I")
     assert len(names) == 3 + 3 * 6 and names[-1] == "sector:basic_plus:VI"
@@ -201,14 +174,14 @@ def test_a_limit_reached_exactly_is_met_and_a_model_without_targets_runs(tmp_pat
     tiny = (DATA / "tiny_model.yaml").read_text(encoding="utf-8")
     path = tmp_path / "none.yaml"
     path.write_text(tiny[: tiny.index("targets:")], encoding="utf-8")
-    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    prep = prepared(path)
     red = run_reduced(prep, "gas", BASE, draws=3, seed=1, chunk_size=2)
     assert red.to_dict()["targets"] == [] and red.draws == 3
     exact = float(run_scenario(prep, "gas", BASE, draws=1, seed=1).totals["territorial"][0, -1])
     path.write_text(
         tiny.replace("limit_tco2e: 5000000", f"limit_tco2e: {exact!r}"), encoding="utf-8"
     )  # the cap at the deterministic run's own 2030 total, to the last bit
-    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    prep = prepared(path)
     cap = run_reduced(prep, "gas", BASE, draws=1, seed=1).to_dict()["targets"][0]
     assert (cap["name"], cap["limit_tco2e"], cap["p_met"]) == ("cap", exact, 1.0)
     assert cap["gap_p50_tco2e"] == 0.0

@@ -24,12 +24,11 @@ from qala.scenario.run import ScenarioResult, base_year_from, removals_dict, run
 from qala.scenario.spec import load_model
 
 from .test_inventory_cases import frame, run
+from .test_scenario_engine import COAL, EMPTY, TINY, WASTE
 
 REL = 1e-9
 GAS_T = 3 * 56.2665
 PLANT_T = 56_100 + 28 + 26.5
-COAL = (94_600 + 1 * 28 + 1.5 * 265) / 1000  # t CO2e per TJ of coal, energy industries, AR5
-WASTE = 0.6 * 0.176 * 0.5 * 0.5 * 16 / 12 * 28  # t CO2e per t landfilled (as tests/test_scenario_engine.py)
 
 
 def test_the_base_year_is_taken_from_the_inventory_by_hand(catalog) -> None:
@@ -175,14 +174,39 @@ def test_the_base_year_check_sets_the_model_against_the_inventory_by_sector() ->
 
 # --- the JSON of a run, its targets, and how a run is cut into chunks (small models worked by hand) ----------
 
-TINY = Path(__file__).parent / "data" / "tiny_model.yaml"
-REMOVALS = Path(__file__).parent / "data" / "removals_model.yaml"
-EMPTY = BaseYear(2024, {}, {}, {"territorial": 6_333_333.75, "basic": 0.0, "basic_plus": 0.0})
+DATA = Path(__file__).parent / "data"
+REMOVALS = DATA / "removals_model.yaml"
 CAP_2030 = 5_000_000.0  # the tiny model's cap target
+PER_CAPITA = (
+    "  - {name: pc, kind: per_capita, year: 2030, limit_tco2e_per_capita: 6.5, basis: territorial, source: t}\n"
+    "  - {name: mid, kind: cap, year: 2030, limit_tco2e: 4250000, basis: basic, source: t}\n"  # met by some draws
+)
 
 
 def prepared(path: Path):
     return prepare(load_model(path, load_catalog()), load_catalog())
+
+
+def model_file(kind: str, tmp_path: Path) -> Path:
+    """The small models these tests and tests/test_reduced_json.py run: the tiny model, the removals model, and
+    the tiny model changed in one respect each."""
+    if kind == "removals":
+        return REMOVALS
+    tiny = TINY.read_text(encoding="utf-8")
+    late = tiny  # the model moved to 2035-2041: 2040 its only milestone, after a 2030 it does not have
+    for old, new in (("2024", "2035"), ("end_year: 2030", "end_year: 2041"), ("2025, full: 2027", "2036, full: 2038")):
+        late = late.replace(old, new)
+    late = late.replace("start: 2026, full: 2026", "start: 2037, full: 2037").replace("year: 2030", "year: 2040")
+    text = {
+        "per_capita": tiny + PER_CAPITA,
+        "no_population": tiny.replace("population", "people"),
+        "late": late,
+        # the plant alone: its emissions are in no BASIC sector, so BASIC's base year is 0 t (no change from it)
+        "plant_only": "\n".join(x for x in tiny.splitlines() if "homes_heat:" not in x and "landfill:" not in x),
+    }.get(kind, tiny)
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_the_json_of_a_run_with_a_removal_line_by_hand() -> None:
@@ -320,12 +344,7 @@ def test_an_unknown_scenario_is_refused_with_the_model_s_scenarios() -> None:
 
 
 def test_the_modelled_population_reaches_the_result_and_a_per_capita_target(tmp_path) -> None:
-    text = TINY.read_text(encoding="utf-8") + (
-        "  - {name: pc, kind: per_capita, year: 2030, limit_tco2e_per_capita: 6.5, basis: territorial, source: test}\n"
-    )
-    path = tmp_path / "pc.yaml"
-    path.write_text(text, encoding="utf-8")
-    prep = prepared(path)
+    prep = prepared(model_file("per_capita", tmp_path))
     r = run_scenario(prep, "gas", EMPTY, draws=3, seed=2, chunk_size=2)
     pop = 1e6 * 1.02 ** np.arange(7)  # 1,000,000 people growing 2 % a year, the same in every draw
     assert r.population is not None and r.population.shape == (3, 7)
@@ -338,8 +357,7 @@ def test_the_modelled_population_reaches_the_result_and_a_per_capita_target(tmp_
 
 
 def test_a_model_without_population_runs_in_chunks_with_none(tmp_path) -> None:
-    path = tmp_path / "people.yaml"
-    path.write_text(TINY.read_text(encoding="utf-8").replace("population", "people"), encoding="utf-8")
+    path = model_file("no_population", tmp_path)
     prep = prepared(path)
     r = run_scenario(prep, "both", EMPTY, draws=3, seed=2, chunk_size=2)
     assert r.population is None  # no driver named population: none to show, none drawn up from nothing

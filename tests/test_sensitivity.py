@@ -16,33 +16,34 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qala.catalog import load_catalog
 from qala.scenario.chunks import serial
-from qala.scenario.engine import BaseYear, prepare
 from qala.scenario.sensitivity import sobol
-from qala.scenario.spec import load_model
 
-TINY = Path(__file__).parent / "data" / "tiny_model.yaml"
-COAL = (94_600 + 1 * 28 + 1.5 * 265) / 1000  # t CO2e per TJ of coal burnt in the plant (AR5)
-WASTE = 0.6 * 0.176 * 0.5 * 0.5 * 16 / 12 * 28  # t CO2e per t landfilled
+from .test_scenario_engine import COAL, EMPTY, TINY, WASTE
+from .test_scenario_result import prepared
+
 HEAT_VAR = (COAL / 800) ** 2 * 10**2 / 12
 WASTE_VAR = WASTE**2 * 0.6**2 / 12
-EMPTY = BaseYear(2024, {}, {}, {"territorial": 1.0, "basic": 0.0, "basic_plus": 0.0})
 METHOD = "Sobol (Saltelli sampling, SALib), first-order S1 and total-order ST with 95 % confidence"
 
 
-def two_drawn(tmp_path: Path):
+def two_drawn(tmp_path: Path, heat: tuple[int, int] = (45, 55)):
+    """The tiny model with heat per person drawn uniform on ``heat`` GJ and waste per person on [0.1, 0.7] t."""
+    low, high = heat
     text = (
         TINY.read_text(encoding="utf-8")
-        .replace("source: test}\n  efficiency", "source: test, dist: {type: uniform, low: 45, high: 55}}\n  efficiency")
+        .replace(
+            "source: test}\n  efficiency",
+            f"source: test, dist: {{type: uniform, low: {low}, high: {high}}}}}\n  efficiency",
+        )
         .replace(
             "waste_pc: {value: 0.4, unit: t/person, source: test}",
             "waste_pc: {value: 0.4, unit: t/person, source: test, dist: {type: uniform, low: 0.1, high: 0.7}}",
         )
     )
-    path = tmp_path / "two.yaml"
+    path = tmp_path / f"drawn_{low}_{high}.yaml"
     path.write_text(text, encoding="utf-8")
-    return prepare(load_model(path, load_catalog()), load_catalog())
+    return prepared(path)
 
 
 def test_an_additive_model_s_indices_are_its_shares_of_the_variance(tmp_path) -> None:
@@ -69,17 +70,7 @@ def test_an_additive_model_s_indices_are_its_shares_of_the_variance(tmp_path) ->
 
 
 def test_the_ranking_follows_the_total_order_index(tmp_path) -> None:
-    text = (
-        TINY.read_text(encoding="utf-8")
-        .replace("source: test}\n  efficiency", "source: test, dist: {type: uniform, low: 49, high: 51}}\n  efficiency")
-        .replace(
-            "waste_pc: {value: 0.4, unit: t/person, source: test}",
-            "waste_pc: {value: 0.4, unit: t/person, source: test, dist: {type: uniform, low: 0.1, high: 0.7}}",
-        )
-    )
-    path = tmp_path / "waste_first.yaml"
-    path.write_text(text, encoding="utf-8")
-    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    prep = two_drawn(tmp_path, heat=(49, 51))
     ranked = sobol(prep, "bau", EMPTY, n=256, years=(2030,)).by_year[2030]
     heat_var = (COAL / 800) ** 2 * 2**2 / 12  # 2 GJ wide now: waste's term is the larger
     assert [i.name for i in ranked] == ["parameter:waste_pc", "parameter:heat_per_capita", "measure:capture_gas"]
@@ -87,7 +78,7 @@ def test_the_ranking_follows_the_total_order_index(tmp_path) -> None:
 
 
 def test_a_year_the_draws_do_not_move_has_indices_of_zero_and_later_years_follow(tmp_path) -> None:
-    prep = prepare(load_model(TINY, load_catalog()), load_catalog())
+    prep = prepared(TINY)
     # "both": landfill gas capture's effect is drawn (uniform 0.5-1.0) from 2026; in 2025 nothing is uncertain
     got = sobol(prep, "both", EMPTY, n=128, years=(2025, 2030), seed=3)
     assert list(got.by_year) == [2025, 2030]
@@ -115,7 +106,7 @@ def test_the_same_seed_gives_the_same_indices_and_confidence(tmp_path) -> None:
 
 def test_a_model_without_uncertain_assumptions_is_refused_with_a_reason() -> None:
     path = Path(__file__).parent / "data" / "removals_model.yaml"
-    prep = prepare(load_model(path, load_catalog()), load_catalog())
+    prep = prepared(path)
     with pytest.raises(ValueError, match="no uncertain assumptions") as err:
         sobol(prep, "bau", EMPTY, n=8)
     assert str(err.value) == (
