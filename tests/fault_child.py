@@ -75,7 +75,10 @@ def main() -> None:
     DefaultDialect.do_commit = commit_then_stop  # type: ignore[method-assign]
 
     if chunk_point:
-        from qala.store import records  # after the hooks are installed, as qala below
+        from sqlalchemy import func, select
+
+        from qala.store import blocks, records  # after the hooks are installed, as qala below
+        from qala.store.models import ActivityRecord
 
         after = int(chunk_point.group(1))
         read_ahead = records.read_ahead
@@ -91,10 +94,15 @@ def main() -> None:
                         yield chunk
                         if k == after:
                             (conn,) = batch_writer
-                            rows = conn.exec_driver_sql(
-                                "SELECT count(*) FROM activity_records "
-                                "WHERE batch_id = (SELECT max(id) FROM import_batches)"
-                            ).scalar()
+                            batch = conn.exec_driver_sql("SELECT max(id) FROM import_batches").scalar()
+                            rows = (
+                                conn.execute(
+                                    select(func.count())
+                                    .select_from(ActivityRecord)
+                                    .where(ActivityRecord.batch_id == batch)
+                                ).scalar()
+                                + blocks.held(conn, batch_id=batch).height
+                            )  # as rows, or kept in blocks
                             if not rows:
                                 raise SystemExit(f"nothing written after chunk {k}")
                             print(f"rows written: {rows}", file=sys.stderr, flush=True)

@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from qala.commands.common import DatabaseOpt, console
-from qala.store import db
+from qala.store import blocks, db
 from qala.store.models import ActivityRecord, City, ImportBatch
 from qala.store.seed import add_city, open_database
 
@@ -58,17 +58,11 @@ def db_info(database: DatabaseOpt = None) -> None:
     with engine.connect() as conn:
         t.add_row("Cities", str(conn.execute(select(func.count()).select_from(City)).scalar()))
         t.add_row("Import batches", str(conn.execute(select(func.count()).select_from(ImportBatch)).scalar()))
-        t.add_row(
-            "Activity records (current)",
-            str(
-                conn.execute(
-                    select(func.count()).select_from(ActivityRecord).where(ActivityRecord.superseded_by.is_(None))
-                ).scalar()
-            ),
-        )
-        t.add_row(
-            "Activity records (all)", str(conn.execute(select(func.count()).select_from(ActivityRecord)).scalar())
-        )
+        kept = blocks.held_count(conn)  # figures kept as blocks (current, all of them)
+        current = select(func.count()).select_from(ActivityRecord).where(ActivityRecord.superseded_by.is_(None))
+        t.add_row("Activity records (current)", str(conn.execute(current).scalar() + kept))
+        every = select(func.count()).select_from(ActivityRecord)
+        t.add_row("Activity records (all)", str(conn.execute(every).scalar() + kept))
     console.print(t)
 
 

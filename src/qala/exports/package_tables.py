@@ -9,10 +9,11 @@ from importlib import resources
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from qala.catalog.catalog import Catalog
 from qala.ingest import columns as import_columns
+from qala.store import blocks
 from qala.store.models import ActivityRecord, ImportBatch, NotationKeyRecord
 from qala.store.records import RECORD_COLUMNS
 
@@ -55,16 +56,21 @@ def _cell(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _query(engine: Engine, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
-    with engine.connect() as conn:
-        rows = [tuple(_cell(v) for v in r) for r in conn.execute(stmt)]
+def _query(conn: Connection, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    rows = [tuple(_cell(v) for v in r) for r in conn.execute(stmt)]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def store_tables(engine: Engine, city: str) -> list[Table]:
+    with blocks.snapshot(engine) as conn:  # every table read from one state of the store
+        return _store_tables(conn, city)
+
+
+def _store_tables(conn: Connection, city: str) -> list[Table]:
     ef = dict.fromkeys(import_columns.EF, pl.Float64)
+    held = blocks.held(conn, city=city)  # figures kept as blocks: read as the rows they stand for
     current = _query(
-        engine,
+        conn,
         select(*(REC.c[c] for c in ("year", "gpc_ref", "activity", "amount", "unit", "source", "data_quality")))
         .add_columns(*(REC.c[c] for c in (*import_columns.EF, "ncv")), REC.c.city_code, REC.c.facility, REC.c.note)
         .where(REC.c.city_code == city, REC.c.superseded_by.is_(None))
@@ -84,6 +90,10 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
             "note": pl.String,
         },
     )
+    held = held.rename({"city_code": "city"})
+    if not held.is_empty():  # in the query's order (its text columns compare byte by byte, as polars' do)
+        current = pl.concat([current, held.select(current.columns).cast(current.schema)])
+        current = current.sort("year", "gpc_ref", "activity", "facility")
     record_cols = (
         "id",
         *(c for c in RECORD_COLUMNS if c != "source_row"),
@@ -93,7 +103,7 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
         "superseded_at",
     )
     records = _query(
-        engine,
+        conn,
         select(*(REC.c[c] for c in record_cols)).where(REC.c.city_code == city).order_by(REC.c.id),
         {
             c: (
@@ -106,6 +116,9 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
             for c in record_cols
         },
     ).rename({"id": "record_id", "city_code": "city"})
+    if not held.is_empty():
+        kept = held.rename({"id": "record_id"}).select(records.columns).cast(records.schema)
+        records = pl.concat([records, kept]).sort("record_id")
     batch_cols = (
         "id",
         "file_name",
@@ -118,9 +131,9 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
         "rows_duplicate",
     )
     batches = _query(
-        engine,
+        conn,
         select(*(BATCH.c[c] for c in batch_cols))
-        .where(BATCH.c.id.in_(select(REC.c.batch_id).where(REC.c.city_code == city)))
+        .where(BATCH.c.id.in_(records["batch_id"].unique().sort().to_list()))
         .order_by(BATCH.c.id),
         {
             c: (pl.String if c in ("file_name", "sha256", "imported_by", "imported_at") else pl.Int64)
@@ -128,7 +141,7 @@ def store_tables(engine: Engine, city: str) -> list[Table]:
         },
     ).rename({"id": "batch_id"})
     keys = _query(
-        engine,
+        conn,
         select(KEYS.c.city_code, KEYS.c.year, KEYS.c.gpc_ref, KEYS.c.key, KEYS.c.explanation, KEYS.c.source_file)
         .where(KEYS.c.city_code == city)
         .order_by(KEYS.c.year, KEYS.c.gpc_ref),

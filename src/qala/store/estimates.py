@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, case, func, insert, literal_column, s
 
 from qala.catalog import load_catalog
 from qala.estimate.model import Estimate
+from qala.store import blocks
 from qala.store.models import ActivityRecord, ImportBatch
 from qala.store.records import ESTIMATED, REPORTED, T
 
@@ -48,7 +49,7 @@ def estimates_step_aside(
     pairs = sorted(set(years)) if years is not None else None
     if pairs is None:
         written = select(T.c.city_code, T.c.year).where(T.c.batch_id == batch_id).distinct()
-        pairs = [(city, year) for city, year in conn.execute(written)]
+        pairs = sorted({(city, year) for city, year in conn.execute(written)} | set(blocks.batch_cells(conn, batch_id)))
     estimates: dict[tuple[str, int, str], list[tuple[int, str]]] = {}
     for city, year in pairs:
         for rid, ref, act in conn.execute(
@@ -82,6 +83,14 @@ def estimates_step_aside(
             .group_by(T.c.gpc_ref)
         ):
             filled[(city, year, ref)] = (successor, reported_emissions)
+        # the batch's figures kept as blocks, a block at a time and only the columns needed
+        for part in blocks.parts(conn, city=city, years=[year], batch_id=batch_id, columns=("gpc_ref", "activity")):
+            found = part.filter(pl.col("gpc_ref").is_in(refs)).group_by("gpc_ref")
+            for ref, successor, reported_emissions in found.agg(
+                pl.col("id").min(), pl.col("activity").is_in(sorted(emission)).max().cast(pl.Int64)
+            ).iter_rows():
+                first, emissions = filled.get((city, year, ref), (successor, 0))
+                filled[(city, year, ref)] = (min(first, successor), max(emissions, reported_emissions))
     retired = 0
     for (city, year, ref), held in sorted(estimates.items()):
         if (city, year, ref) not in filled:
@@ -89,6 +98,7 @@ def estimates_step_aside(
         successor, reported_emissions = filled[(city, year, ref)]
         ids = [rid for rid, act in held if act in emission or reported_emissions]
         if ids:
+            blocks.materialise(conn, [successor])  # the figure an estimate points at is a row
             conn.execute(update(T).where(T.c.id.in_(ids)).values(superseded_by=successor, superseded_at=now))
             retired += len(ids)
             if retired_ids is not None:
@@ -150,7 +160,9 @@ def _current(conn: Connection, city: str, years: list[int]) -> list[dict]:
         T.c.method,
         T.c.inputs,
     ).where(T.c.city_code == city, T.c.year.in_(years), T.c.superseded_by.is_(None))
-    return [dict(r._mapping) for r in conn.execute(stmt)]
+    found = [dict(r._mapping) for r in conn.execute(stmt)]
+    kept = blocks.held(conn, city=city, years=years)
+    return found + kept.select(*(c.name for c in stmt.selected_columns)).to_dicts()
 
 
 def _source_text(e: Estimate) -> str:
@@ -176,6 +188,8 @@ def apply_estimates(
     emission = _emission_codes()
     out = ApplyOutcome(city, dry_run)
     years = sorted({e.year for e in estimates})
+    if not dry_run:
+        blocks.lock(conn)
     current = _current(conn, city, years)
     by_key = {(r["year"], r["gpc_ref"], r["activity"], r["facility"] or ""): r for r in current}
     reported_cells: dict[tuple[int, str], list[dict]] = {}

@@ -14,13 +14,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
+import polars as pl
 from sqlalchemy import Engine, insert, select, update
 
 from qala.catalog import load_catalog
 from qala.ingest.inventory_file import InventoryFile
 from qala.ingest.problems import Problem, ValidationFailed
 from qala.inventory.layers import IMPORTED, MARK
+from qala.store import blocks
 from qala.store.models import ActivityRecord, ImportBatch, NotationKeyRecord
 from qala.store.records import REPORTED, T, known_cities
 
@@ -71,6 +74,8 @@ def import_inventory(
     keys = [f for f in data.figures if f.key]
     years = sorted({f.year for f in data.figures})
     with engine.begin() as conn:
+        if not dry_run:
+            blocks.lock(conn)
         if city not in known_cities(conn):
             raise ValidationFailed([Problem(data.file, None, None, city, "a known city (--city)")])
         current = conn.execute(
@@ -78,6 +83,9 @@ def import_inventory(
                 T.c.city_code == city, T.c.year.in_(years), T.c.facility == MARK, T.c.superseded_by.is_(None)
             )
         ).all()
+        kept = blocks.held(conn, city=city, years=years).filter(pl.col("facility") == MARK)
+        named = kept.select("id", "year", "gpc_ref", "activity", "status", "method").to_dicts()
+        current = [*current, *(SimpleNamespace(**r) for r in named)]  # figures held in a block, as rows
         by_key = {(r.year, r.gpc_ref, r.activity): r for r in current}
         declared = {
             (y, r)
@@ -114,6 +122,7 @@ def import_inventory(
         out.batch_id = batch_id
         old_ids = [r.id for r in replaced]
         if old_ids:  # one current figure per key: retire the old ones first, point them at successors after
+            blocks.materialise(conn, old_ids)
             conn.execute(update(T).where(T.c.id.in_(old_ids)).values(superseded_by=T.c.id, superseded_at=now))
         rows = []
         for n, f in enumerate(figures, start=1):

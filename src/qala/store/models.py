@@ -114,6 +114,24 @@ class ActivityRecord(Base):
     inputs: Mapped[str | None] = mapped_column(Text)  # JSON: every input (name, value, unit, year, source)
 
 
+class FigureBlock(Base):
+    """Figures of a large import kept as one block of columns (``qala.store.blocks``), not a row each.
+
+    Figure ``i`` of the block (0-based) has the record id ``first_id + i``; a figure that is later superseded,
+    retired or reverted is first copied into ``activity_records`` with that id (materialised) and then lives
+    there. ``payload`` is an Arrow IPC file (zstd) of the figures' columns; ``sha256`` its digest."""
+
+    __tablename__ = "figure_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    first_id: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[str] = mapped_column(Text)  # JSON: the [city, year] pairs the block holds figures of
+    sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class EstimateSpec(Base):
     """A city's estimation spec (YAML): the series and methods that fill the cells nobody reported."""
 

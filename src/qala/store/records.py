@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, select, update
 
 from qala.ingest import columns as cols
 from qala.ingest.limits import ImportLimits
@@ -17,6 +18,7 @@ from qala.ingest.read_ahead import read_ahead
 from qala.ingest.seen_keys import SeenKeys
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
+from qala.store import blocks
 from qala.store.bulk import insert_frame, load_drivers, read_frame, read_rows
 from qala.store.large_import import import_transaction
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
@@ -147,6 +149,8 @@ def import_into(
         out.duplicates.extend(
             Notice(d.file, d.row, f"exact duplicate of {d.same_as}; counted once") for d in t.duplicates
         )
+    if not dry_run:
+        blocks.lock(conn)  # what is current is read, then written on: by one writer of figures at a time
     cities = set(known_cities(conn))
     unknown = ~pl.col("city").is_in(sorted(cities))
     problems = [
@@ -193,6 +197,7 @@ def import_stream(
     problems: list[Problem] = []
     told: set[Problem] = set()
     with import_transaction(engine, None, roll_back=dry_run) as conn:  # large, as a streamed file is
+        blocks.lock(conn)
         cities = known_cities(conn)
         before = conn.execute(select(func.max(T.c.id))).scalar() or 0
         batch_id = conn.execute(
@@ -287,20 +292,33 @@ def _seen_before(
     """Rows whose key hash was seen in an earlier chunk: compared with the figure this batch wrote for the key
     (a hash shared by two keys finds none, and the row stays)."""
     drop = []
-    for rec in records.filter(again).iter_rows(named=True):
-        first = conn.execute(
-            select(T.c.source_row, T.c.amount, T.c.unit, T.c.ef_co2, T.c.ef_ch4, T.c.ef_n2o, T.c.ncv).where(
-                T.c.batch_id == batch_id,
-                T.c.city_code == rec["city"],
-                T.c.year == rec["year"],
-                T.c.gpc_ref == rec["gpc_ref"],
-                T.c.activity == rec["activity"],
-                T.c.facility == (rec["facility"] or ""),
-            )
-        ).first()
+    repeated = records.filter(again)
+    keys = repeated.select(
+        pl.col("city").alias("city_code"), "year", "gpc_ref", "activity", pl.col("facility").fill_null("")
+    )
+    kept = blocks.held(conn, batch_id=batch_id, keys=keys)  # written as a block by an earlier chunk
+    in_block = {
+        (r["city_code"], r["year"], r["gpc_ref"], r["activity"], r["facility"]): SimpleNamespace(**r)
+        for r in kept.select("source_row", *KEY_COLUMNS, *cols.VALUE).to_dicts()
+    }
+    for rec in repeated.iter_rows(named=True):
+        key = (rec["city"], rec["year"], rec["gpc_ref"], rec["activity"], rec["facility"] or "")
+        first = (
+            in_block.get(key)
+            or conn.execute(
+                select(T.c.source_row, T.c.amount, T.c.unit, T.c.ef_co2, T.c.ef_ch4, T.c.ef_n2o, T.c.ncv).where(
+                    T.c.batch_id == batch_id,
+                    T.c.city_code == rec["city"],
+                    T.c.year == rec["year"],
+                    T.c.gpc_ref == rec["gpc_ref"],
+                    T.c.activity == rec["activity"],
+                    T.c.facility == (rec["facility"] or ""),
+                )
+            ).first()
+        )
         if first is None:
             continue
-        if all(rec[c] == first._mapping[c] for c in cols.VALUE):
+        if all(rec[c] == getattr(first, c) for c in cols.VALUE):
             drop.append(rec["source_row"])
             out.duplicates.append(
                 Notice(file, rec["source_row"], f"exact duplicate of row {first.source_row}; counted once")
@@ -491,8 +509,14 @@ def _write(
     if old_ids:
         # The partial unique index allows one current figure per key: retire the old ones first
         # (pointing at themselves for a moment), then insert, then point them at their successors.
+        blocks.materialise(conn, old_ids)  # a figure held in a block is changed as a row
         for chunk in _chunks(old_ids, 500):
             conn.execute(update(T).where(T.c.id.in_(chunk)).values(superseded_by=T.c.id, superseded_at=now))
+    kept: pl.DataFrame | None = None
+    if blocks.takes(new_rows.height):  # many new figures: kept as one block, the superseding ones as rows
+        kept = new_rows.select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
+        kept = kept.with_columns(blocks.write(conn, batch_id, kept))
+        new_rows = new_rows.clear()
     rows = pl.concat([new_rows, superseding]).select(RECORD_COLUMNS).with_columns(batch_id=batch_id)
     last = conn.execute(select(func.max(T.c.id))).scalar() or 0
     # Every row is a reported figure (status by default): none enters the partial index of estimates.
@@ -513,6 +537,10 @@ def _write(
             update(T).where(T.c.id == bindparam("old")).values(superseded_by=bindparam("new")),
             [{"old": old, "new": new} for old, _, new in pairs.iter_rows()],
         )
+    if kept is not None:  # the block's figures first: their ids are the lower
+        if "id" not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.Int64).alias("id"))
+        rows = pl.concat([kept, rows.select(kept.columns)], how="vertical_relaxed")
     years = _cells(rows)
     return years, rows if with_ids else rows.clear()
 
@@ -577,8 +605,11 @@ def _current_for(
             f"WHERE r.city_code = ? AND r.year IN ({', '.join('?' * len(years))}) AND r.superseded_by IS NULL"
         )
         if up_to is None:
-            return read_frame(conn, sql, [city, *years], schema)
-        return read_frame(conn, sql + " AND r.id <= ?", [city, *years, up_to], schema)
+            rows = read_frame(conn, sql, [city, *years], schema)
+        else:
+            rows = read_frame(conn, sql + " AND r.id <= ?", [city, *years, up_to], schema)
+        kept = blocks.held(conn, city=city, years=years, up_to=up_to)
+        return rows if kept.is_empty() else pl.concat([rows, kept.select(list(schema)).cast(schema)])
 
     for city, years in by_city.items():
         if before is None:
@@ -626,20 +657,25 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
     where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
         where, params = where + " AND year = ?", [city, year]
-    with engine.connect() as conn:
+    with blocks.snapshot(engine) as conn:
         frame = read_rows(
             conn, T.name, schema, where, params, USUAL | ({} if year is None else {"year": year})
         )  # the driver's rows straight into polars
+        kept = blocks.held(conn, city=city, years=None if year is None else [year])
+    if not kept.is_empty():
+        frame = pl.concat([frame, kept.select(list(schema)).cast(schema)]).sort("id")
     return frame.with_columns(pl.col("facility").replace("", None))
 
 
 def years_with_data(engine: Engine, city: str) -> list[int]:
-    with engine.connect() as conn:
-        return list(
+    with blocks.snapshot(engine) as conn:
+        years = set(
             conn.execute(
-                select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct().order_by(T.c.year)
+                select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct()
             ).scalars()
         )
+        years.update(blocks.held_years(conn, city))
+    return sorted(years)
 
 
 def notation_keys(engine: Engine, city: str, year: int) -> dict[str, NotationKey]:
@@ -680,8 +716,20 @@ def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, f
         )
         .order_by(T.c.id)
     )
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(stmt)]
+    key = pl.DataFrame({"gpc_ref": [gpc_ref], "activity": [activity], "facility": [facility]})
+    with blocks.snapshot(engine) as conn:
+        found = [dict(r._mapping) for r in conn.execute(stmt)]
+        kept = _with_batches(conn, blocks.held(conn, city=city, years=[year], keys=key), stmt)
+    return sorted(found + kept, key=lambda r: r["id"])
+
+
+def _with_batches(conn: Connection, kept: pl.DataFrame, stmt: Select) -> list[dict]:
+    """Figures held in blocks as the rows ``stmt`` (a query over records joined with their batches) gives."""
+    if kept.is_empty():
+        return []
+    batch = blocks.batches(conn, kept["batch_id"].unique().to_list())
+    names = [c.name for c in stmt.selected_columns]
+    return [{c: ({**r, **batch[r["batch_id"]]})[c] for c in names} for r in kept.to_dicts()]
 
 
 def record_provenance(
@@ -715,8 +763,14 @@ def record_provenance(
         stmt = stmt.where(T.c.year == year)
     if not include_superseded:
         stmt = stmt.where(T.c.superseded_by.is_(None))
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(stmt.order_by(T.c.year, T.c.gpc_ref, T.c.activity, T.c.id))]
+    with blocks.snapshot(engine) as conn:
+        found = [dict(r._mapping) for r in conn.execute(stmt.order_by(T.c.year, T.c.gpc_ref, T.c.activity, T.c.id))]
+        kept = blocks.held(conn, city=city, years=None if year is None else [year])
+        if kept.is_empty():
+            return found
+        rows = found + _with_batches(conn, kept, stmt)
+    # as the query orders them (text compared byte by byte, as the key's columns are on either store)
+    return sorted(rows, key=lambda r: (r["year"], r["gpc_ref"].encode(), r["activity"].encode(), r["id"]))
 
 
 def data_version(engine: Engine) -> int:

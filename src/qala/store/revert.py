@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from qala.store import blocks
 from qala.store.models import ActivityRecord, ImportBatch
 
 T, B = ActivityRecord.__table__, ImportBatch.__table__
@@ -34,9 +35,12 @@ def revert_batch(engine: Engine, batch_id: int, who: str, reason: str, now: date
         raise RevertError("a reason for reverting this batch", 422, code="form.reason_required")
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
+        blocks.lock(conn)
         head = conn.execute(select(B).where(B.c.id == batch_id)).first()
         if head is None:
             raise RevertError("no such import batch", 404, code="form.not_found")
+        kept = blocks.held(conn, batch_id=batch_id)["id"].to_list()
+        blocks.materialise(conn, kept)  # the batch's figures held in a block are retired as rows
         live = (
             conn.execute(select(T.c.id).where(T.c.batch_id == batch_id, T.c.superseded_by.is_(None)).order_by(T.c.id))
             .scalars()

@@ -12,12 +12,14 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from qala.ingest.validate import RECORD_SCHEMA, ValidatedTable
+from qala.store import blocks
 from qala.store.models import ActivityRecord, Submission, SubmissionRow
 from qala.store.records import import_into
 
@@ -153,6 +155,10 @@ def compare(conn: Connection, data: dict[str, Any], threshold: float) -> dict[st
             A.c.superseded_by.is_(None),
         )
     ).first()
+    if cur is None:  # or held in a block
+        key = {c: [data[c]] for c in ("gpc_ref", "activity")} | {"facility": [data.get("facility") or ""]}
+        kept = blocks.held(conn, city=data["city"], years=[data["year"]], keys=pl.DataFrame(key))
+        cur = next((SimpleNamespace(**r) for r in kept.select("id", "amount", "unit", "status").to_dicts()), None)
     if cur is None:
         return {
             "current": None,
