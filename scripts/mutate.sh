@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing of one core area with mutmut: `make mutate AREA=economics` (or inventory, scenario).
+# Mutation testing of one core area with mutmut: `make mutate AREA=economics` (or inventory, scenario, blocks).
 # A surviving mutant is a missing test (docs/development.md, "Mutation testing").
 #
 # The working tree as it is (tracked and new files, not the ignored ones) is copied to .mutants/AREA/, where
@@ -19,8 +19,11 @@ case "$area" in
                    tests/test_adoption.py tests/test_distributions.py tests/test_formula.py
                    tests/test_scenario_vm.py tests/test_variants.py tests/test_variants_apply.py tests/test_reduce.py
                    tests/test_scenario_result.py tests/test_reduced_json.py tests/test_sensitivity.py) ;;
-  *) echo "mutate: AREA is economics, inventory or scenario, not '$area'" >&2; exit 2 ;;
+  blocks) tests=(tests/test_figure_blocks.py) ;;  # the store's figure blocks (qala/store/blocks.py)
+  *) echo "mutate: AREA is economics, inventory, scenario or blocks, not '$area'" >&2; exit 2 ;;
 esac
+mutate="src/qala/$area/*"
+[[ $area == blocks ]] && mutate="src/qala/store/blocks.py"
 venv=${VENV:-.venv}
 [[ -x $venv/bin/python ]] || { echo "mutate: no $venv (run make setup first)" >&2; exit 2; }
 if ! "$venv/bin/python" -c "import mutmut" 2>/dev/null; then
@@ -42,7 +45,7 @@ cat >>"$work/pyproject.toml" <<EOF
 
 [tool.mutmut]
 source_paths = ["src"]
-only_mutate = ["src/qala/$area/*"]
+only_mutate = ["$mutate"]
 pytest_add_cli_args_test_selection = [${selection%, }]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not slow"]
 also_copy = ["docs", "benchmarks", "scripts", "babel.cfg", "README.md", "Makefile"]

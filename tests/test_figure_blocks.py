@@ -8,7 +8,9 @@ backup restored. Existing tests of those paths are run again in block mode at th
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -27,7 +29,7 @@ from qala.ingest.validate import validate_table
 from qala.store import blocks, records, submissions
 from qala.store.models import ActivityRecord, FigureBlock
 from qala.store.revert import revert_batch
-from qala.store.seed import open_database
+from qala.store.seed import add_city, open_database
 
 from . import test_estimates_store, test_import_stream, test_store
 from .conftest import write
@@ -96,6 +98,12 @@ def test_a_large_import_is_one_block_with_the_ids_and_provenance_of_rows(
         ("I.4.4", "other_bituminous_coal", 5),
     ]
     assert {(p["file_name"], p["imported_by"], p["superseded_by"]) for p in prov} == {("five.csv", "alice", None)}
+    assert sorted(p["id"] for p in prov) == list(range(before + 1, before + 6))  # the figures' ids, not the batch's
+    hist = records.history(engine, "astana", 2011, "I.1.1", "natural_gas", "site-a")  # held in the block
+    assert [(h["id"], h["amount"], h["imported_by"], h["file_name"], h["source_row"]) for h in hist] == [
+        (before + 1, 10.5, "alice", "five.csv", 2)
+    ]
+    assert hist[0]["superseded_by"] is None and len(hist[0]["sha256"]) == 64
     assert records.years_with_data(engine, "astana")[0] == 2011
     # the next figure written as a row is numbered after the block
     one = write(tmp_path / "one.csv", HEADER + "2012,I.1.1,natural_gas,1,TJ,x,\n")
@@ -361,4 +369,110 @@ def test_an_sqlite_writer_of_figures_holds_the_write_lock_from_its_first_read(tm
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
+    engine.dispose()
+
+
+def test_db_info_counts_the_figures_of_a_block_once(tmp_path: Path, run_cli, in_blocks: None) -> None:
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    engine = open_database(url)
+
+    def counted() -> tuple[int, int]:
+        code, out, err = run_cli("db", "info", "--database", url)
+        assert code == 0, err
+        current = re.search(r"Activity records \(current\)\D*(\d+)", out)
+        every = re.search(r"Activity records \(all\)\D*(\d+)", out)
+        assert current and every, out
+        return int(current.group(1)), int(every.group(1))
+
+    before = counted()
+    five(engine, tmp_path)  # four figures held in the block, the fifth a row too: five figures
+    assert counted() == (before[0] + 5, before[1] + 5)
+    fixed = write(tmp_path / "fixed.csv", HEADER + "2011,I.1.1,natural_gas,22,TJ,gas utility rev,site-b\n")
+    records.import_tables(engine, [validated(fixed)], who="bob")  # one of the block's figures superseded
+    assert counted() == (before[0] + 5, before[1] + 6)
+    engine.dispose()
+
+
+def two_cities(tmp_path: Path):
+    """A store with no figures and two cities (no bundled data: the first id is the store's first)."""
+    engine = open_database(f"sqlite:///{tmp_path / 'two.db'}", seed=False)
+    for code in ("alpha", "beta"):
+        add_city(engine, code, {"en": code, "ru": code, "kk": code}, "KZ")
+    return engine
+
+
+def table_of(tmp_path: Path, name: str, body: str):
+    return validate_table(read_table(write(tmp_path / name, "city," + HEADER + body)), load_catalog(), None)
+
+
+def test_keys_that_differ_in_one_column_only_are_distinct_figures_of_a_block(tmp_path: Path, in_blocks: None):
+    """The block's own key check (one current figure per key) compares all five columns of the key."""
+    engine = two_cities(tmp_path)
+    body = (
+        "alpha,2011,I.1.1,natural_gas,1,TJ,x,site\n"
+        "beta,2011,I.1.1,natural_gas,2,TJ,x,site\n"  # another city
+        "alpha,2012,I.1.1,natural_gas,3,TJ,x,site\n"  # another year
+        "alpha,2011,I.2.1,natural_gas,4,TJ,x,site\n"  # another cell
+        "alpha,2011,I.1.1,gas_diesel_oil,5,TJ,x,site\n"  # another activity
+        "alpha,2011,I.1.1,natural_gas,6,TJ,x,other\n"  # another facility
+    )
+    out = records.import_tables(engine, [table_of(tmp_path, "keys.csv", body)], who="a").files[0]
+    assert out.new == 6
+    with engine.connect() as conn:
+        block = conn.execute(select(FigureBlock.__table__)).one()
+    assert (block.first_id, block.rows) == (1, 6)  # the first figure of an empty store is record 1
+    assert json.loads(block.cells) == [["alpha", 2011, 4], ["alpha", 2012, 1], ["beta", 2011, 1]]
+    alpha = records.activity_frame(engine, "alpha", 2011)
+    assert sorted(alpha["amount"].to_list()) == [1.0, 4.0, 5.0, 6.0]
+    assert records.activity_frame(engine, "beta")["amount"].to_list() == [2.0]
+    # an uncompressed block of these figures would be larger: the payload is compressed (zstd)
+    with engine.connect() as conn:
+        payload = conn.execute(select(FigureBlock.payload)).scalar_one()
+    plain = io.BytesIO()
+    pl.read_ipc(io.BytesIO(payload)).write_ipc(plain, compression="uncompressed")
+    assert len(payload) < len(plain.getvalue())
+    engine.dispose()
+
+
+def test_the_years_a_city_has_in_blocks_are_counted_per_city_and_year(tmp_path: Path, in_blocks: None) -> None:
+    """From the blocks' counts less the figures moved into rows, by city and year — and rows of the same batch
+    that are not the block's (a figure superseding another) are not counted as moved out of it."""
+    engine = two_cities(tmp_path)
+    body = "".join(f"alpha,2011,I.1.1,natural_gas,{i + 1},TJ,x,s{i}\n" for i in range(3))
+    body += "".join(f"alpha,2012,I.1.1,natural_gas,{i + 1},TJ,x,s{i}\n" for i in range(3))
+    body += "beta,2013,I.1.1,natural_gas,1,TJ,x,s0\n"
+    records.import_tables(engine, [table_of(tmp_path, "a.csv", body)], who="a")
+    with engine.connect() as conn:
+        assert blocks.held_years(conn, "alpha") == {2011, 2012}
+        assert blocks.held_years(conn, "beta") == set()  # its one figure is the block's last: a row
+        assert blocks.held_count(conn) == 6
+    # every 2011 figure superseded (moved into rows), plus three new ones: a second block and one row
+    fixed = "".join(f"alpha,2011,I.1.1,natural_gas,{i + 10},TJ,y,s{i}\n" for i in range(3))
+    fixed += "".join(f"alpha,2014,I.1.1,natural_gas,{i + 1},TJ,y,s{i}\n" for i in range(3))
+    out = records.import_tables(engine, [table_of(tmp_path, "b.csv", fixed)], who="a").files[0]
+    assert (out.new, out.superseding) == (3, 3)
+    with engine.connect() as conn:
+        assert blocks.held_years(conn, "alpha") == {2012, 2014}  # 2011's figures are rows now
+        assert blocks.held_count(conn) == 3 + 2  # 2012's three; two of 2014's (the third a row)
+    assert records.years_with_data(engine, "alpha") == [2011, 2012, 2014]
+    assert records.years_with_data(engine, "beta") == [2013]
+    engine.dispose()
+
+
+def test_decoded_blocks_are_kept_two_at_a_time_the_latest_used(tmp_path: Path, in_blocks: None) -> None:
+    engine = two_cities(tmp_path)
+    for n in range(3):
+        body = "".join(f"alpha,{2011 + n},I.1.1,natural_gas,{i + 1},TJ,x,s{i}\n" for i in range(3))
+        records.import_tables(engine, [table_of(tmp_path, f"{n}.csv", body)], who="a")
+    with engine.connect() as conn:
+        digests = list(conn.execute(select(FigureBlock.sha256).order_by(FigureBlock.id)).scalars())
+    blocks._CACHE.clear()
+    with engine.connect() as conn:
+        blocks.held(conn, city="alpha", years=[2011], ids=None)
+        list(blocks.parts(conn, city="alpha", years=[2012], columns=("amount",)))  # a few columns: not kept
+        assert list(blocks._CACHE) == [digests[0]]
+        blocks.held(conn, city="alpha", years=[2012])
+        blocks.held(conn, city="alpha", years=[2011])  # used again: now the latest
+        blocks.held(conn, city="alpha", years=[2013])
+    assert list(blocks._CACHE) == [digests[0], digests[2]]
     engine.dispose()

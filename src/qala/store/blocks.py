@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, Select, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from qala.store.models import ActivityRecord, FigureBlock, ImportBatch
@@ -198,7 +198,7 @@ def _blocks(conn: Connection, *, city: str | None, years: Iterable[int] | None, 
     ]
 
 
-def _moved(conn: Connection, b, **where: object) -> select:
+def _moved(b, **where: object) -> Select:
     """The ids of block ``b``'s figures that are rows now (materialised), of ``where``'s column values."""
     last = b.first_id + b.rows - 1
     return select(T.c.id).where(
@@ -250,7 +250,7 @@ def parts(
             frame = frame.filter(pl.all_horizontal(conditions))
         if keys is not None:
             frame = frame.join(keys.cast({c: SCHEMA[c] for c in keys.columns}), on=keys.columns, how="semi")
-        out = np.fromiter((r for (r,) in conn.execute(_moved(conn, b))), dtype=np.int64)
+        out = np.fromiter((r for (r,) in conn.execute(_moved(b))), dtype=np.int64)
         if out.size:
             frame = frame.filter(~pl.col("id").is_in(pl.Series(out).implode()))
         if frame.is_empty():
@@ -281,7 +281,7 @@ def held_years(conn: Connection, city: str) -> set[int]:
     for b in _blocks(conn, city=city, years=None, batch_id=None):
         for c, y, n in _cells(b.cells):
             if c == city and y not in years:
-                moved = conn.execute(select(func.count()).select_from(_moved(conn, b, city_code=c, year=y).subquery()))
+                moved = conn.execute(select(func.count()).select_from(_moved(b, city_code=c, year=y).subquery()))
                 if n > moved.scalar():
                     years.add(y)
     return years
@@ -310,21 +310,18 @@ def held_count(conn: Connection) -> int:
     """How many figures are held in blocks (not materialised)."""
     total = 0
     for b in _blocks(conn, city=None, years=None, batch_id=None):
-        moved = conn.execute(select(func.count()).select_from(_moved(conn, b).subquery())).scalar()
+        moved = conn.execute(select(func.count()).select_from(_moved(b).subquery())).scalar()
         total += b.rows - int(moved or 0)
     return total
 
 
-def batch_cells(conn: Connection, batch_id: int) -> list[tuple[str, int]]:
-    """The (city, year) pairs the blocks of ``batch_id`` hold figures of."""
-    stmt = select(BLK.c.cells).where(BLK.c.batch_id == batch_id)
-    return sorted({(c, y) for (cells,) in conn.execute(stmt) for c, y, _ in _cells(cells)})
-
-
 def batches(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, object]]:
-    """The provenance of import batches by id (file, SHA-256, who, when), as the store gives it."""
+    """The provenance of import batches by id that ``held`` does not give (file, SHA-256, when), as the store
+    gives it."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    stmt = select(B.c.id, B.c.file_name, B.c.sha256, B.c.imported_by, B.c.imported_at).where(B.c.id.in_(wanted))
-    return {r.id: {k: v for k, v in r._mapping.items() if k != "id"} for r in conn.execute(stmt)}
+    stmt = select(B.c.id, B.c.file_name, B.c.sha256, B.c.imported_at).where(B.c.id.in_(wanted))
+    return {
+        r.id: {"file_name": r.file_name, "sha256": r.sha256, "imported_at": r.imported_at} for r in conn.execute(stmt)
+    }

@@ -36,20 +36,17 @@ def estimates_step_aside(
     conn: Connection,
     batch_id: int,
     now: datetime,
-    years: Iterable[tuple[str, int]] | None = None,
+    years: Iterable[tuple[str, int]],
     retired_ids: list[int] | None = None,
 ) -> int:
     """After reported figures of ``batch_id`` are written: retire the estimates of whole cells they fill.
 
-    ``years``: the (city, year) pairs the batch wrote, when the caller knows them (else read from the batch).
-    The current estimates of those years are found first (usually none: then nothing else is read); only the
-    cells that hold one are looked at, through the index of current figures, never the whole batch.
+    ``years``: the (city, year) pairs the batch wrote. The current estimates of those years are found first
+    (usually none: then nothing else is read); only the cells that hold one are looked at, through the index
+    of current figures, never the whole batch.
     Returns how many estimates stepped aside (same-key estimates are superseded by the import itself); their
     ids are added to ``retired_ids`` when given."""
-    pairs = sorted(set(years)) if years is not None else None
-    if pairs is None:
-        written = select(T.c.city_code, T.c.year).where(T.c.batch_id == batch_id).distinct()
-        pairs = sorted({(city, year) for city, year in conn.execute(written)} | set(blocks.batch_cells(conn, batch_id)))
+    pairs = sorted(set(years))
     estimates: dict[tuple[str, int, str], list[tuple[int, str]]] = {}
     for city, year in pairs:
         for rid, ref, act in conn.execute(
