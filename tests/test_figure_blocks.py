@@ -162,7 +162,7 @@ def test_a_block_holding_a_key_twice_is_refused_and_nothing_is_written(
     before = counts(engine)
     table = validated(write(tmp_path / "five.csv", FIVE))
     twice = type(table)(table.file, table.sha256, table.records.with_columns(facility=pl.lit("same")), ())
-    with pytest.raises(IntegrityError, match="one current figure per key"):
+    with pytest.raises(IntegrityError, match=r"one current figure per key: the block holds \('astana', 2011, "):
         records.import_tables(engine, [twice], who="alice")
     assert counts(engine) == before
     engine.dispose()
@@ -456,6 +456,15 @@ def test_the_years_a_city_has_in_blocks_are_counted_per_city_and_year(tmp_path: 
         assert blocks.held_count(conn) == 3 + 2  # 2012's three; two of 2014's (the third a row)
     assert records.years_with_data(engine, "alpha") == [2011, 2012, 2014]
     assert records.years_with_data(engine, "beta") == [2013]
+    # one year, two cities: what moved out of the block for one city is not counted against the other
+    body = "alpha,2015,I.1.1,natural_gas,1,TJ,x,s0\n" + "".join(
+        f"beta,2015,I.1.1,natural_gas,{i},TJ,x,s{i}\n" for i in (1, 2, 3)
+    )
+    records.import_tables(engine, [table_of(tmp_path, "c.csv", body)], who="a")  # beta's s3: a row
+    fixed = "beta,2015,I.1.1,natural_gas,9,TJ,y,s1\nbeta,2015,I.1.1,natural_gas,9,TJ,y,s2\n"
+    records.import_tables(engine, [table_of(tmp_path, "d.csv", fixed)], who="a")  # s1, s2: rows now
+    with engine.connect() as conn:
+        assert 2015 in blocks.held_years(conn, "alpha") and 2015 not in blocks.held_years(conn, "beta")
     engine.dispose()
 
 

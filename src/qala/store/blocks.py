@@ -310,8 +310,7 @@ def held_count(conn: Connection) -> int:
     """How many figures are held in blocks (not materialised)."""
     total = 0
     for b in _blocks(conn, city=None, years=None, batch_id=None):
-        moved = conn.execute(select(func.count()).select_from(_moved(b).subquery())).scalar()
-        total += b.rows - int(moved or 0)
+        total += b.rows - conn.execute(select(func.count()).select_from(_moved(b).subquery())).scalar_one()
     return total
 
 

@@ -729,7 +729,8 @@ def _with_batches(conn: Connection, kept: pl.DataFrame, stmt: Select) -> list[di
         return []
     batch = blocks.batches(conn, kept["batch_id"].unique().to_list())
     names = [c.name for c in stmt.selected_columns]
-    return [{c: ({**r, **batch[r["batch_id"]]})[c] for c in names} for r in kept.to_dicts()]
+    merged = ({**r, **batch[r["batch_id"]]} for r in kept.to_dicts())
+    return [{c: m[c] for c in names} for m in merged]
 
 
 def record_provenance(
