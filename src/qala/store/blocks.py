@@ -42,6 +42,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Select, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from qala.store.bulk import insert_frame
 from qala.store.models import ActivityRecord, FigureBlock, ImportBatch
 
 BLOCK_ROWS = 50_000  # an import's new figures, from which they are kept as a block (QALA_BLOCK_ROWS)
@@ -291,19 +292,15 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema={"id": pl.Int64(), "batch_id": pl.Int64(), **SCHEMA, **ROW_EXTRA, **BATCH})
 
 
-def materialise(conn: Connection, ids: Iterable[int]) -> int:
+def materialise(conn: Connection, ids: Iterable[int]) -> None:
     """Copy the figures of ``ids`` that are held in a block into ``activity_records`` (same id, batch, row;
-    current), so that they can be changed there; ids of rows already are left. How many were copied."""
+    current), so that they can be changed there; ids of rows already are left."""
     ids = list(ids)
     if not ids or not conn.execute(select(func.count()).select_from(BLK)).scalar():
-        return 0
+        return  # most stores have no blocks
     frame = held(conn, ids=ids)
-    if frame.is_empty():
-        return 0
-    from qala.store.bulk import insert_frame  # noqa: PLC0415 - bulk is heavy; most stores have no blocks
-
-    insert_frame(conn, T.name, frame.select("id", "batch_id", *SCHEMA))
-    return frame.height
+    if not frame.is_empty():
+        insert_frame(conn, T.name, frame.select("id", "batch_id", *SCHEMA))
 
 
 def held_count(conn: Connection) -> int:
