@@ -141,17 +141,20 @@ def test_a_correction_of_a_figure_in_a_block_supersedes_it_and_keeps_its_history
 
 def test_a_revert_of_a_block_retires_every_figure_of_it(store_url: str, tmp_path: Path, in_blocks: None) -> None:
     engine = open_database(store_url)
+    other = "".join(f"2011,I.1.1,natural_gas,{i + 1},TJ,other,other-{i}\n" for i in range(3))
+    records.import_tables(engine, [validated(write(tmp_path / "other.csv", HEADER + other))], who="bob")
     _, out = five(engine, tmp_path)
     done = revert_batch(engine, out.batch_id, "editor", "wrong year")
     assert (done["reverted"], done["restored"], done["retired"]) == (5, 0, 5)
-    assert records.activity_frame(engine, "astana", 2011).is_empty()
-    assert 2011 not in records.years_with_data(engine, "astana")
+    left = records.activity_frame(engine, "astana", 2011)  # the other batch's block of the same year stays
+    assert left["facility"].to_list() == ["other-0", "other-1", "other-2"]
     every = records.record_provenance(engine, "astana", 2011, include_superseded=True)
-    assert len(every) == 5 and all(p["superseded_by"] == p["id"] for p in every)
+    retired = [p for p in every if p["file_name"] == "five.csv"]
+    assert len(every) == 8 and len(retired) == 5 and all(p["superseded_by"] == p["id"] for p in retired)
     # imported again, the figures are new again (in a new block)
     again = records.import_tables(engine, [validated(tmp_path / "five.csv")], who="alice").files[0]
     assert (again.new, again.superseding) == (5, 0)
-    assert records.activity_frame(engine, "astana", 2011)["amount"].sum() == pytest.approx(1460.75)
+    assert records.activity_frame(engine, "astana", 2011)["amount"].sum() == pytest.approx(1460.75 + 6)
     engine.dispose()
 
 
@@ -484,4 +487,20 @@ def test_decoded_blocks_are_kept_two_at_a_time_the_latest_used(tmp_path: Path, i
         blocks.held(conn, city="alpha", years=[2011])  # used again: now the latest
         blocks.held(conn, city="alpha", years=[2013])
     assert list(blocks._CACHE) == [digests[0], digests[2]]
+    engine.dispose()
+
+
+def test_the_figures_of_some_keys_are_read_with_a_few_columns_a_block_at_a_time(
+    tmp_path: Path, in_blocks: None
+) -> None:
+    engine = two_cities(tmp_path)
+    first = "".join(f"alpha,2010,I.1.1,natural_gas,{i + 0.5},TJ,x,t{i}\n" for i in range(4))  # none of the keys
+    records.import_tables(engine, [table_of(tmp_path, "a.csv", first)], who="a")
+    body = "".join(f"alpha,2011,I.1.1,natural_gas,{i + 0.5},TJ,x,s{i}\n" for i in range(4))
+    records.import_tables(engine, [table_of(tmp_path, "b.csv", body)], who="a")
+    keys = pl.DataFrame({"facility": ["s2", "s0", "s2", "nowhere"]})  # a key given twice is one figure
+    with engine.connect() as conn:
+        got = list(blocks.parts(conn, city="alpha", keys=keys, columns=("amount",)))
+    assert [part.columns for part in got] == [["id", "batch_id", "amount"]]  # the first block gave nothing
+    assert sorted(got[0]["amount"].to_list()) == [0.5, 2.5]
     engine.dispose()

@@ -106,7 +106,7 @@ def block_rows() -> int:
 
 def takes(new_figures: int) -> bool:
     """Whether an import's ``new_figures`` are kept as a block."""
-    return new_figures > 0 and new_figures >= block_rows()
+    return new_figures >= block_rows()  # at least 1
 
 
 def lock(conn: Connection) -> None:
