@@ -144,6 +144,8 @@ def test_a_revert_of_a_block_retires_every_figure_of_it(store_url: str, tmp_path
     other = "".join(f"2011,I.1.1,natural_gas,{i + 1},TJ,other,other-{i}\n" for i in range(3))
     records.import_tables(engine, [validated(write(tmp_path / "other.csv", HEADER + other))], who="bob")
     _, out = five(engine, tmp_path)
+    with engine.connect() as conn:  # a batch's figures, not those of another batch's block of the same year
+        assert blocks.held(conn, batch_id=out.batch_id)["facility"].to_list() == ["site-a", "site-b", "site-c", "chp-1"]
     done = revert_batch(engine, out.batch_id, "editor", "wrong year")
     assert (done["reverted"], done["restored"], done["retired"]) == (5, 0, 5)
     left = records.activity_frame(engine, "astana", 2011)  # the other batch's block of the same year stays
