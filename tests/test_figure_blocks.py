@@ -26,7 +26,7 @@ from qala.catalog import load_catalog
 from qala.exports.package_tables import store_tables
 from qala.ingest.read import read_table
 from qala.ingest.validate import validate_table
-from qala.store import blocks, records, submissions
+from qala.store import blocks, db, records, submissions
 from qala.store.models import ActivityRecord, FigureBlock
 from qala.store.revert import revert_batch
 from qala.store.seed import add_city, open_database
@@ -344,7 +344,7 @@ def test_a_reader_sees_one_state_of_rows_and_blocks_while_a_writer_commits(
     _, out = five(engine, tmp_path)
     current = select(func.count()).select_from(ActivityRecord)
     current = current.where(ActivityRecord.batch_id == out.batch_id, ActivityRecord.superseded_by.is_(None))
-    with blocks.snapshot(engine) as conn:
+    with db.snapshot(engine) as conn:
         before = blocks.held(conn, city="astana", years=[2011])
         revert_batch(engine, out.batch_id, "editor", "wrong file")  # on another connection, committed
         after = blocks.held(conn, city="astana", years=[2011])

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, select
 
 from qala.catalog.catalog import Catalog
 from qala.ingest import columns as import_columns
-from qala.store import blocks
+from qala.store import blocks, db
 from qala.store.models import ActivityRecord, ImportBatch, NotationKeyRecord
 from qala.store.records import RECORD_COLUMNS
 
@@ -62,7 +62,7 @@ def _query(conn: Connection, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
 
 
 def store_tables(engine: Engine, city: str) -> list[Table]:
-    with blocks.snapshot(engine) as conn:  # every table read from one state of the store
+    with db.snapshot(engine) as conn:  # every table read from one state of the store
         return _store_tables(conn, city)
 
 

@@ -106,14 +106,10 @@ def backup(engine: Engine, output: Path) -> dict[str, Any]:
 
 
 def _backup(engine: Engine, output: Path) -> dict[str, Any]:
-    conn = engine.connect()
-    if engine.dialect.name == "postgresql":
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
     part = output.with_name(output.name + ".part")
     key = backup_sign.backup_key()
     try:
-        with conn.begin():
-            db.begin_sqlite(conn)
+        with db.snapshot(engine) as conn:
             revision = _revision(conn)
             if revision is None:
                 raise BackupError(f"{engine.url.render_as_string(hide_password=True)} holds no Qala database")
@@ -148,7 +144,6 @@ def _backup(engine: Engine, output: Path) -> dict[str, Any]:
                 zf.writestr(backup_sign.SIGNATURE, backup_sign.sign(manifest_bytes, key))
         os.replace(part, output)
     finally:
-        conn.close()
         part.unlink(missing_ok=True)
     return manifest
 

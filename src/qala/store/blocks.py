@@ -16,6 +16,8 @@ What stays as it was:
   estimate's successor — is first copied into ``activity_records`` with its id, batch and row
   (``materialise``), and from then on lives there: a figure of a block whose id is in ``activity_records``
   is not read from the block any more.
+- **One state per reader.** A reader of figures reads the rows and the blocks in one snapshot
+  (``db.snapshot``), so that a figure moved from a block into a row meanwhile is seen once.
 - **One current figure per key.** A block holds only figures that were new when it was written, so no other
   figure of its keys was current then; any later figure for one of its keys supersedes it, and so
   materialises it first, where the unique index of current figures checks the rule again. Writers of figures
@@ -28,7 +30,6 @@ What stays as it was:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -39,9 +40,10 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, Engine, Select, func, insert, select, text
+from sqlalchemy import Connection, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from qala.store import locks
 from qala.store.bulk import insert_frame
 from qala.store.models import ActivityRecord, FigureBlock, ImportBatch
 
@@ -73,29 +75,9 @@ ROW_EXTRA: dict[str, pl.DataType] = {
     "superseded_at": pl.Datetime(time_zone="UTC"),
 }  # what a row has besides: a block's figures are reported, current figures
 BATCH: dict[str, pl.DataType] = {"imported_by": pl.String()}  # of the batch: whose figures they are
-_LOCK_ID = int.from_bytes(hashlib.sha256(b"qala figures").digest()[:8], "big", signed=True)
 _CACHE: OrderedDict[str, pl.DataFrame] = OrderedDict()  # decoded payloads by digest (a block never changes)
 _CACHE_SIZE = 2  # a decoded million figures take about 150 MB
 _cache_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection whose reads all see one state of the store: the rows and the blocks read by one reader
-    agree even while an import commits (a figure moved from a block into a row between two reads would
-    otherwise be in neither). PostgreSQL: a REPEATABLE READ transaction; SQLite: one deferred transaction."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
-            return
-        dbapi = conn.connection.driver_connection
-        dbapi.execute("BEGIN")  # pysqlite would begin only before a write
-        try:
-            yield conn
-        finally:
-            dbapi.execute("COMMIT")
 
 
 def block_rows() -> int:
@@ -110,13 +92,9 @@ def takes(new_figures: int) -> bool:
 
 
 def lock(conn: Connection) -> None:
-    """Hold the figures' lock until the transaction ends: PostgreSQL, an advisory lock; SQLite, the database's
-    write lock, taken now (``BEGIN IMMEDIATE``) unless the transaction has written already, so that what the
-    writer reads next is what it writes over."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-    elif not conn.connection.driver_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite itself would begin only before the first write
+    """Hold the figures' lock until the transaction ends (``locks.hold``: PostgreSQL, an advisory lock; SQLite,
+    the database's write lock), so that what a writer of figures reads next is what it writes over."""
+    locks.hold(conn, "qala figures")
 
 
 def _reserve(conn: Connection, n: int) -> int:

@@ -470,30 +470,21 @@ def read_rows(
 
     ``usual``: columns that hold, in most rows, one value (NULL for most of them). On SQLite, where every
     value crosses into Python, the other columns are fetched for every row, and the ``usual`` ones only for
-    the rows where any of them holds something else (a second query, through the same read snapshot);
-    every other row gets the usual values. PostgreSQL sends every column through COPY at once."""
+    the rows where any of them holds something else (a second query); every other row gets the usual values.
+    PostgreSQL sends every column through COPY at once. ``conn`` is in one read snapshot (``db.snapshot``), so
+    that both queries see the same rows."""
     names = list(schema)
     if conn.dialect.name != "sqlite" or not usual:
         return read_frame(conn, f"SELECT {', '.join(names)} FROM {table} WHERE {where} ORDER BY id", params, schema)
     common = [c for c in names if c not in usual]
     rare = ["id", *usual]
     differs = " OR ".join(f"{c} IS NOT ?" for c in usual)  # IS NOT: NULL compared as a value
-    dbapi = conn.connection.driver_connection
-    own = not dbapi.in_transaction
-    if own:
-        dbapi.execute("BEGIN")  # deferred: one read snapshot for both queries
-    try:
-        frame = read_frame(
-            conn,
-            f"SELECT {', '.join(common)} FROM {table} WHERE {where} ORDER BY id",
-            params,
-            {c: schema[c] for c in common},
-        )
-        sql = f"SELECT {', '.join(rare)} FROM {table} WHERE ({where}) AND ({differs})"
-        others = read_frame(conn, sql, [*params, *usual.values()], {c: schema[c] for c in rare})
-    finally:
-        if own:
-            dbapi.execute("COMMIT")
+    if not conn.connection.driver_connection.in_transaction:
+        raise RuntimeError("read_rows makes two queries: give it a connection in one snapshot (db.snapshot)")
+    sql = f"SELECT {', '.join(common)} FROM {table} WHERE {where} ORDER BY id"
+    frame = read_frame(conn, sql, params, {c: schema[c] for c in common})
+    sql = f"SELECT {', '.join(rare)} FROM {table} WHERE ({where}) AND ({differs})"
+    others = read_frame(conn, sql, [*params, *usual.values()], {c: schema[c] for c in rare})
     filled = frame.with_columns(pl.lit(v, dtype=schema[c]).alias(c) for c, v in usual.items())
     if not others.is_empty():
         filled = filled.update(others, on="id", how="left", include_nulls=True)

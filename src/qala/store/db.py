@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -89,6 +90,19 @@ def begin_sqlite(conn: Connection) -> None:
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")
+
+
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction whose reads all see one state of the database, whatever commits meanwhile:
+    REPEATABLE READ on PostgreSQL, one read transaction (its WAL snapshot) on SQLite. For readers that make
+    several queries that must agree (a backup; the rows and blocks of figures, ``qala.store.blocks``)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            begin_sqlite(conn)
+            yield conn
 
 
 def migrate_in(conn: Connection, revision: str = "head") -> None:

@@ -18,12 +18,18 @@ def _lock_id(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
+def hold(conn: Connection, name: str) -> None:
+    """Take the lock ``name`` in ``conn``'s transaction, until it ends. SQLite: the database's write lock, taken
+    now unless the transaction has written already (pysqlite itself would begin only before the first write)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(name)})
+    elif not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @contextmanager
 def locked(engine: Engine, name: str) -> Iterator[Connection]:
     """A connection in a transaction that holds the lock ``name`` until it commits (or rolls back)."""
     with engine.connect() as conn, conn.begin():
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite itself would begin only before the first write
-        else:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(name)})
+        hold(conn, name)
         yield conn

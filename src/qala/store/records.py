@@ -18,7 +18,7 @@ from qala.ingest.read_ahead import read_ahead
 from qala.ingest.seen_keys import SeenKeys
 from qala.ingest.validate import ValidatedTable
 from qala.inventory.result import NotationKey
-from qala.store import blocks
+from qala.store import blocks, db
 from qala.store.bulk import insert_frame, load_drivers, read_frame, read_rows
 from qala.store.large_import import import_transaction
 from qala.store.models import ActivityRecord, City, ImportBatch, NotationKeyRecord
@@ -657,7 +657,7 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
     where, params = "city_code = ? AND superseded_by IS NULL", [city]
     if year is not None:
         where, params = where + " AND year = ?", [city, year]
-    with blocks.snapshot(engine) as conn:
+    with db.snapshot(engine) as conn:
         frame = read_rows(
             conn, T.name, schema, where, params, USUAL | ({} if year is None else {"year": year})
         )  # the driver's rows straight into polars
@@ -668,7 +668,7 @@ def activity_frame(engine: Engine, city: str, year: int | None = None) -> pl.Dat
 
 
 def years_with_data(engine: Engine, city: str) -> list[int]:
-    with blocks.snapshot(engine) as conn:
+    with db.snapshot(engine) as conn:
         years = set(
             conn.execute(
                 select(T.c.year).where(T.c.city_code == city, T.c.superseded_by.is_(None)).distinct()
@@ -717,7 +717,7 @@ def history(engine: Engine, city: str, year: int, gpc_ref: str, activity: str, f
         .order_by(T.c.id)
     )
     key = pl.DataFrame({"gpc_ref": [gpc_ref], "activity": [activity], "facility": [facility]})
-    with blocks.snapshot(engine) as conn:
+    with db.snapshot(engine) as conn:
         found = [dict(r._mapping) for r in conn.execute(stmt)]
         kept = _with_batches(conn, blocks.held(conn, city=city, years=[year], keys=key), stmt)
     return sorted(found + kept, key=lambda r: r["id"])
@@ -764,7 +764,7 @@ def record_provenance(
         stmt = stmt.where(T.c.year == year)
     if not include_superseded:
         stmt = stmt.where(T.c.superseded_by.is_(None))
-    with blocks.snapshot(engine) as conn:
+    with db.snapshot(engine) as conn:
         found = [dict(r._mapping) for r in conn.execute(stmt.order_by(T.c.year, T.c.gpc_ref, T.c.activity, T.c.id))]
         kept = blocks.held(conn, city=city, years=None if year is None else [year])
         if kept.is_empty():
